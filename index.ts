@@ -1,0 +1,2 @@
+// pulumi-agc: what a Pulumi program imports.
+export {};

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Builds the tools this project needs and cannot download: Pulumi's CLI, a Node.js language
+# host, the Kubernetes provider plugin, a Kubernetes control plane and kwok, all from Go
+# modules at the versions in toolchain/versions.env. Results are cached outside the checkout,
+# one directory per tool and version, so any clone on this machine reuses them.
+#
+#   scripts/toolchain.sh          build what is missing, print the bin directory last
+#   scripts/toolchain.sh path     print the bin directory (builds nothing)
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../toolchain/versions.env
+source "$repo/toolchain/versions.env"
+
+cache=${AGC_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agc/toolchain}
+langhost_hash=$(cat "$repo"/toolchain/pulumi-language-nodejs/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
+bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$KWOK_VERSION" "$langhost_hash" | sha256sum | cut -c1-12)
+bin="$cache/bin-$bin_key"
+
+if [ "${1:-}" = path ]; then echo "$bin"; exit 0; fi
+if [ -n "${1:-}" ]; then echo "usage: $0 [path]" >&2; exit 2; fi
+
+export GOFLAGS=-mod=mod
+# The module mirror answers for these modules but its checksum database does not know every
+# pseudo-version; go.sum files written here pin the hashes instead.
+export GONOSUMDB=github.com/pulumi
+export GOTOOLCHAIN=local
+mkdir -p "$cache/logs"
+
+step() { # step <tool> <what> <command...>: runs a command with its output in the tool's log
+  local tool=$1 what=$2; shift 2
+  local log="$cache/logs/$tool.log"
+  echo "[$(date +%T)] $tool: $what" >>"$log"
+  if ! "$@" >>"$log" 2>&1; then
+    echo "toolchain: $tool failed while it was trying to $what; the log is $log" >&2
+    tail -n 20 "$log" | sed 's/^/  | /' >&2
+    exit 1
+  fi
+}
+
+build() { # build <tool> <dir> <function>: runs the function once per version directory
+  local tool=$1 dir=$2 fn=$3
+  if [ -f "$dir/.done" ]; then
+    echo "toolchain: $tool cached in $dir"
+    return
+  fi
+  local start=$SECONDS
+  echo "toolchain: building $tool (log: $cache/logs/$tool.log) ..."
+  : >"$cache/logs/$tool.log"
+  rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/src"
+  "$fn" "$dir"
+  touch "$dir/.done"
+  echo "toolchain: $tool built in $((SECONDS - start)) s -> $dir/bin"
+}
+
+build_pulumi() {
+  local dir=$1 src=$1/src
+  cat >"$src/go.mod" <<EOF
+module agc.local/toolchain/pulumi
+
+go 1.25
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+EOF
+  # pkg/v3's own replace lines, except the one that points at ../sdk, must be repeated here:
+  # replace lines in a dependency are ignored.
+  local pkgmod
+  pkgmod=$(cd "$src" && go mod download -json "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  grep -E '^replace .* => [^.]' "$pkgmod" >>"$src/go.mod" || true
+  (cd "$src" && step pulumi "resolve modules" go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION")
+  (cd "$src" && step pulumi "compile" go build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$dir/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+}
+
+build_langhost() {
+  local dir=$1
+  (cd "$repo/toolchain/pulumi-language-nodejs" && step pulumi-language-nodejs "compile" \
+    go build -trimpath -o "$dir/bin/pulumi-language-nodejs" .)
+}
+
+build_kubernetes_provider() {
+  local dir=$1 src=$1/src/provider mod
+  mod=$(cd "$dir/src" && go mod download -json "github.com/pulumi/pulumi-kubernetes/provider/v4@$PULUMI_KUBERNETES_MODULE" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$mod" ] || { echo "toolchain: pulumi-resource-kubernetes: could not download its module" >&2; exit 1; }
+  cp -r "$mod" "$src" && chmod -R u+w "$src"
+  # The module points its own SDK at ../sdk, which is not part of the module: use the
+  # released SDK module it requires instead.
+  sed -i '/^replace github.com\/pulumi\/pulumi-kubernetes\/sdk\/v4 => /d' "$src/go.mod"
+  (cd "$src" && step pulumi-resource-kubernetes "resolve modules" go mod download)
+  (cd "$src/cmd/pulumi-resource-kubernetes" && step pulumi-resource-kubernetes "generate the embedded schema" go run generate.go)
+  (cd "$src" && step pulumi-resource-kubernetes "compile" go build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
+    -o "$dir/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes)
+}
+
+build_kubernetes() {
+  local dir=$1 src=$1/src kmod
+  cat >"$src/go.mod" <<EOF
+module agc.local/toolchain/kubernetes
+
+go 1.24
+
+require k8s.io/kubernetes v$KUBERNETES_VERSION
+EOF
+  kmod=$(cd "$src" && go mod download -json "k8s.io/kubernetes@v$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  # Each staging module is published as k8s.io/<name> v0.<minor>.<patch>.
+  local staging=v0.${KUBERNETES_VERSION#1.}
+  sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#replace \1 => \1 '"$staging"'#p' "$kmod" >>"$src/go.mod"
+  local cmds="kube-apiserver kube-controller-manager kube-scheduler"
+  (cd "$src" && for c in $cmds; do step kubernetes "resolve modules for $c" go get "k8s.io/kubernetes/cmd/$c@v$KUBERNETES_VERSION"; done)
+  (cd "$src" && step kubernetes "compile $cmds" go build -trimpath \
+    -ldflags "-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION#1.}" \
+    -o "$dir/bin/" $(printf 'k8s.io/kubernetes/cmd/%s ' $cmds))
+}
+
+build_kwok() {
+  local dir=$1 src=$1/src
+  cat >"$src/go.mod" <<EOF
+module agc.local/toolchain/kwok
+
+go 1.24
+EOF
+  (cd "$src" && step kwok "resolve modules" go get "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION")
+  (cd "$src" && step kwok "compile" go build -trimpath -o "$dir/bin/kwok" sigs.k8s.io/kwok/cmd/kwok)
+}
+
+install_debian_packages() {
+  local missing=()
+  for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return
+  echo "toolchain: installing Debian packages: ${missing[*]}"
+  local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  step apt "update the package lists" $sudo apt-get update
+  step apt "install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+total=$SECONDS
+install_debian_packages
+build kubernetes "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes
+build kwok "$cache/kwok-$KWOK_VERSION" build_kwok
+build pulumi "$cache/pulumi-$PULUMI_VERSION" build_pulumi
+build pulumi-language-nodejs "$cache/pulumi-language-nodejs-$langhost_hash" build_langhost
+build pulumi-resource-kubernetes "$cache/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
+
+# One bin directory per combination of versions, so PATH changes atomically with the pins.
+mkdir -p "$bin.tmp"
+for d in "kubernetes-$KUBERNETES_VERSION" "kwok-$KWOK_VERSION" "pulumi-$PULUMI_VERSION" \
+  "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION"; do
+  ln -sf "$cache/$d"/bin/* "$bin.tmp/"
+done
+for t in etcd haproxy; do command -v "$t" >/dev/null && ln -sf "$(command -v "$t")" "$bin.tmp/$t"; done
+rm -rf "$bin" && mv "$bin.tmp" "$bin"
+echo "toolchain: ready in $((SECONDS - total)) s"
+echo "$bin"

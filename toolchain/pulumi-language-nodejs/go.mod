@@ -1,0 +1,3 @@
+module agc.local/toolchain/pulumi-language-nodejs
+
+go 1.25
