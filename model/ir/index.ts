@@ -1,0 +1,3 @@
+export * from "./types";
+export { parseIr } from "./parse";
+export type { ParseResult } from "./parse";
