@@ -17,6 +17,8 @@ module.exports = {
     {
       displayName: "e2e",
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+      globalSetup: "<rootDir>/test/support/globalSetup.ts",
+      globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
       transform: { "^.+\\.ts$": tsJest },
       testEnvironment: "node",
     },

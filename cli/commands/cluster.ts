@@ -1,0 +1,60 @@
+import { clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_PORT_BASE } from "../cluster/local";
+import { formatExports, localEnv } from "../env";
+import { requireToolchainBin, stateDir } from "../paths";
+
+export const summary = "run a local Kubernetes control plane on loopback (up | down | status | env)";
+
+const HELP = `usage: agc cluster <up | down | status | env> [--port-base N]
+
+A local Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver,
+kube-controller-manager, kube-scheduler, and kwok playing the kubelet for one fake
+node. State lives in .agc/ (AGC_STATE_DIR overrides); the kubeconfig is .agc/kubeconfig.
+
+  up       start what is not running; returns when /readyz answers and the node is Ready
+  down     stop every process that up started
+  status   which processes run, whether the API answers, the nodes
+  env      shell exports for this cluster and a file Pulumi backend:  eval "$(agc cluster env)"
+
+  --port-base N   the API server's port (etcd uses N+1 and N+2); default ${DEFAULT_PORT_BASE}`;
+
+function parsePortBase(args: string[]): number | undefined {
+  const i = args.indexOf("--port-base");
+  if (i < 0) return undefined;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new Error(`--port-base must be a port number from 1024 to 65533, got '${args[i + 1] ?? ""}'`);
+  return n;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const [verb] = args;
+  if (!verb || args.includes("--help") || args.includes("-h")) {
+    console.log(HELP);
+    return verb ? 0 : 2;
+  }
+  const layout = clusterLayout(stateDir(), parsePortBase(args));
+  const log = (msg: string) => console.error(`cluster: ${msg}`);
+  switch (verb) {
+    case "up": {
+      const started = Date.now();
+      await clusterUp(requireToolchainBin(), layout, log);
+      log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with: eval "$(agc cluster env)"`);
+      return 0;
+    }
+    case "down":
+      await clusterDown(layout, log);
+      return 0;
+    case "status": {
+      const s = await clusterStatus(layout);
+      for (const p of s.processes) console.log(`${p.name.padEnd(24)} ${p.pid ? `running (pid ${p.pid})` : "stopped"}`);
+      console.log(`${"api".padEnd(24)} ${s.ready ? `ready at https://127.0.0.1:${layout.ports.apiserver}` : "not answering"}`);
+      console.log(`${"nodes".padEnd(24)} ${s.nodes.join(", ") || "-"}`);
+      return s.ready ? 0 : 1;
+    }
+    case "env":
+      console.log(formatExports(localEnv()));
+      return 0;
+    default:
+      console.error(`agc cluster: unknown verb '${verb}'\n\n${HELP}`);
+      return 2;
+  }
+}

@@ -1,0 +1,33 @@
+// Where the agc command finds its tools and keeps its local state.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+/** The root of this package (a checkout, or node_modules/pulumi-agc). */
+export const packageRoot = path.resolve(__dirname, "..", "..");
+
+/**
+ * Local state (cluster data, kubeconfig, Pulumi's file backend): `.agc/` in the checkout, or in
+ * the current directory when the package is installed elsewhere; AGC_STATE_DIR overrides both.
+ */
+export function stateDir(): string {
+  if (process.env.AGC_STATE_DIR) return path.resolve(process.env.AGC_STATE_DIR);
+  const base = fs.existsSync(path.join(packageRoot, ".git")) ? packageRoot : process.cwd();
+  return path.join(base, ".agc");
+}
+
+export const toolchainScript = path.join(packageRoot, "scripts", "toolchain.sh");
+
+/** The toolchain's bin directory (it may not be built yet). */
+export function toolchainBin(): string {
+  return execFileSync("bash", [toolchainScript, "path"], { encoding: "utf8" }).trim();
+}
+
+/** The toolchain bin directory, or an error that says how to build it. */
+export function requireToolchainBin(): string {
+  const bin = toolchainBin();
+  if (!fs.existsSync(path.join(bin, "kube-apiserver"))) {
+    throw new Error(`the toolchain is not built yet (expected it in ${bin}); run \`agc toolchain\` (or \`npm run toolchain\`) first`);
+  }
+  return bin;
+}

@@ -1,0 +1,63 @@
+// The toolchain end to end: the real Pulumi engine, our Node.js language host, the Kubernetes
+// provider plugin and the dynamic provider host, against the real local API server.
+import { KubeClient } from "../../kube/client";
+import { packageRoot } from "../../cli/paths";
+import { testLayout } from "../support/localCluster";
+import { pulumi, pulumiOk, uniqueStack } from "../support/pulumi";
+
+jest.setTimeout(600_000);
+
+describe("smoke program on the local cluster", () => {
+  const stack = uniqueStack("smoke");
+  const namespace = `smoke-${stack}`;
+  let kube: KubeClient;
+
+  beforeAll(async () => {
+    kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    await pulumiOk(["stack", "init", stack], packageRoot);
+  });
+
+  afterAll(async () => {
+    await pulumi(["destroy", "--yes", "--stack", stack], packageRoot);
+    await pulumi(["stack", "rm", "--yes", "--force", "--stack", stack], packageRoot);
+    kube.close();
+  });
+
+  test("preview plans every resource and creates nothing", async () => {
+    const r = await pulumiOk(["preview", "--stack", stack], packageRoot);
+    expect(r.stdout).toMatch(/\+ +kubernetes:core\/v1:Namespace +smoke +create/);
+    expect(r.stdout).toMatch(/\+ +kubernetes:apps\/v1:Deployment +web +create/);
+    expect(r.stdout).toMatch(/\+ +pulumi-nodejs:dynamic:Resource +stamp +create/);
+    expect(await kube.find(`/api/v1/namespaces/${namespace}`)).toBeUndefined();
+  });
+
+  test("up creates the objects, and the Deployment becomes Available", async () => {
+    await pulumiOk(["up", "--yes", "--skip-preview", "--stack", stack], packageRoot);
+    const cm = await kube.get(`/api/v1/namespaces/${namespace}/configmaps/settings`);
+    expect(cm.data.greeting).toBe("hello from pulumi-agc");
+    const dep = await kube.get(`/apis/apps/v1/namespaces/${namespace}/deployments/web`);
+    const available = dep.status.conditions.find((c: any) => c.type === "Available");
+    expect(available.status).toBe("True");
+    expect(dep.status.readyReplicas).toBe(2);
+
+    const out = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], packageRoot)).stdout);
+    expect(out.readyReplicas).toBe(2);
+    expect(out.stampId).toBe(`stamp-${namespace}/web`);
+    expect(out.stampLength).toBe(`${namespace}/web`.length);
+  });
+
+  test("refresh finds no drift", async () => {
+    const r = await pulumi(["refresh", "--yes", "--expect-no-changes", "--stack", stack], packageRoot);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
+  test("destroy removes everything", async () => {
+    await pulumiOk(["destroy", "--yes", "--skip-preview", "--stack", stack], packageRoot);
+    // The namespace is finalized by the namespace controller after its content is gone.
+    const deadline = Date.now() + 60_000;
+    while ((await kube.find(`/api/v1/namespaces/${namespace}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    expect(await kube.find(`/api/v1/namespaces/${namespace}`)).toBeUndefined();
+    const r = await pulumiOk(["stack", "export", "--stack", stack], packageRoot);
+    expect(JSON.parse(r.stdout).deployment.resources ?? []).toHaveLength(0);
+  });
+});
