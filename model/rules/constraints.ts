@@ -115,7 +115,7 @@ export function checkSubnetBudget(subnet: Named & { addressPrefix: Ipv4Prefix },
             "subnetId",
             subnet.name,
             `subnet '${subnet.name}' (${formatPrefix(subnet.addressPrefix)}) has ${size} addresses and ${holds}; ` +
-                `${plural(needed, "association")} need ${needed * ASSOCIATION_BLOCK_SIZE} addresses (${needed} x ${ASSOCIATION_BLOCK_SIZE}): ` +
+                `${plural(needed, "association")} ${needed === 1 ? "needs" : "need"} ${needed * ASSOCIATION_BLOCK_SIZE} addresses (${needed} x ${ASSOCIATION_BLOCK_SIZE}): ` +
                 `use a /${lengthForSize(needed * ASSOCIATION_BLOCK_SIZE)} or larger prefix`,
         );
     });

@@ -34,7 +34,7 @@ interface Context {
 }
 
 /** Starts a check: the resource's name is inputs.name, else the name it was declared with. */
-function begin(kind: KindName, inputs: unknown, declaredName: string | undefined): { ctx: Context; inputs: Inputs } {
+function begin(kind: KindName, inputs: unknown, declaredName: string | undefined): { ctx: Context; inputs: Inputs | undefined } {
     const record = inputs !== null && typeof inputs === "object" && !Array.isArray(inputs) ? (inputs as Inputs) : undefined;
     const nameInput = record?.["name"];
     const name = nameInput === undefined ? declaredName : nameInput;
@@ -42,7 +42,7 @@ function begin(kind: KindName, inputs: unknown, declaredName: string | undefined
     const ctx: Context = { resource: { kind, name: displayName }, violations: [] };
     if (!record) {
         ctx.violations.push(violation("AGC017", ctx.resource, "(inputs)", inputs, `expected an object of properties, got ${describeType(inputs)}`));
-        return { ctx, inputs: {} };
+        return { ctx, inputs: undefined };
     }
     if (name !== undefined && !isUnknown(name)) {
         add(ctx, checkAgcName(ctx.resource, "name", name));
@@ -135,6 +135,7 @@ function readPrefix(ctx: Context, property: string, value: unknown): Ipv4Prefix 
 
 export function checkTrafficController(inputs: unknown, declaredName?: string): Violation[] {
     const { ctx, inputs: props } = begin("TrafficController", inputs, declaredName);
+    if (!props) return ctx.violations;
     checkLocation(ctx, props);
     checkTags(ctx, props);
     return ctx.violations;
@@ -142,6 +143,7 @@ export function checkTrafficController(inputs: unknown, declaredName?: string): 
 
 export function checkFrontend(inputs: unknown, declaredName?: string): Violation[] {
     const { ctx, inputs: props } = begin("Frontend", inputs, declaredName);
+    if (!props) return ctx.violations;
     checkReference(ctx, props, "trafficControllerId", "TrafficController");
     const type = props["type"];
     if (type !== undefined && !isUnknown(type)) {
@@ -153,6 +155,7 @@ export function checkFrontend(inputs: unknown, declaredName?: string): Violation
 
 export function checkAssociation(inputs: unknown, declaredName?: string): Violation[] {
     const { ctx, inputs: props } = begin("Association", inputs, declaredName);
+    if (!props) return ctx.violations;
     checkReference(ctx, props, "trafficControllerId", "TrafficController");
     checkReference(ctx, props, "subnetId", "SubnetDelegation");
     const associationType = props["associationType"];
@@ -165,6 +168,7 @@ export function checkAssociation(inputs: unknown, declaredName?: string): Violat
 
 export function checkSubnetDelegation(inputs: unknown, declaredName?: string): Violation[] {
     const { ctx, inputs: props } = begin("SubnetDelegation", inputs, declaredName);
+    if (!props) return ctx.violations;
     checkLocation(ctx, props);
 
     const networkInput = props["virtualNetworkName"];
