@@ -16,6 +16,8 @@ import { backendName, planSlots, serverName, SlotLayout, slotStates } from "./sl
 export interface RenderOptions {
   /** Absolute directory where the agent writes the config, maps, certificates and sockets. */
   runtimeDir: string;
+  /** Directory holding `maps/` and `certs/`. Default: runtimeDir. */
+  filesDir?: string;
   /** Slot placement to keep; computed from the IR when absent. */
   layout?: SlotLayout;
   /**
@@ -27,9 +29,9 @@ export interface RenderOptions {
 
 export interface RenderedConfig {
   haproxyCfg: string;
-  /** Map files, by file name relative to `<runtimeDir>/maps/`. */
+  /** Map files, by file name relative to `<filesDir>/maps/`. */
   maps: Record<string, string>;
-  /** Certificates to write as `<runtimeDir>/certs/<name>` (certificate then key, one PEM). */
+  /** Certificates to write as `<filesDir>/certs/<name>` (certificate then key, one PEM). */
   certificates: Record<string, FrontendTls>;
   layout: SlotLayout;
 }
@@ -46,6 +48,7 @@ export function render(ir: GatewayIr, opts: RenderOptions): RenderedConfig {
   const layout = opts.layout ?? planSlots(ir);
   const maps: Record<string, string> = {};
   const certificates: Record<string, FrontendTls> = {};
+  const files = opts.filesDir ?? opts.runtimeDir;
   const sections = [globalSection(ir, opts.runtimeDir), defaultsSection(ir)];
   for (const fe of ir.frontends) {
     const routes = routesFor(ir, fe);
@@ -56,9 +59,9 @@ export function render(ir: GatewayIr, opts: RenderOptions): RenderedConfig {
     maps[prefix] = m.prefix;
     if (fe.tls) certificates[`fe_${fe.name}.pem`] = fe.tls;
     sections.push(frontendSection(ir, fe, routes, {
-      exact: `${opts.runtimeDir}/maps/${exact}`,
-      prefix: `${opts.runtimeDir}/maps/${prefix}`,
-      cert: `${opts.runtimeDir}/certs/fe_${fe.name}.pem`,
+      exact: `${files}/maps/${exact}`,
+      prefix: `${files}/maps/${prefix}`,
+      cert: `${files}/certs/fe_${fe.name}.pem`,
     }));
   }
   for (const cluster of ir.clusters) {

@@ -1,0 +1,69 @@
+// `agc render --ir FILE [--out DIR] [--runtime-dir DIR]`: prints or writes the HAProxy
+// configuration the data plane would run for an IR document.
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { parseIr } from "../../model/ir";
+import { render } from "../../dataplane/render";
+
+export const summary = "print the HAProxy configuration generated from an IR document";
+
+const HELP = `usage: agc render --ir FILE [--out DIR] [--runtime-dir DIR]
+
+  --ir FILE           IR document (JSON or YAML, apiVersion ir.agc.dev/v1)
+  --out DIR           write haproxy.cfg and maps/ there instead of printing
+  --runtime-dir DIR   where the data plane keeps sockets and files (default /run/agc,
+                      or DIR when --out is given)`;
+
+export function parseFlags(args: string[], known: string[]): { flags: Record<string, string>; error?: string } {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [name, inline] = a.split(/=(.*)/s, 2);
+    if (!known.includes(name)) return { flags, error: `unknown option '${a}'` };
+    const value = inline ?? args[++i];
+    if (value === undefined) return { flags, error: `${name} needs a value` };
+    flags[name] = value;
+  }
+  return { flags };
+}
+
+export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
+  const { flags, error } = parseFlags(args, ["--ir", "--out", "--runtime-dir"]);
+  if (error || !flags["--ir"]) {
+    console.error(`agc render: ${error ?? "--ir is required"}\n\n${HELP}`);
+    return 2;
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(fs.readFileSync(flags["--ir"], "utf8"));
+  } catch (e) {
+    console.error(`agc render: cannot read ${flags["--ir"]}: ${(e as Error).message}`);
+    return 1;
+  }
+  const parsed = parseIr(doc);
+  if (!parsed.ok) {
+    console.error(`agc render: ${flags["--ir"]} is not a valid IR document:\n  ${parsed.errors.join("\n  ")}`);
+    return 1;
+  }
+  const out = flags["--out"] ? path.resolve(flags["--out"]) : undefined;
+  const runtimeDir = flags["--runtime-dir"] ?? out ?? "/run/agc";
+  const rendered = render(parsed.ir, { runtimeDir, filesDir: out ?? runtimeDir });
+  if (!out) {
+    process.stdout.write(rendered.haproxyCfg);
+    for (const [name, text] of Object.entries(rendered.maps)) process.stdout.write(`\n# ---- maps/${name}\n${text}`);
+    return 0;
+  }
+  fs.mkdirSync(path.join(out, "maps"), { recursive: true });
+  fs.writeFileSync(path.join(out, "haproxy.cfg"), rendered.haproxyCfg);
+  for (const [name, text] of Object.entries(rendered.maps)) fs.writeFileSync(path.join(out, "maps", name), text);
+  console.log(`wrote ${path.join(out, "haproxy.cfg")} and ${Object.keys(rendered.maps).length} map files`);
+  if (Object.keys(rendered.certificates).length) {
+    console.log(`certificates are assembled by the agent at run time: ${Object.keys(rendered.certificates).map((c) => `certs/${c}`).join(", ")}`);
+  }
+  return 0;
+}

@@ -1,0 +1,266 @@
+/**
+ * The data plane agent: keeps one HAProxy in line with the IR.
+ *
+ * - Endpoint and weight changes go through the runtime API into pre-created server slots.
+ * - Anything else (routes, clusters, frontends, timeouts, more endpoints than slots) is a
+ *   validated, seamless reload. A refused IR or config leaves the running one serving.
+ * - HAProxy exiting on its own is restarted with the last good configuration.
+ * - An admin HTTP server answers /readyz, /healthz and /backends (health per endpoint).
+ */
+import { EventEmitter } from "events";
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import * as YAML from "yaml";
+import { GatewayIr, parseIr } from "../model/ir";
+import { ClusterHealth, healthView } from "./health";
+import { DEFAULT_HAPROXY, HaproxyProcess, validateConfig } from "./haproxy";
+import { render, RenderedConfig } from "./render";
+import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
+import { planSlots, runtimeCommands, SlotLayout } from "./slots";
+
+export interface AgentOptions {
+  /** Where the config, maps, certificates and sockets live. Created if missing. */
+  runtimeDir: string;
+  haproxyBin?: string;
+  /** Admin HTTP port on 127.0.0.1; 0 picks a free one; undefined: no admin server. */
+  adminPort?: number;
+  /** Where access log lines go (one JSON object per request). Default: stdout. */
+  accessLog?: (line: string) => void;
+  /** Other HAProxy output (alerts, warnings). Default: stderr. */
+  diagnostics?: (line: string) => void;
+}
+
+export type ApplyResult =
+  | { kind: "unchanged" | "runtime" | "reload" | "start"; durationMs: number }
+  | { kind: "rejected"; errors: string[] };
+
+interface Applied {
+  ir: GatewayIr;
+  layout: SlotLayout;
+  /** Config with every slot free: equal between two IRs that differ only in endpoints. */
+  structural: string;
+}
+
+/** What must be equal between two IRs for a change to go through the runtime API. */
+function structuralKey(out: RenderedConfig): string {
+  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates]);
+}
+
+/** Events: `access` (parsed access log entry), `applied` (ApplyResult), `restarted`. */
+export class DataplaneAgent extends EventEmitter {
+  private readonly haproxyBin: string;
+  private readonly proc: HaproxyProcess;
+  private current: Applied | undefined;
+  private generation = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private admin: http.Server | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private restarts = 0;
+
+  constructor(private readonly opts: AgentOptions) {
+    super();
+    this.haproxyBin = opts.haproxyBin ?? DEFAULT_HAPROXY;
+    fs.mkdirSync(path.join(opts.runtimeDir, "gen"), { recursive: true });
+    this.proc = new HaproxyProcess({
+      haproxyBin: this.haproxyBin,
+      cfgPath: this.cfgPath,
+      statsSocket: this.statsSocket,
+      masterSocket: path.join(opts.runtimeDir, "master.sock"),
+    });
+    this.proc.on("line", (line: string) => this.onHaproxyLine(line));
+    this.proc.on("exit", (code: number | null, signal: string | null) => void this.onHaproxyExit(code, signal));
+  }
+
+  get cfgPath(): string {
+    return path.join(this.opts.runtimeDir, "haproxy.cfg");
+  }
+
+  get statsSocket(): string {
+    return path.join(this.opts.runtimeDir, "haproxy.sock");
+  }
+
+  get adminAddress(): { port: number } | undefined {
+    const a = this.admin?.address();
+    return a && typeof a === "object" ? { port: a.port } : undefined;
+  }
+
+  /** Ready once HAProxy runs a configuration. */
+  get ready(): boolean {
+    return this.current !== undefined && this.proc.running;
+  }
+
+  get haproxyPid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  get appliedIr(): GatewayIr | undefined {
+    return this.current?.ir;
+  }
+
+  async startAdmin(): Promise<void> {
+    if (this.opts.adminPort === undefined || this.admin) return;
+    this.admin = http.createServer((req, res) => void this.serveAdmin(req, res));
+    await new Promise<void>((r) => this.admin!.listen(this.opts.adminPort, "127.0.0.1", () => r()));
+  }
+
+  /** Applies IR documents one at a time, in arrival order. */
+  apply(document: unknown): Promise<ApplyResult> {
+    const run = this.queue.then(() => this.applyNow(document));
+    this.queue = run.catch(() => undefined);
+    return run.then((result) => {
+      this.emit("applied", result);
+      return result;
+    });
+  }
+
+  private async applyNow(document: unknown): Promise<ApplyResult> {
+    const started = Date.now();
+    const parsed = parseIr(document);
+    if (!parsed.ok) return { kind: "rejected", errors: parsed.errors };
+    const ir = parsed.ir;
+    const layout = planSlots(ir, this.current?.layout);
+    const structural = structuralKey(render(ir, { runtimeDir: this.opts.runtimeDir, filesDir: "-", layout, includeEndpoints: false }));
+    const elapsed = () => Date.now() - started;
+
+    if (this.current && this.proc.running && structural === this.current.structural) {
+      const commands = runtimeCommands(this.current, { ir, layout });
+      if (commands !== null) {
+        const result = await runSetServerCommands(this.statsSocket, commands);
+        if (result.ok) {
+          this.current = { ir, layout, structural };
+          return { kind: commands.length ? "runtime" : "unchanged", durationMs: elapsed() };
+        }
+        this.diag(`runtime update '${result.command}' failed (${result.answer}); reloading instead`);
+      }
+    }
+
+    const written = this.writeGeneration(ir, layout);
+    const problem = await validateConfig(this.haproxyBin, written.cfg);
+    if (problem) return { kind: "rejected", errors: [`haproxy refused the generated configuration: ${problem}`] };
+    fs.copyFileSync(written.cfg, `${this.cfgPath}.tmp`);
+    fs.renameSync(`${this.cfgPath}.tmp`, this.cfgPath);
+    const starting = !this.proc.running;
+    if (starting) await this.proc.start();
+    else await this.proc.reload();
+    this.current = { ir, layout, structural };
+    this.pruneGenerations(written.generation);
+    return { kind: starting ? "start" : "reload", durationMs: elapsed() };
+  }
+
+  /** Each reload gets its own directory, so validating never touches the files in use. */
+  private writeGeneration(ir: GatewayIr, layout: SlotLayout): { cfg: string; generation: number } {
+    const generation = ++this.generation;
+    const dir = path.join(this.opts.runtimeDir, "gen", String(generation));
+    fs.mkdirSync(path.join(dir, "maps"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "certs"), { recursive: true });
+    const out: RenderedConfig = render(ir, { runtimeDir: this.opts.runtimeDir, filesDir: dir, layout });
+    for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
+    for (const [name, tls] of Object.entries(out.certificates)) {
+      const cert = tls.certificatePem ?? fs.readFileSync(tls.certificateFile!, "utf8");
+      const key = tls.keyPem ?? fs.readFileSync(tls.keyFile!, "utf8");
+      fs.writeFileSync(path.join(dir, "certs", name), `${cert.trimEnd()}\n${key.trimEnd()}\n`, { mode: 0o600 });
+    }
+    const cfg = path.join(dir, "haproxy.cfg");
+    fs.writeFileSync(cfg, out.haproxyCfg);
+    return { cfg, generation };
+  }
+
+  /** Old workers may still read their maps while draining; keep a few generations. */
+  private pruneGenerations(current: number): void {
+    const root = path.join(this.opts.runtimeDir, "gen");
+    for (const name of fs.readdirSync(root)) {
+      const n = Number(name);
+      if (Number.isInteger(n) && n < current - 3) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+  }
+
+  private onHaproxyLine(line: string): void {
+    if (line.startsWith('{"type":"access"')) {
+      (this.opts.accessLog ?? ((l) => process.stdout.write(`${l}\n`)))(line);
+      try {
+        this.emit("access", JSON.parse(line));
+      } catch {
+        // a URI HAProxy could not escape: the raw line was still written
+      }
+      return;
+    }
+    this.diag(line);
+  }
+
+  private diag(line: string): void {
+    (this.opts.diagnostics ?? ((l) => process.stderr.write(`${l}\n`)))(line);
+  }
+
+  private async onHaproxyExit(code: number | null, signal: string | null): Promise<void> {
+    if (this.stopped || !this.current) return;
+    this.diag(`haproxy exited unexpectedly (code ${code}, signal ${signal}); restarting with the last good configuration`);
+    // Back off when it keeps dying, so a broken host does not spin.
+    const delay = Math.min(200 * 2 ** Math.min(this.restarts++, 5), 5000);
+    await new Promise((r) => setTimeout(r, delay));
+    if (this.stopped) return;
+    // Restarting rewrites the slots from the IR: runtime changes are part of the last good config.
+    const run = this.queue.then(async () => {
+      const written = this.writeGeneration(this.current!.ir, this.current!.layout);
+      fs.copyFileSync(written.cfg, this.cfgPath);
+      await this.proc.start();
+      this.restarts = 0;
+      this.emit("restarted");
+    });
+    this.queue = run.catch((e) => this.diag(`restart failed: ${(e as Error).message}`));
+  }
+
+  async health(): Promise<Record<string, ClusterHealth>> {
+    if (!this.current) return {};
+    const csv = await socketCommand(this.statsSocket, "show stat");
+    return healthView(this.current.ir, this.current.layout, parseShowStat(csv));
+  }
+
+  private async serveAdmin(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(`${JSON.stringify(body, null, 2)}\n`);
+    };
+    try {
+      if (req.url === "/healthz") return send(200, { ok: true });
+      if (req.url === "/readyz") return send(this.ready ? 200 : 503, { ready: this.ready, gateway: this.current?.ir.gateway });
+      if (req.url === "/backends") return send(200, await this.health());
+      send(404, { error: "not found; try /readyz, /healthz or /backends" });
+    } catch (e) {
+      send(500, { error: (e as Error).message });
+    }
+  }
+
+  /** Applies the file now and on every change (debounced: editors write in several steps). */
+  async watchFile(file: string, debounceMs = 100): Promise<ApplyResult> {
+    const load = () => {
+      let doc: unknown;
+      try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+      } catch (e) {
+        const result: ApplyResult = { kind: "rejected", errors: [`${file}: ${(e as Error).message}`] };
+        this.emit("applied", result);
+        return Promise.resolve(result);
+      }
+      return this.apply(doc);
+    };
+    // Watch the directory: an atomic rename replaces the file's inode.
+    this.watcher = fs.watch(path.dirname(file), (_event, name) => {
+      if (name !== null && name !== path.basename(file)) return;
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => void load(), debounceMs);
+    });
+    return load();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watcher?.close();
+    clearTimeout(this.debounce);
+    await this.queue.catch(() => undefined);
+    await this.proc.stop();
+    if (this.admin) await new Promise<void>((r) => this.admin!.close(() => r()));
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Real processes for data plane tests: HAProxy driven by the agent, node backends, clients.
+ * Everything listens on 127.0.0.1 and is stopped by {@link Harness.close}.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as http2 from "http2";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { WebSocketServer } from "ws";
+import { DataplaneAgent } from "../../dataplane/agent";
+import { Cluster, GatewayIr } from "../../model/ir";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}
+
+export interface EchoReply {
+  backend: string;
+  method: string;
+  url: string;
+  httpVersion: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * An HTTP/1.1 backend that answers with what it received (as JSON), plus:
+ * `/slow?ms=N` answers after N ms; `/health...` answers `healthStatus`; WebSocket echo on any path.
+ */
+export class Backend {
+  server!: http.Server;
+  wss!: WebSocketServer;
+  port = 0;
+  healthStatus = 200;
+  /** Requests received, health probes excluded. */
+  hits = 0;
+  probes: { url: string; host: string | undefined }[] = [];
+  private sockets = new Set<net.Socket>();
+
+  constructor(readonly name: string) {}
+
+  async start(port = 0): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const url = req.url ?? "/";
+      if (url.startsWith("/health")) {
+        this.probes.push({ url, host: req.headers.host });
+        res.writeHead(this.healthStatus, { "content-type": "text/plain" });
+        res.end("health\n");
+        return;
+      }
+      this.hits++;
+      const reply: EchoReply = { backend: this.name, method: req.method ?? "", url, httpVersion: req.httpVersion, headers: req.headers };
+      const delay = Number(new URL(url, "http://x").searchParams.get("ms") ?? 0);
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(reply));
+      };
+      req.resume();
+      req.on("end", () => (url.startsWith("/slow") ? setTimeout(answer, delay) : answer()));
+    });
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.wss = new WebSocketServer({ server: this.server, maxPayload: 16 * 1024 * 1024 });
+    this.wss.on("connection", (ws, req) => {
+      ws.on("message", (data, isBinary) => {
+        const text = isBinary ? "" : data.toString();
+        if (text.startsWith("close:")) {
+          const [, code, reason] = text.split(":");
+          ws.close(Number(code), reason);
+          return;
+        }
+        if (text === "whoami") return ws.send(`${this.name} ${req.url}`);
+        ws.send(data, { binary: isBinary });
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(port, "127.0.0.1", () => r()));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+export interface HttpReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export function httpGet(port: number, urlPath: string, headers: Record<string, string> = {}, opts: { agent?: http.Agent; method?: string } = {}): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: urlPath, headers, method: opts.method ?? "GET", agent: opts.agent ?? false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.setTimeout(60_000, () => req.destroy(new Error("client timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export function h2Get(session: http2.ClientHttp2Session, urlPath: string, headers: Record<string, string> = {}): Promise<HttpReply & { h2headers: http2.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":path": urlPath, ...headers });
+    const chunks: Buffer[] = [];
+    let h2headers: http2.IncomingHttpHeaders = {};
+    stream.on("response", (h) => { h2headers = h; });
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", () => resolve({ status: Number(h2headers[":status"]), headers: h2headers as http.IncomingHttpHeaders, h2headers, body: Buffer.concat(chunks).toString() }));
+    stream.on("error", reject);
+    stream.end();
+  });
+}
+
+/** A self-signed certificate for 127.0.0.1 / localhost, made now, in a temp dir. */
+export function makeCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = path.join(dir, "tls.crt");
+  const keyFile = path.join(dir, "tls.key");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
+  ], { stdio: "ignore" });
+  return { certFile, keyFile };
+}
+
+export function cluster(name: string, backends: Backend[], extra: Partial<Cluster> = {}): Cluster {
+  return { name, endpoints: backends.map((b) => ({ address: "127.0.0.1", port: b.port })), ...extra };
+}
+
+/** A gateway with one cleartext frontend routing everything to `clusters[0]`, unless routes are given. */
+export function gatewayIr(port: number, clusters: Cluster[], extra: Partial<GatewayIr> = {}): GatewayIr {
+  return {
+    apiVersion: "ir.agc.dev/v1",
+    gateway: "test",
+    frontends: [{ name: "web", port, address: "127.0.0.1" }],
+    routes: [{ name: "all", backends: [{ cluster: clusters[0].name }] }],
+    clusters,
+    ...extra,
+  };
+}
+
+/** Owns the temp dir, the agent and the backends of one test file. */
+export class Harness {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-dp-"));
+  readonly backends: Backend[] = [];
+  readonly accessLog: string[] = [];
+  readonly diagnostics: string[] = [];
+  agent: DataplaneAgent | undefined;
+
+  async backend(name: string): Promise<Backend> {
+    const b = await new Backend(name).start();
+    this.backends.push(b);
+    return b;
+  }
+
+  async startAgent(ir: GatewayIr, adminPort?: number): Promise<DataplaneAgent> {
+    this.agent = new DataplaneAgent({
+      runtimeDir: path.join(this.dir, "run"),
+      adminPort,
+      accessLog: (l) => this.accessLog.push(l),
+      diagnostics: (l) => this.diagnostics.push(l),
+    });
+    await this.agent.startAdmin();
+    const r = await this.agent.apply(ir);
+    if (r.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(r)}\n${this.diagnostics.join("\n")}`);
+    return this.agent;
+  }
+
+  async close(): Promise<void> {
+    await this.agent?.stop().catch(() => undefined);
+    await Promise.all(this.backends.map((b) => b.close().catch(() => undefined)));
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
