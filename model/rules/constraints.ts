@@ -24,6 +24,9 @@ export const MAX_ASSOCIATIONS_PER_GATEWAY = 1;
 export const MAX_FRONTENDS_PER_GATEWAY = 5;
 export const MAX_GATEWAYS_PER_CLUSTER = 1000;
 
+/** Also the CRD's CEL message, so kubectl and preview say the same thing. */
+export const PRIVATE_FRONTEND_DETAIL = "private frontends are not supported yet; use 'public' (the default)";
+
 interface Named {
     name: string;
 }
@@ -263,7 +266,7 @@ export function checkFrontendType(frontend: Named, type: unknown): Violation | u
             frontendRef(frontend.name),
             "type",
             type,
-            `private frontends are not supported yet; use 'public' (the default)`,
+            PRIVATE_FRONTEND_DETAIL,
         );
     }
     return violation(
