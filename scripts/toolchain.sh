@@ -110,10 +110,11 @@ EOF
   # Each staging module is published as k8s.io/<name> v0.<minor>.<patch>.
   local staging=v0.${KUBERNETES_VERSION#1.}
   sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#replace \1 => \1 '"$staging"'#p' "$kmod" >>"$src/go.mod"
-  local cmds="kube-apiserver kube-controller-manager kube-scheduler"
+  local cmds="kube-apiserver kube-controller-manager kube-scheduler" minor
+  minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
   (cd "$src" && for c in $cmds; do step kubernetes "resolve modules for $c" go get "k8s.io/kubernetes/cmd/$c@v$KUBERNETES_VERSION"; done)
   (cd "$src" && step kubernetes "compile $cmds" go build -trimpath \
-    -ldflags "-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION#1.}" \
+    -ldflags "-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
     -o "$dir/bin/" $(printf 'k8s.io/kubernetes/cmd/%s ' $cmds))
 }
 
@@ -152,6 +153,14 @@ for d in "kubernetes-$KUBERNETES_VERSION" "kwok-$KWOK_VERSION" "pulumi-$PULUMI_V
   "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION"; do
   ln -sf "$cache/$d"/bin/* "$bin.tmp/"
 done
+# The engine starts dynamic providers through this launcher; it runs the host that ships in
+# the program's own @pulumi/pulumi (the engine starts plugins in the program's directory).
+cat >"$bin.tmp/pulumi-resource-pulumi-nodejs" <<'LAUNCHER'
+#!/bin/sh
+host=$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || exit 1
+exec node "$host" "$@"
+LAUNCHER
+chmod +x "$bin.tmp/pulumi-resource-pulumi-nodejs"
 for t in etcd haproxy; do command -v "$t" >/dev/null && ln -sf "$(command -v "$t")" "$bin.tmp/$t"; done
 rm -rf "$bin" && mv "$bin.tmp" "$bin"
 echo "toolchain: ready in $((SECONDS - total)) s"
