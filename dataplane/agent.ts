@@ -96,6 +96,11 @@ export class DataplaneAgent extends EventEmitter {
     return this.proc.pid;
   }
 
+  /** The current HAProxy worker (it changes on every reload, never on runtime updates). */
+  workerPid(): Promise<number | undefined> {
+    return this.proc.workerPid();
+  }
+
   get appliedIr(): GatewayIr | undefined {
     return this.current?.ir;
   }

@@ -64,6 +64,8 @@ export class Backend {
   /** Requests received, health probes excluded. */
   hits = 0;
   probes: { url: string; host: string | undefined }[] = [];
+  /** Close codes and reasons of WebSockets the client closed. */
+  closes: { code: number; reason: string }[] = [];
   private sockets = new Set<net.Socket>();
 
   constructor(readonly name: string) {}
@@ -71,7 +73,8 @@ export class Backend {
   async start(port = 0): Promise<this> {
     this.server = http.createServer((req, res) => {
       const url = req.url ?? "/";
-      if (url.startsWith("/health")) {
+      // The default probe is GET / with Host localhost; test clients always send 127.0.0.1:<port>.
+      if (url.startsWith("/health") || (url === "/" && req.headers.host === "localhost")) {
         this.probes.push({ url, host: req.headers.host });
         res.writeHead(this.healthStatus, { "content-type": "text/plain" });
         res.end("health\n");
@@ -86,7 +89,7 @@ export class Backend {
         res.end(JSON.stringify(reply));
       };
       req.resume();
-      req.on("end", () => (url.startsWith("/slow") ? setTimeout(answer, delay) : answer()));
+      req.on("end", () => (url.includes("/slow") ? setTimeout(answer, delay) : answer()));
     });
     this.server.on("connection", (s) => {
       this.sockets.add(s);
@@ -94,6 +97,7 @@ export class Backend {
     });
     this.wss = new WebSocketServer({ server: this.server, maxPayload: 16 * 1024 * 1024 });
     this.wss.on("connection", (ws, req) => {
+      ws.on("close", (code, reason) => this.closes.push({ code, reason: reason.toString() }));
       ws.on("message", (data, isBinary) => {
         const text = isBinary ? "" : data.toString();
         if (text.startsWith("close:")) {
