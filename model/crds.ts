@@ -166,7 +166,7 @@ const subnetDelegationStatus = s.object("What the controller reports.", { ...com
 function targetRef(group: string, kind: string, what: string): Schema {
     return withRules(
         s.object(
-            `The ${what} this policy applies to.`,
+            `The object this policy applies to: ${what}.`,
             {
                 group: s.string(`API group of the target: '${group}'.`, { maxLength: 253 }),
                 kind: s.string(`Kind of the target: '${kind}'.`, { maxLength: 63 }),
@@ -175,7 +175,7 @@ function targetRef(group: string, kind: string, what: string): Schema {
             },
             ["group", "kind", "name"],
         ),
-        { rule: `self.group == '${group}' && self.kind == '${kind}'`, message: `targetRef must name a ${what}: group '${group}', kind '${kind}'` },
+        { rule: `self.group == '${group}' && self.kind == '${kind}'`, message: `targetRef must name ${what}: group '${group}', kind '${kind}'` },
     );
 }
 
@@ -194,7 +194,7 @@ const statusCodeRange = withRules(
 const healthCheckPolicySpec = s.object(
     "How the gateway probes the endpoints of a Service.",
     {
-        targetRef: targetRef("", "Service", "Service"),
+        targetRef: targetRef("", "Service", "a Service"),
         default: s.object("The probe settings.", {
             interval: duration("Time between probes, e.g. 5s."),
             timeout: duration("Time to wait for an answer, e.g. 30s."),
@@ -217,7 +217,7 @@ const healthCheckPolicySpec = s.object(
 const routePolicySpec = s.object(
     "Timeouts and session affinity of an HTTPRoute.",
     {
-        targetRef: targetRef("gateway.networking.k8s.io", "HTTPRoute", "HTTPRoute"),
+        targetRef: targetRef("gateway.networking.k8s.io", "HTTPRoute", "an HTTPRoute"),
         default: s.object("The route settings.", {
             timeouts: s.object("Timeouts; an HTTPRoute's own timeouts win.", {
                 routeTimeout: duration("Time to wait for the backend's response; 0s disables it."),
