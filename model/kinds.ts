@@ -9,6 +9,8 @@ export const DEFAULT_NAMESPACE = "agc-system";
 /** The only delegation a subnet may carry to host associations. */
 export const TRAFFIC_CONTROLLER_DELEGATION = "Microsoft.ServiceNetworking/trafficControllers";
 export const DEFAULT_VIRTUAL_NETWORK_NAME = "default";
+/** Holds the AGC name on an object whose Kubernetes name had to be changed (objectNameFor). */
+export const AGC_NAME_ANNOTATION = "alb.agc.dev/name";
 
 export const KINDS = {
     TrafficController: { kind: "TrafficController", plural: "trafficcontrollers", singular: "trafficcontroller", shortNames: ["tc"] },
