@@ -6,4 +6,3 @@ export * from "./kubernetes";
 export * from "./resources";
 export * from "./inventory";
 export * from "./allocate";
-export * from "./from-objects";
