@@ -1,2 +1,3 @@
 // pulumi-agc: what a Pulumi program imports.
-export {};
+export { TrafficController, Frontend, Association, SubnetDelegation } from "./sdk/resources";
+export type { TrafficControllerArgs, FrontendArgs, AssociationArgs, SubnetDelegationArgs, CommonArgs } from "./sdk/resources";

@@ -1,0 +1,114 @@
+// The control plane's decision, as a pure function: from every gateway, frontend, association
+// and subnet in the cluster to the status each should have. The same rules as at preview run
+// again here (another stack, or kubectl, may have changed the picture since).
+import { createHash } from "crypto";
+import { KindName } from "../model/kinds";
+import { Violation, allocateBlocks, checkInventory } from "../model/rules";
+import { parsePrefix } from "../model/cidr";
+import { ObjectsByKind, agcNameOf, inventoryFromObjects, keyOf } from "./inventory";
+
+type Obj = Record<string, any>;
+
+export interface ReconcileOptions {
+  /** The DNS zone frontends' host names are made in. */
+  dnsZone: string;
+}
+
+export const DEFAULT_DNS_ZONE = "alb.agc.local";
+
+export interface DesiredStatus {
+  kind: KindName;
+  namespace: string;
+  name: string;
+  /** The status without condition timestamps (the writer keeps or sets those). */
+  status: Obj;
+}
+
+const digest = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
+
+/**
+ * A frontend's host name: unique, and stable for the object's life (from its uid), like
+ * Azure's `<random>.<zone>.alb.azure.com`; the middle label names its gateway.
+ */
+export function frontendFqdn(frontend: Obj, gateway: Obj | undefined, dnsZone: string): string {
+  const own = digest(frontend.metadata.uid ?? keyOf("Frontend", frontend), 16);
+  const zone = digest(gateway?.metadata.uid ?? frontend.spec?.trafficControllerRef?.name ?? "", 6);
+  return `${own}.fz${zone}.${dnsZone}`;
+}
+
+export function configurationEndpoint(gateway: Obj, dnsZone: string): string {
+  return `${digest(gateway.metadata.uid ?? keyOf("TrafficController", gateway), 16)}.config.${dnsZone}`;
+}
+
+function accepted(violations: Violation[], generation: number): Obj {
+  const ok = violations.length === 0;
+  return {
+    provisioningState: ok ? "Succeeded" : "Failed",
+    observedGeneration: generation,
+    message: ok ? "" : violations.map((v) => v.message).join("; "),
+    conditions: [
+      {
+        type: "Accepted",
+        status: ok ? "True" : "False",
+        reason: ok ? "Accepted" : violations[0]!.code,
+        message: ok ? "the configuration is valid" : violations.map((v) => v.message).join("; "),
+        observedGeneration: generation,
+      },
+    ],
+  };
+}
+
+/** Every object's desired status. */
+export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): DesiredStatus[] {
+  const inventory = inventoryFromObjects(objects);
+  const violations = checkInventory(inventory, { strictReferences: true, singleResourceRules: true });
+  const violationsOf = (kind: KindName, obj: Obj) => violations.filter((v) => v.resource.kind === kind && v.resource.name === agcNameOf(obj));
+  const live = (kind: KindName) => objects[kind].filter((o) => !o.metadata.deletionTimestamp);
+  const gatewayOf = (o: Obj) => live("TrafficController").find((g) => g.metadata.namespace === o.metadata.namespace && g.metadata.name === o.spec?.trafficControllerRef?.name);
+
+  const allocated = allocateAssociations(objects, inventory.associations.map((a) => a.key));
+  const out: DesiredStatus[] = [];
+  const push = (kind: KindName, o: Obj, extra: Obj, more: Violation[] = []) =>
+    out.push({
+      kind,
+      namespace: o.metadata.namespace,
+      name: o.metadata.name,
+      status: { ...accepted([...violationsOf(kind, o), ...more], o.metadata.generation ?? 1), ...extra },
+    });
+
+  for (const g of live("TrafficController")) {
+    const children = (kind: KindName) =>
+      live(kind).filter((c) => c.metadata.namespace === g.metadata.namespace && c.spec?.trafficControllerRef?.name === g.metadata.name).map(agcNameOf).sort();
+    push("TrafficController", g, {
+      configurationEndpoints: [configurationEndpoint(g, options.dnsZone)],
+      frontends: children("Frontend"),
+      associations: children("Association"),
+    });
+  }
+  for (const f of live("Frontend")) push("Frontend", f, { fqdn: frontendFqdn(f, gatewayOf(f), options.dnsZone) });
+  for (const a of live("Association")) push("Association", a, { allocatedPrefix: allocated.get(keyOf("Association", a)) ?? "" });
+  for (const s of live("SubnetDelegation")) push("SubnetDelegation", s, {});
+  return out;
+}
+
+/** Each association's block in its subnet; associations keep the block they were given. */
+function allocateAssociations(objects: ObjectsByKind, orderedKeys: string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  const bySubnet = new Map<string, Obj[]>();
+  const order = new Map(orderedKeys.map((k, i) => [k, i]));
+  for (const a of objects.Association) {
+    if (a.metadata.deletionTimestamp || !a.spec?.subnetRef?.name) continue;
+    const subnetKey = `${a.metadata.namespace}/${a.spec.subnetRef.name}`;
+    bySubnet.set(subnetKey, [...(bySubnet.get(subnetKey) ?? []), a]);
+  }
+  for (const [subnetKey, associations] of bySubnet) {
+    const subnet = objects.SubnetDelegation.find((s) => `${s.metadata.namespace}/${s.metadata.name}` === subnetKey);
+    if (!subnet || !parsePrefix(subnet.spec?.addressPrefix).ok) continue;
+    const keys = associations.map((a) => keyOf("Association", a)).sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
+    const previous = Object.fromEntries(associations.filter((a) => a.status?.allocatedPrefix).map((a) => [keyOf("Association", a), a.status.allocatedPrefix]));
+    const { allocations } = allocateBlocks(subnet.spec.addressPrefix, keys, previous);
+    for (const [k, block] of Object.entries(allocations)) result.set(k, block);
+  }
+  return result;
+}
+

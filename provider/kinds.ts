@@ -1,0 +1,137 @@
+// How each resource kind's Pulumi inputs become a custom resource, and its status becomes
+// outputs. Pure: the handlers do the I/O.
+import {
+  API_VERSION,
+  DEFAULT_NAMESPACE,
+  DEFAULT_VIRTUAL_NETWORK_NAME,
+  KINDS,
+  KindName,
+  TRAFFIC_CONTROLLER_DELEGATION,
+  formatId,
+  objectNameFor,
+  parseId,
+} from "../model/kinds";
+import {
+  Violation,
+  checkAssociation,
+  checkFrontend,
+  checkSubnetDelegation,
+  checkTrafficController,
+} from "../model/rules";
+
+export type Inputs = Record<string, any>;
+
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "pulumi-agc";
+
+export interface KindBinding {
+  kind: KindName;
+  /** Per-resource rules, run in `check`. */
+  check(inputs: Inputs, declaredName?: string): Violation[];
+  /** The custom resource's spec for these inputs. */
+  spec(inputs: Inputs): Record<string, unknown>;
+  /** Inputs whose change needs a new object: a child's parent, an association's subnet. */
+  replaceOnChange: string[];
+  /** Inputs compared by diff (kubeconfig and timeouts are not part of the object). */
+  objectInputs: string[];
+  /** Outputs read from the object's status. */
+  statusOutputs(status: Record<string, any> | undefined): Record<string, unknown>;
+}
+
+/** The name of the object in Kubernetes terms: AGC names allow what object names do not. */
+export function objectName(inputs: Inputs): string {
+  return objectNameFor(String(inputs.name));
+}
+
+export function namespaceOf(inputs: Inputs): string {
+  return typeof inputs.namespace === "string" && inputs.namespace ? inputs.namespace : DEFAULT_NAMESPACE;
+}
+
+export function idOf(kind: KindName, inputs: Inputs): string {
+  return formatId(kind, namespaceOf(inputs), objectName(inputs));
+}
+
+/** The name part of a reference id; check() has made sure it parses. */
+function refName(id: unknown, kind: KindName): { name: string } {
+  const parsed = parseId(id, kind);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return { name: parsed.name };
+}
+
+const common = ["name", "namespace", "tags"];
+
+const statusState = (status: Record<string, any> | undefined) => ({
+  provisioningState: status?.provisioningState ?? "Accepted",
+});
+
+export const BINDINGS: Record<KindName, KindBinding> = {
+  TrafficController: {
+    kind: "TrafficController",
+    check: checkTrafficController,
+    spec: (i) => ({ location: i.location, ...(i.tags ? { tags: i.tags } : {}) }),
+    // A gateway's region is fixed at creation, as in Azure.
+    replaceOnChange: ["name", "namespace", "location"],
+    objectInputs: [...common, "location"],
+    statusOutputs: (s) => ({ ...statusState(s), configurationEndpoints: s?.configurationEndpoints ?? [] }),
+  },
+  Frontend: {
+    kind: "Frontend",
+    check: checkFrontend,
+    spec: (i) => ({
+      trafficControllerRef: refName(i.trafficControllerId, "TrafficController"),
+      type: i.type ?? "public",
+      ...(i.tags ? { tags: i.tags } : {}),
+    }),
+    replaceOnChange: ["name", "namespace", "trafficControllerId"],
+    objectInputs: [...common, "trafficControllerId", "type"],
+    statusOutputs: (s) => ({ ...statusState(s), fqdn: s?.fqdn ?? "" }),
+  },
+  Association: {
+    kind: "Association",
+    check: checkAssociation,
+    spec: (i) => ({
+      trafficControllerRef: refName(i.trafficControllerId, "TrafficController"),
+      associationType: i.associationType ?? "subnets",
+      subnetRef: refName(i.subnetId, "SubnetDelegation"),
+      ...(i.tags ? { tags: i.tags } : {}),
+    }),
+    // Azure cannot move an association to another subnet: it is a new association.
+    replaceOnChange: ["name", "namespace", "trafficControllerId", "subnetId", "associationType"],
+    objectInputs: [...common, "trafficControllerId", "subnetId", "associationType"],
+    statusOutputs: (s) => ({ ...statusState(s), allocatedPrefix: s?.allocatedPrefix ?? "" }),
+  },
+  SubnetDelegation: {
+    kind: "SubnetDelegation",
+    check: checkSubnetDelegation,
+    spec: (i) => ({
+      location: i.location,
+      virtualNetworkName: i.virtualNetworkName ?? DEFAULT_VIRTUAL_NETWORK_NAME,
+      virtualNetworkAddressSpace: i.virtualNetworkAddressSpace,
+      addressPrefix: i.addressPrefix,
+      delegation: i.delegation ?? TRAFFIC_CONTROLLER_DELEGATION,
+    }),
+    replaceOnChange: ["name", "namespace", "location", "virtualNetworkName"],
+    objectInputs: ["name", "namespace", "location", "virtualNetworkName", "virtualNetworkAddressSpace", "addressPrefix", "delegation"],
+    statusOutputs: (s) => statusState(s),
+  },
+};
+
+/** The whole custom resource for server-side apply. */
+export function desiredObject(binding: KindBinding, inputs: Inputs): Record<string, unknown> {
+  return {
+    apiVersion: API_VERSION,
+    kind: binding.kind,
+    metadata: {
+      name: objectName(inputs),
+      namespace: namespaceOf(inputs),
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
+      // The AGC name as the user wrote it; the object name may be a cleaned form of it.
+      annotations: { "alb.agc.dev/name": String(inputs.name) },
+    },
+    spec: binding.spec(inputs),
+  };
+}
+
+export function pluralOf(kind: KindName): string {
+  return KINDS[kind].plural;
+}

@@ -1,0 +1,144 @@
+// Rules across resources, run in the program while it declares them: limits per gateway,
+// subnet budgets, overlaps, region match. A resource's `check` sees only itself, and a new
+// resource's id is unknown at preview, so references are followed back to the resource object
+// that produced them. What other stacks already created is read from the cluster when it can
+// be reached; when not, the program says so and checks what it declares.
+import * as pulumi from "@pulumi/pulumi";
+import { KindName, formatId, objectNameFor, parseId } from "../model/kinds";
+import { EMPTY_INVENTORY, Inventory, Violation, checkInventory, isUnknown, mergeInventories } from "../model/rules";
+import { AGC_KINDS, ObjectsByKind, inventoryFromObjects } from "../controller/inventory";
+import { KubeClient, isNotFound, resourcePath } from "../kube/client";
+import { API_VERSION, KINDS } from "../model/kinds";
+
+type Fields = Record<string, unknown>;
+
+interface Declared {
+  kind: KindName;
+  key: string;
+  name: string;
+  resource: pulumi.Resource;
+  fields: Promise<Fields>;
+}
+
+/** Everything one program declares. One per process: a Pulumi program is one process. */
+class ProgramInventory {
+  private readonly declared: Declared[] = [];
+  /** The `id` output of each declared resource, so a reference can be traced to its resource. */
+  private readonly idOwners = new WeakMap<object, string>();
+  private readonly reported = new Set<string>();
+  private existing?: Promise<Inventory>;
+  private pending: Promise<void> = Promise.resolve();
+
+  /** The key of a reference input: a declared resource's id output, or an id string. */
+  async keyOf(ref: unknown, kind: KindName): Promise<string | undefined> {
+    if (ref !== null && typeof ref === "object" && this.idOwners.has(ref)) return this.idOwners.get(ref);
+    const value = await knownValue(ref);
+    if (typeof value !== "string") return undefined;
+    const parsed = parseId(value, kind);
+    return parsed.ok ? formatId(kind, parsed.namespace, parsed.name) : undefined;
+  }
+
+  declare(kind: KindName, resource: pulumi.CustomResource, name: string, namespace: string, fields: Promise<Fields>, kubeconfig: unknown): void {
+    const key = formatId(kind, namespace, objectNameFor(name));
+    this.idOwners.set(resource.id, key);
+    this.declared.push({ kind, key, name, resource, fields });
+    this.existing ??= readExisting(kubeconfig);
+    // Hold the program open until this round of checks has reported.
+    const done = pulumi.runtime.rpcKeepAlive();
+    this.pending = this.pending.then(() => this.check()).catch((e) => {
+      pulumi.log.warn(`pulumi-agc: the checks across resources did not run: ${(e as Error).message}`);
+    }).finally(done);
+  }
+
+  private async check(): Promise<void> {
+    const planned = await this.plannedInventory();
+    const existing = await this.existing!;
+    const violations = checkInventory(mergeInventories(planned, existing));
+    for (const v of violations) this.report(v);
+  }
+
+  private report(v: Violation): void {
+    if (this.reported.has(v.message)) return;
+    const owner = this.declared.find((d) => d.kind === v.resource.kind && d.name === v.resource.name);
+    // Only what this program declares is reported: other stacks' problems are theirs.
+    if (!owner) return;
+    this.reported.add(v.message);
+    void pulumi.log.error(v.message, owner.resource);
+  }
+
+  private async plannedInventory(): Promise<Inventory> {
+    const inv: Inventory = { gateways: [], frontends: [], associations: [], subnets: [] };
+    for (const d of this.declared) {
+      const f = await d.fields;
+      const base = { key: d.key, name: d.name };
+      switch (d.kind) {
+        case "TrafficController":
+          inv.gateways.push({ ...base, location: f.location as string | undefined });
+          break;
+        case "Frontend":
+          inv.frontends.push({ ...base, gatewayKey: f.gatewayKey as string | undefined });
+          break;
+        case "Association":
+          inv.associations.push({ ...base, gatewayKey: f.gatewayKey as string | undefined, subnetKey: f.subnetKey as string | undefined });
+          break;
+        case "SubnetDelegation":
+          inv.subnets.push({
+            ...base,
+            location: f.location as string | undefined,
+            virtualNetworkName: f.virtualNetworkName as string | undefined,
+            virtualNetworkAddressSpace: f.virtualNetworkAddressSpace as string[] | undefined,
+            addressPrefix: f.addressPrefix as string | undefined,
+            delegation: f.delegation as string | undefined,
+          });
+          break;
+      }
+    }
+    return inv;
+  }
+}
+
+/** The value of an input when it is known (at preview, new resources' outputs are not). */
+export async function knownValue(input: unknown): Promise<unknown> {
+  if (!pulumi.Output.isInstance(input)) {
+    if (input && typeof (input as Promise<unknown>).then === "function") return knownValue(await input);
+    if (Array.isArray(input)) {
+      const items = await Promise.all(input.map(knownValue));
+      return items.some((i) => i === undefined) ? undefined : items;
+    }
+    return isUnknown(input) ? undefined : input;
+  }
+  // Output's own promises: whether the value is known, and the value.
+  const out = input as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+  if (!(await out.isKnown)) return undefined;
+  return knownValue(await out.promise());
+}
+
+/** What other stacks created in the cluster, or nothing (with a warning) when it cannot be read. */
+async function readExisting(kubeconfig: unknown): Promise<Inventory> {
+  let client: KubeClient | undefined;
+  try {
+    const config = await knownValue(kubeconfig);
+    client = KubeClient.fromKubeconfig(typeof config === "string" ? config : undefined);
+    const objects: Partial<ObjectsByKind> = {};
+    for (const kind of AGC_KINDS) {
+      try {
+        const list = await client.request(resourcePath(API_VERSION, KINDS[kind].plural), { timeoutMs: 5000 });
+        objects[kind] = list.items ?? [];
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        objects[kind] = []; // the CRDs are not installed yet: nothing exists
+      }
+    }
+    return inventoryFromObjects(objects as ObjectsByKind);
+  } catch (e) {
+    pulumi.log.warn(
+      `pulumi-agc: could not read the cluster (${(e as Error).message}); the limits and subnet budgets were checked ` +
+        "against what this program declares only, not against gateways other stacks created",
+    );
+    return EMPTY_INVENTORY;
+  } finally {
+    client?.close();
+  }
+}
+
+export const programInventory = new ProgramInventory();
