@@ -1,0 +1,2 @@
+const agc = require("pulumi-agc");
+new agc.TrafficController("gw", {});

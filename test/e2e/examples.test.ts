@@ -1,0 +1,130 @@
+// The examples through the real engine, with the package installed the way a user installs it
+// (npm pack, then npm install of the tarball): every invalid program is rejected by
+// `pulumi preview` with its rule's code, with the cluster reachable and without; the valid one
+// goes through up, refresh and destroy with the controller running.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { installCrds } from "../../controller/bootstrap";
+import { Controller } from "../../controller/run";
+import { packageRoot } from "../../cli/paths";
+import { KubeClient } from "../../kube/client";
+import { testLayout } from "../support/localCluster";
+import { pulumi, pulumiOk, writeFile } from "../support/pulumi";
+
+jest.setTimeout(900_000);
+
+const INVALID = path.join(packageRoot, "examples", "invalid");
+const invalidPrograms = fs.readdirSync(INVALID).filter((d) => fs.existsSync(path.join(INVALID, d, "Pulumi.yaml")));
+const codeOf = (dir: string) => dir.slice(0, 6).toUpperCase(); // "agc003-six-frontends" -> AGC003
+
+/** A kubeconfig whose server refuses connections: "no cluster reachable". */
+const UNREACHABLE_KUBECONFIG = [
+  "apiVersion: v1", "kind: Config",
+  "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:9'}}]",
+  "users: [{name: none, user: {token: none}}]",
+  "contexts: [{name: none, context: {cluster: none, user: none}}]",
+  "current-context: none", "",
+].join("\n");
+
+let workspace: string;
+let unreachable: string;
+
+/** Installs the packed package into a workspace, and copies the examples beside it. */
+function installWorkspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-examples-"));
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: packageRoot, encoding: "utf8" }).trim().split("\n").pop()!;
+  writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "agc-examples", private: true, dependencies: { "pulumi-agc": `file:./${tarball}` } }));
+  execFileSync("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+  fs.cpSync(INVALID, path.join(dir, "invalid"), { recursive: true });
+  fs.cpSync(path.join(packageRoot, "examples", "gateway"), path.join(dir, "gateway"), {
+    recursive: true,
+    filter: (src) => !src.includes("node_modules") && !src.endsWith("package.json"),
+  });
+  return dir;
+}
+
+beforeAll(() => {
+  workspace = installWorkspace();
+  unreachable = path.join(workspace, "unreachable.kubeconfig");
+  fs.writeFileSync(unreachable, UNREACHABLE_KUBECONFIG);
+});
+
+afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
+
+async function preview(dir: string, kubeconfig: string) {
+  await pulumi(["stack", "init", "test"], dir, { KUBECONFIG: kubeconfig });
+  const started = Date.now();
+  const r = await pulumi(["preview", "--stack", "test"], dir, { KUBECONFIG: kubeconfig });
+  return { ...r, seconds: (Date.now() - started) / 1000 };
+}
+
+describe.each([
+  ["with the cluster reachable", () => testLayout().kubeconfig],
+  ["with no cluster reachable", () => unreachable],
+])("invalid programs, %s", (_label, kubeconfig) => {
+  test.each(invalidPrograms)("%s is rejected at preview with its rule", async (program) => {
+    const dir = path.join(workspace, "invalid", program);
+    const r = await preview(dir, kubeconfig());
+    const output = r.stdout + r.stderr;
+    expect(r.code).not.toBe(0);
+    expect(output).toContain(`[${codeOf(program)}]`);
+    // Nothing was created: preview never writes.
+    expect(output).not.toMatch(/created \(/);
+    process.stderr.write(`${program}: rejected in ${r.seconds.toFixed(1)} s\n`);
+  });
+});
+
+describe("the gateway example", () => {
+  const dir = () => path.join(workspace, "gateway");
+  let client: KubeClient;
+  let controller: Controller;
+
+  beforeAll(async () => {
+    client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    await installCrds(client);
+    controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {} });
+    await controller.start();
+    await pulumiOk(["stack", "init", "e2e"], dir());
+  });
+
+  afterAll(async () => {
+    await pulumi(["destroy", "--yes", "--stack", "e2e"], dir());
+    controller.stop();
+    client.close();
+  });
+
+  test("preview without a cluster passes, and says what it could not check", async () => {
+    const r = await pulumi(["preview", "--stack", "e2e"], dir(), { KUBECONFIG: unreachable });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/could not read the cluster.*checked against what this program declares only/s);
+  });
+
+  test("up provisions every resource and reports the frontend's host name", async () => {
+    await pulumiOk(["up", "--yes", "--skip-preview", "--stack", "e2e"], dir());
+    const out = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", "e2e"], dir())).stdout);
+    expect(out.fqdn).toMatch(/^[0-9a-f]{16}\.fz[0-9a-f]{6}\.alb\.test\.local$/);
+    expect(out.url).toBe(`ws://${out.fqdn}/ws`);
+    expect(out.allocatedPrefix).toBe("10.1.0.0/24");
+    const gw = await client.get("/apis/alb.agc.dev/v1alpha1/namespaces/agc-system/trafficcontrollers/gw");
+    expect(gw.status).toMatchObject({ provisioningState: "Succeeded", frontends: ["fe"], associations: ["gw-assoc"] });
+    // The kubeconfig input never lands in state in plaintext (here it was not given at all);
+    // the state holds no certificate or key material from the environment either.
+    const state = (await pulumiOk(["stack", "export", "--stack", "e2e"], dir())).stdout;
+    expect(state).not.toMatch(/client-key-data|BEGIN .*PRIVATE KEY/);
+  });
+
+  test("refresh finds no drift", async () => {
+    const r = await pulumi(["refresh", "--yes", "--expect-no-changes", "--stack", "e2e"], dir());
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
+  test("destroy removes every custom resource", async () => {
+    await pulumiOk(["destroy", "--yes", "--skip-preview", "--stack", "e2e"], dir());
+    for (const plural of ["trafficcontrollers", "frontends", "associations", "subnetdelegations"]) {
+      const list = await client.get(`/apis/alb.agc.dev/v1alpha1/namespaces/agc-system/${plural}`);
+      expect(list.items.map((i: any) => i.metadata.name)).toEqual([]);
+    }
+  });
+});

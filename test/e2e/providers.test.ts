@@ -1,0 +1,110 @@
+// The dynamic providers' handlers, called directly as the engine would, against the real API
+// server with the controller running in this process.
+import * as pulumi from "@pulumi/pulumi";
+import { installCrds } from "../../controller/bootstrap";
+import { Controller } from "../../controller/run";
+import { KubeClient } from "../../kube/client";
+import { UNKNOWN } from "../../model/rules";
+import { handlers } from "../../provider/handlers";
+import { providerFor } from "../../sdk/provider";
+import { testLayout } from "../support/localCluster";
+
+jest.setTimeout(120_000);
+
+const kubeconfig = () => testLayout().kubeconfig;
+const namespace = `providers-${Date.now().toString(36)}`;
+const base = () => ({ namespace, kubeconfig: kubeconfig(), timeoutSeconds: 30 });
+
+describe("provider handlers", () => {
+  let client: KubeClient;
+  let controller: Controller;
+
+  beforeAll(async () => {
+    client = KubeClient.fromKubeconfig(kubeconfig());
+    await installCrds(client);
+    controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {} });
+    await controller.start();
+  });
+
+  afterAll(async () => {
+    controller.stop();
+    await client.remove(`/api/v1/namespaces/${namespace}`);
+    client.close();
+  });
+
+  test("check skips values that are unknown at preview", async () => {
+    const r = await handlers.Association.check({}, { ...base(), name: "assoc", trafficControllerId: UNKNOWN, subnetId: UNKNOWN });
+    expect(r.failures ?? []).toEqual([]);
+  });
+
+  test("check reports a private frontend with its rule, property and value", async () => {
+    const r = await handlers.Frontend.check({}, { ...base(), name: "fe", trafficControllerId: `${namespace}/trafficcontrollers/gw`, type: "private" });
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures![0]!.property).toBe("type");
+    expect(r.failures![0]!.reason).toMatch(/Frontend 'fe'.*private.*\[AGC010\]/);
+  });
+
+  test("check refuses a frontend id where a gateway id belongs", async () => {
+    const r = await handlers.Frontend.check({}, { ...base(), name: "fe", trafficControllerId: `${namespace}/frontends/other` });
+    expect(r.failures![0]!.property).toBe("trafficControllerId");
+    expect(r.failures![0]!.reason).toMatch(/is the id of a Frontend, not of a TrafficController.*\[AGC019\]/);
+  });
+
+  test("create waits for the controller, and outputs what it reported", async () => {
+    const gw = await handlers.TrafficController.create({ ...base(), name: "gw", location: "westeurope" });
+    expect(gw.id).toBe(`${namespace}/trafficcontrollers/gw`);
+    expect(gw.outs.provisioningState).toBe("Succeeded");
+    expect(gw.outs.configurationEndpoints[0]).toMatch(/^[0-9a-f]{16}\.config\.alb\.test\.local$/);
+
+    const fe = await handlers.Frontend.create({ ...base(), name: "fe", trafficControllerId: gw.id });
+    expect(fe.outs.fqdn).toMatch(/^[0-9a-f]{16}\.fz[0-9a-f]{6}\.alb\.test\.local$/);
+
+    const subnet = await handlers.SubnetDelegation.create({
+      ...base(), name: "subnet", location: "westeurope", virtualNetworkName: namespace, virtualNetworkAddressSpace: ["10.1.0.0/16"], addressPrefix: "10.1.0.0/23",
+    });
+    const assoc = await handlers.Association.create({ ...base(), name: "assoc", trafficControllerId: gw.id, subnetId: subnet.id });
+    expect(assoc.outs.allocatedPrefix).toBe("10.1.0.0/24");
+
+    // read (refresh) sees exactly what create reported: no drift.
+    const read = await handlers.Frontend.read(fe.id, fe.outs);
+    expect(read.props).toEqual(fe.outs);
+  });
+
+  test("a second association on one gateway fails with the controller's rule message and leaves nothing behind", async () => {
+    const subnet2 = await handlers.SubnetDelegation.create({
+      ...base(), name: "subnet2", location: "westeurope", virtualNetworkName: `${namespace}-2`, virtualNetworkAddressSpace: ["10.2.0.0/16"], addressPrefix: "10.2.0.0/24",
+    });
+    await expect(
+      handlers.Association.create({ ...base(), name: "assoc2", trafficControllerId: `${namespace}/trafficcontrollers/gw`, subnetId: subnet2.id }),
+    ).rejects.toThrow(/Association 'assoc2' failed: .*at most 1 association.*\[AGC001\]/);
+    expect(await client.find(`/apis/alb.agc.dev/v1alpha1/namespaces/${namespace}/associations/assoc2`)).toBeUndefined();
+  });
+
+  test("diff: a new subnet replaces an association; tags alone update it", async () => {
+    const olds = { ...base(), name: "assoc", trafficControllerId: `${namespace}/trafficcontrollers/gw`, subnetId: `${namespace}/subnetdelegations/subnet` };
+    const moved = await handlers.Association.diff("id", olds, { ...olds, subnetId: `${namespace}/subnetdelegations/subnet2` });
+    expect(moved).toMatchObject({ changes: true, replaces: ["subnetId"], deleteBeforeReplace: true });
+    const tagged = await handlers.Association.diff("id", olds, { ...olds, tags: { env: "prod" } });
+    expect(tagged).toMatchObject({ changes: true, replaces: [] });
+    const unknownParent = await handlers.Association.diff("id", olds, { ...olds, trafficControllerId: UNKNOWN });
+    expect(unknownParent.replaces).toEqual(["trafficControllerId"]);
+  });
+
+  test("deleting a gateway with children is refused, naming them", async () => {
+    await expect(handlers.TrafficController.delete(`${namespace}/trafficcontrollers/gw`, { ...base(), name: "gw", timeoutSeconds: 2 })).rejects.toThrow(
+      /TrafficController 'gw' still has children: Frontend 'fe', Association 'assoc'/,
+    );
+  });
+
+  test("the provider survives the engine's serialize-and-reload round trip", async () => {
+    const serialized = await pulumi.runtime.serializeFunction(() => providerFor("Frontend"), { isFactoryFunction: true });
+    // What the dynamic provider host does with the text it finds in state.
+    const mod = new (module.constructor as any)();
+    mod.paths = module.paths;
+    mod._compile(serialized.text, "provider.js");
+    const provider: pulumi.dynamic.ResourceProvider = mod.exports[serialized.exportName]();
+    const r = await provider.check!({}, { ...base(), name: "fe", trafficControllerId: `${namespace}/trafficcontrollers/gw`, type: "private" });
+    expect(r.failures![0]!.reason).toMatch(/\[AGC010\]/);
+    expect(serialized.text).not.toMatch(/KubeClient|checkInventory/); // no library inlined
+  });
+});
