@@ -3,7 +3,7 @@
 // again here (another stack, or kubectl, may have changed the picture since).
 import { createHash } from "crypto";
 import { KindName } from "../model/kinds";
-import { Violation, allocateBlocks, checkInventory } from "../model/rules";
+import { Inventory, Violation, allocateBlocks, checkInventory, sortViolations } from "../model/rules";
 import { parsePrefix } from "../model/cidr";
 import { ObjectsByKind, agcNameOf, inventoryFromObjects, keyOf } from "./inventory";
 
@@ -61,8 +61,18 @@ function accepted(violations: Violation[], generation: number): Obj {
 /** Every object's desired status. */
 export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): DesiredStatus[] {
   const inventory = inventoryFromObjects(objects);
-  const violations = checkInventory(inventory, { strictReferences: true, singleResourceRules: true });
-  const violationsOf = (kind: KindName, obj: Obj) => violations.filter((v) => v.resource.kind === kind && v.resource.name === agcNameOf(obj));
+  const checks = { strictReferences: true, singleResourceRules: true };
+  // Violations name resources by AGC name only, which repeats across namespaces. References
+  // stay inside a namespace, so the rules run per namespace; only the rules that span the
+  // cluster (gateway count, virtual networks) run over everything.
+  const clusterWide = checkInventory(inventory, checks).filter((v) => CLUSTER_WIDE_RULES.has(v.code));
+  const perNamespace = new Map<string, Violation[]>();
+  const namespaceViolations = (ns: string) => {
+    if (!perNamespace.has(ns)) perNamespace.set(ns, checkInventory(inNamespace(inventory, ns), checks).filter((v) => !CLUSTER_WIDE_RULES.has(v.code)));
+    return perNamespace.get(ns)!;
+  };
+  const violationsOf = (kind: KindName, obj: Obj) =>
+    sortViolations([...namespaceViolations(obj.metadata.namespace), ...clusterWide]).filter((v) => v.resource.kind === kind && v.resource.name === agcNameOf(obj));
   const live = (kind: KindName) => objects[kind].filter((o) => !o.metadata.deletionTimestamp);
   const gatewayOf = (o: Obj) => live("TrafficController").find((g) => g.metadata.namespace === o.metadata.namespace && g.metadata.name === o.spec?.trafficControllerRef?.name);
 
@@ -89,6 +99,19 @@ export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): De
   for (const a of live("Association")) push("Association", a, { allocatedPrefix: allocated.get(keyOf("Association", a)) ?? "" });
   for (const s of live("SubnetDelegation")) push("SubnetDelegation", s, {});
   return out;
+}
+
+const CLUSTER_WIDE_RULES = new Set<string>(["AGC002", "AGC009", "AGC023"]);
+
+/** The entries of one namespace (keys are `<namespace>/<plural>/<name>`). */
+function inNamespace(inventory: Inventory, namespace: string): Inventory {
+  const mine = <T extends { key: string }>(entries: T[]) => entries.filter((e) => e.key.startsWith(`${namespace}/`));
+  return {
+    gateways: mine(inventory.gateways),
+    frontends: mine(inventory.frontends),
+    associations: mine(inventory.associations),
+    subnets: mine(inventory.subnets),
+  };
 }
 
 /** Each association's block in its subnet; associations keep the block they were given. */
