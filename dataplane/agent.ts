@@ -185,6 +185,7 @@ export class DataplaneAgent extends EventEmitter {
   private onHaproxyLine(line: string): void {
     if (line.startsWith('{"type":"access"')) {
       (this.opts.accessLog ?? ((l) => process.stdout.write(`${l}\n`)))(line);
+      if (this.listenerCount("access") === 0) return; // parsing every line costs at high rates
       try {
         this.emit("access", JSON.parse(line));
       } catch {
