@@ -26,7 +26,7 @@ export function snapshot(cache: Cache): ObjectsByKind {
 export function withTransitionTimes(desired: Obj, current: Obj | undefined, now: string): Obj {
   const conditions = (desired.conditions ?? []).map((c: Obj) => {
     const prev = (current?.conditions ?? []).find((p: Obj) => p.type === c.type);
-    return { ...c, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : now };
+    return { ...c, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
   });
   return { ...desired, conditions };
 }
