@@ -5,7 +5,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { API_VERSION, KindName } from "../model/kinds";
 import { isUnknown, containsUnknown } from "../model/rules";
 import { KubeClient, isConflict, isNotFound, resourcePath } from "../kube/client";
-import { BINDINGS, Inputs, KindBinding, desiredObject, idOf, namespaceOf, objectName, pluralOf } from "./kinds";
+import { BINDINGS, Inputs, KindBinding, desiredObject, idOf, namespaceOf, objectName, pluralOf, withDefaults } from "./kinds";
 
 export const FIELD_MANAGER = "pulumi-agc";
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -82,7 +82,9 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
       return failures.length ? { inputs: news, failures } : { inputs: news };
     },
 
-    async diff(_id: string, olds: Inputs, news: Inputs) {
+    async diff(_id: string, oldInputs: Inputs, newInputs: Inputs) {
+      const olds = withDefaults(binding, oldInputs);
+      const news = withDefaults(binding, newInputs);
       const changed = binding.objectInputs.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
       // An unknown value (a parent being replaced) compares unequal, so it counts as a change.
       const replaces = changed.filter((k) => binding.replaceOnChange.includes(k));

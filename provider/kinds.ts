@@ -36,6 +36,14 @@ export interface KindBinding {
   objectInputs: string[];
   /** Outputs read from the object's status. */
   statusOutputs(status: Record<string, any> | undefined): Record<string, unknown>;
+  /** What spec() fills in for inputs left out: writing one out explicitly changes nothing. */
+  defaults: Inputs;
+}
+
+/** The inputs as they end up in the object, defaults filled in, for diff. */
+export function withDefaults(binding: KindBinding, inputs: Inputs): Inputs {
+  const given = Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));
+  return { ...binding.defaults, ...given, namespace: namespaceOf(inputs) };
 }
 
 /** The name of the object in Kubernetes terms: AGC names allow what object names do not. */
@@ -73,6 +81,7 @@ export const BINDINGS: Record<KindName, KindBinding> = {
     replaceOnChange: ["name", "namespace", "location"],
     objectInputs: [...common, "location"],
     statusOutputs: (s) => ({ ...statusState(s), configurationEndpoints: s?.configurationEndpoints ?? [] }),
+    defaults: {},
   },
   Frontend: {
     kind: "Frontend",
@@ -85,6 +94,7 @@ export const BINDINGS: Record<KindName, KindBinding> = {
     replaceOnChange: ["name", "namespace", "trafficControllerId"],
     objectInputs: [...common, "trafficControllerId", "type"],
     statusOutputs: (s) => ({ ...statusState(s), fqdn: s?.fqdn ?? "" }),
+    defaults: { type: "public" },
   },
   Association: {
     kind: "Association",
@@ -99,6 +109,7 @@ export const BINDINGS: Record<KindName, KindBinding> = {
     replaceOnChange: ["name", "namespace", "trafficControllerId", "subnetId", "associationType"],
     objectInputs: [...common, "trafficControllerId", "subnetId", "associationType"],
     statusOutputs: (s) => ({ ...statusState(s), allocatedPrefix: s?.allocatedPrefix ?? "" }),
+    defaults: { associationType: "subnets" },
   },
   SubnetDelegation: {
     kind: "SubnetDelegation",
@@ -113,6 +124,7 @@ export const BINDINGS: Record<KindName, KindBinding> = {
     replaceOnChange: ["name", "namespace", "location", "virtualNetworkName"],
     objectInputs: ["name", "namespace", "location", "virtualNetworkName", "virtualNetworkAddressSpace", "addressPrefix", "delegation"],
     statusOutputs: (s) => statusState(s),
+    defaults: { virtualNetworkName: DEFAULT_VIRTUAL_NETWORK_NAME, delegation: TRAFFIC_CONTROLLER_DELEGATION },
   },
 };
 
