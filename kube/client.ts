@@ -67,6 +67,7 @@ export function fromKubeconfig(text: string, contextName?: string, file?: string
   const doc = YAML.parse(text) as Obj;
   const where = file ? ` in ${file}` : "";
   const ctxName = contextName ?? doc["current-context"];
+  if (!ctxName) throw new Error(`kubeconfig${where}: no context given and no current-context set; name one of its contexts`);
   const ctx = (doc.contexts ?? []).find((c: Obj) => c.name === ctxName)?.context;
   if (!ctx) throw new Error(`kubeconfig${where}: context '${ctxName}' not found`);
   const cluster = (doc.clusters ?? []).find((c: Obj) => c.name === ctx.cluster)?.cluster;
