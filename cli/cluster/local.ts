@@ -101,7 +101,9 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
         "--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
         `--service-account-private-key-file=${pki("sa.key")}`, `--root-ca-file=${pki("ca.crt")}`,
         `--cluster-signing-cert-file=${pki("ca.crt")}`, `--cluster-signing-key-file=${pki("ca.key")}`,
-        "--use-service-account-credentials=false", "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service,-route,-persistentvolume-binder",
+        "--use-service-account-credentials=false",
+        // nodelifecycle stays on: it lifts the not-ready taint once kwok reports the node Ready.
+        "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service,-route,-persistentvolume-binder",
         "--profiling=false", "--v=1",
       ],
     },
@@ -198,6 +200,8 @@ function fakeNode(): object {
 }
 
 const isReady = (node: any) => (node?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+/** Ready, and the not-ready taint lifted, so pods can be scheduled. */
+const isSchedulable = (node: any) => isReady(node) && !(node?.spec?.taints ?? []).some((t: any) => t.key === "node.kubernetes.io/not-ready");
 
 /** Starts whatever is not running yet and returns when /readyz answers and the node is Ready. */
 export async function clusterUp(bin: string, layout: ClusterLayout, log: Log): Promise<void> {
@@ -234,7 +238,7 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log): P
     log("kube-apiserver is ready");
     for (const name of ["kube-controller-manager", "kube-scheduler", "kwok"]) start(name);
     if (!(await client.find(`/api/v1/nodes/${NODE_NAME}`))) await client.create("/api/v1/nodes", fakeNode());
-    await waitFor(`node ${NODE_NAME} Ready`, 60_000, async () => (isReady(await client.get(`/api/v1/nodes/${NODE_NAME}`)) ? true : undefined), died("kwok"));
+    await waitFor(`node ${NODE_NAME} Ready`, 60_000, async () => (isSchedulable(await client.get(`/api/v1/nodes/${NODE_NAME}`)) ? true : undefined), died("kwok"));
     await waitFor("the default ServiceAccount", 60_000, async () => ((await client.find("/api/v1/namespaces/default/serviceaccounts/default")) ? true : undefined), died("kube-controller-manager"));
     log(`node ${NODE_NAME} is Ready; kubeconfig: ${layout.kubeconfig}`);
   } finally {
