@@ -153,7 +153,7 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
       try {
         if (kind === "TrafficController") {
           // Children still being deleted get a moment; children that stay are named.
-          const deadline = Date.now() + 60_000;
+          const deadline = Date.now() + Math.min(60_000, timeoutMs(props));
           let children = await childrenOf(client, props);
           while (children.length && Date.now() < deadline) {
             await sleep(1000);

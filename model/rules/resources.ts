@@ -2,7 +2,7 @@
 // Inputs come from users and from the Pulumi engine, so nothing about their types is assumed.
 // A property holding the preview sentinel is not known yet: its rules are skipped. A missing
 // required property is reported (the engine sends the sentinel, not undefined, for unknowns).
-import { DEFAULT_VIRTUAL_NETWORK_NAME, KindName, parseId } from "../kinds";
+import { DEFAULT_NAMESPACE, DEFAULT_VIRTUAL_NETWORK_NAME, KindName, parseId } from "../kinds";
 import { Ipv4Prefix, parsePrefix } from "../cidr";
 import {
     checkAddressSpaceOverlaps,
@@ -119,6 +119,14 @@ function checkReference(ctx: Context, inputs: Inputs, property: string, kind: Ki
     const parsed = parseId(value, kind);
     if (!parsed.ok) {
         add(ctx, violation("AGC019", ctx.resource, property, value, parsed.error));
+        return;
+    }
+    // Children live beside their parent: the custom resources reference each other by name.
+    const namespace = inputs["namespace"];
+    const own = namespace === undefined ? DEFAULT_NAMESPACE : namespace;
+    if (typeof own === "string" && !isUnknown(own) && parsed.namespace !== own) {
+        add(ctx, violation("AGC019", ctx.resource, property, value,
+            `'${value}' is in namespace '${parsed.namespace}', but this ${ctx.resource.kind} is in '${own}'; a ${kind} and the resources that reference it must share a namespace`));
     }
 }
 

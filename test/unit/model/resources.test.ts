@@ -119,6 +119,14 @@ describe("checkAssociation", () => {
         ]);
     });
 
+    it("AGC019: a parent in another namespace is refused", () => {
+        const v = checkFrontend({ name: "fe", namespace: "team-a", trafficControllerId: "team-b/trafficcontrollers/gw" });
+        expect(v.map((x) => x.message)).toEqual([
+            "Frontend 'fe': property trafficControllerId: 'team-b/trafficcontrollers/gw' is in namespace 'team-b', but this Frontend is in 'team-a'; a TrafficController and the resources that reference it must share a namespace [AGC019]",
+        ]);
+        expect(checkFrontend({ name: "fe", namespace: "team-a", trafficControllerId: "team-a/trafficcontrollers/gw" })).toEqual([]);
+    });
+
     it("AGC019: the subnet must be a SubnetDelegation id", () => {
         expect(messages(checkAssociation({ trafficControllerId: gwId, subnetId: gwId }, "as"))).toEqual([
             "Association 'as': property subnetId: 'agc-system/trafficcontrollers/gw' is the id of a TrafficController, not of a SubnetDelegation: expected <namespace>/subnetdelegations/<name>, e.g. 'agc-system/subnetdelegations/my-name' [AGC019]",
