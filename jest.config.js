@@ -1,5 +1,5 @@
 /** Unit tests run anywhere; the e2e project needs the toolchain (`agc toolchain`). */
-const tsJest = ["ts-jest", { isolatedModules: true, diagnostics: false }];
+const tsJest = ["ts-jest", { diagnostics: false }];
 module.exports = {
   projects: [
     {

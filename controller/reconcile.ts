@@ -76,7 +76,9 @@ export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): De
   const live = (kind: KindName) => objects[kind].filter((o) => !o.metadata.deletionTimestamp);
   const gatewayOf = (o: Obj) => live("TrafficController").find((g) => g.metadata.namespace === o.metadata.namespace && g.metadata.name === o.spec?.trafficControllerRef?.name);
 
-  const allocated = allocateAssociations(objects, inventory.associations.map((a) => a.key));
+  // An association refused for another reason (a second one on its gateway, say) holds no block.
+  const mayHoldBlock = (a: Obj) => violationsOf("Association", a).every((v) => v.code === "AGC005");
+  const allocated = allocateAssociations(objects, inventory.associations.map((a) => a.key), mayHoldBlock);
   const out: DesiredStatus[] = [];
   const push = (kind: KindName, o: Obj, extra: Obj, more: Violation[] = []) =>
     out.push({
@@ -115,12 +117,12 @@ function inNamespace(inventory: Inventory, namespace: string): Inventory {
 }
 
 /** Each association's block in its subnet; associations keep the block they were given. */
-function allocateAssociations(objects: ObjectsByKind, orderedKeys: string[]): Map<string, string> {
+function allocateAssociations(objects: ObjectsByKind, orderedKeys: string[], mayHoldBlock: (a: Obj) => boolean): Map<string, string> {
   const result = new Map<string, string>();
   const bySubnet = new Map<string, Obj[]>();
   const order = new Map(orderedKeys.map((k, i) => [k, i]));
   for (const a of objects.Association) {
-    if (a.metadata.deletionTimestamp || !a.spec?.subnetRef?.name) continue;
+    if (a.metadata.deletionTimestamp || !a.spec?.subnetRef?.name || !mayHoldBlock(a)) continue;
     const subnetKey = `${a.metadata.namespace}/${a.spec.subnetRef.name}`;
     bySubnet.set(subnetKey, [...(bySubnet.get(subnetKey) ?? []), a]);
   }
