@@ -41,6 +41,9 @@ export function noHealthyEndpointBody(cluster: string): string {
   return `no healthy endpoint for backend ${cluster}`;
 }
 
+/** Wildcard host names match requests with up to this many extra labels. */
+export const MAX_WILDCARD_LABELS = 3;
+
 /** Longest timer we hand HAProxy for "no timeout": its timers are 31-bit milliseconds. */
 export const NO_TIMEOUT_MS = 2_000_000_000;
 
@@ -194,7 +197,25 @@ function normalPrefix(value: string): string {
   return trimmed === "" ? "/" : trimmed;
 }
 
-/** Map keys are `<host><path>`; `*` stands for any host, `*.example.com` for a wildcard. */
+/**
+ * Gateway API precedence as one number, larger wins: exact host, then wildcard host (the
+ * longer suffix first), then any host; then an exact path, then the longest prefix. A
+ * conditional route is compared with the best plain route through it; ties go to the
+ * conditional route (it has more matches).
+ */
+export function routeRank(host: string | undefined, path: Route["path"]): number {
+  const hostKind = host === undefined || host === "*" ? 0 : host.startsWith("*.") ? 1 : 2;
+  const hostLen = hostKind === 1 ? Math.min(host!.length - 1, 999) : 0;
+  const p = path ?? { type: "PathPrefix", value: "/" };
+  // A regular expression ranks with the catch-all prefix `/` (and wins the tie, being conditional).
+  const pathScore = p.type === "Exact" ? 99_999 : p.type === "PathPrefix" ? Math.min(normalPrefix(p.value).length, 99_998) : 1;
+  return hostKind * 100_000_000 + hostLen * 100_000 + pathScore;
+}
+
+/**
+ * Map keys are `<host><path>`; `*` stands for any host, `*.example.com` for a wildcard.
+ * Values are `<route>:<rank>`.
+ */
 export function routeMaps(routes: Route[]): { exact: string; prefix: string } {
   const exact = new Map<string, string>();
   const prefix: { key: string; route: string }[] = [];
@@ -208,16 +229,17 @@ export function routeMaps(routes: Route[]): { exact: string; prefix: string } {
     const hosts = r.hostnames?.length ? r.hostnames : ["*"];
     for (const host of hosts) {
       const path = r.path ?? { type: "PathPrefix", value: "/" };
+      const value = `${r.name}:${routeRank(host, path)}`;
       if (path.type === "Exact") {
-        if (!exact.has(host + path.value)) exact.set(host + path.value, r.name);
+        if (!exact.has(host + path.value)) exact.set(host + path.value, value);
         continue;
       }
       const p = normalPrefix(path.value);
       if (p === "/") {
-        prefix.push({ key: `${host}/`, route: r.name });
+        prefix.push({ key: `${host}/`, route: value });
       } else {
-        if (!exact.has(host + p)) exact.set(host + p, r.name);
-        prefix.push({ key: `${host}${p}/`, route: r.name });
+        if (!exact.has(host + p)) exact.set(host + p, value);
+        prefix.push({ key: `${host}${p}/`, route: value });
       }
     }
   }
@@ -240,36 +262,42 @@ function routeIs(name: string): string {
   return `{ var(txn.route) -m str ${name} }`;
 }
 
-/** Named ACLs for a conditional route; lines with the same ACL name are OR-ed by HAProxy. */
-function conditionalRouteAcls(r: Route, id: number): { acls: string[]; condition: string } {
+/**
+ * A conditional route as ACLs and one rule per host name (each with its own rank): it wins
+ * unless the best plain route for the request ranks higher.
+ */
+function conditionalRouteRules(r: Route, id: number): { acls: string[]; rules: { rank: number; condition: string }[] } {
   const acls: string[] = [];
-  const names: string[] = [];
-  const acl = (suffix: string, criterion: string) => {
-    const name = `r${id}_${suffix}`;
+  const common: string[] = [];
+  const acl = (name: string, criterion: string) => {
     acls.push(`acl ${name} ${criterion}`);
-    if (!names.includes(name)) names.push(name);
+    return name;
   };
-  for (const h of r.hostnames ?? []) {
-    acl("host", h.startsWith("*.") ? `var(txn.host) -m end ${quote(h.slice(1))}` : `var(txn.host) -m str ${quote(h)}`);
-  }
   const path = r.path ?? { type: "PathPrefix", value: "/" };
-  if (path.type === "Exact") acl("path", `path -m str ${quote(path.value)}`);
-  else if (path.type === "RegularExpression") acl("path", `path -m reg ${quote(path.value)}`);
+  if (path.type === "Exact") common.push(acl(`r${id}_path`, `path -m str ${quote(path.value)}`));
+  else if (path.type === "RegularExpression") common.push(acl(`r${id}_path`, `path -m reg ${quote(path.value)}`));
   else if (normalPrefix(path.value) !== "/") {
     const p = normalPrefix(path.value);
-    acl("path", `path -m str ${quote(p)}`);
-    acl("path", `path -m beg ${quote(`${p}/`)}`);
+    // Two lines, one ACL: HAProxy ORs them.
+    acl(`r${id}_path`, `path -m str ${quote(p)}`);
+    common.push(acl(`r${id}_path`, `path -m beg ${quote(`${p}/`)}`));
   }
   (r.headers ?? []).forEach((h, i) => {
     const how = h.type === "RegularExpression" ? "reg" : "str";
-    acl(`hdr${i}`, `req.fhdr(${h.name}) -m ${how} ${quote(h.value)}`);
+    common.push(acl(`r${id}_hdr${i}`, `req.fhdr(${h.name}) -m ${how} ${quote(h.value)}`));
   });
   (r.queryParams ?? []).forEach((q, i) => {
     const how = q.type === "RegularExpression" ? "reg" : "str";
-    acl(`query${i}`, `url_param(${q.name}) -m ${how} ${quote(q.value)}`);
+    common.push(acl(`r${id}_query${i}`, `url_param(${q.name}) -m ${how} ${quote(q.value)}`));
   });
-  if (r.method) acl("method", `method ${r.method}`);
-  return { acls, condition: names.join(" ") };
+  if (r.method) common.push(acl(`r${id}_method`, `method ${r.method}`));
+  const hosts = r.hostnames?.length ? r.hostnames : [undefined];
+  const rules = hosts.map((h, j) => {
+    const hostAcl = h === undefined ? [] : [acl(`r${id}_host${j}`,
+      h.startsWith("*.") ? `var(txn.host) -m end ${quote(h.slice(1))}` : `var(txn.host) -m str ${quote(h)}`)];
+    return { rank: routeRank(h, path), condition: [...hostAcl, ...common].join(" ") };
+  });
+  return { acls, rules };
 }
 
 function headerRules(kind: "http-request" | "http-response", m: HeaderModifier | undefined, cond: string): string[] {
@@ -348,27 +376,50 @@ function frontendSection(
   );
   l.push("", "# Route selection. The host without its port, lower case.");
   l.push("http-request set-var(txn.host) req.hdr(host),field(1,:),lower");
-  const conditional = routes.filter((r) => !isPlainRoute(r));
-  const notChosen = "!{ var(txn.route) -m found }";
-  conditional.forEach((r) => {
-    const id = routes.indexOf(r);
-    const { acls, condition } = conditionalRouteAcls(r, id);
-    l.push(...acls);
-    l.push(`http-request set-var(txn.route) str(${r.name}) if ${notChosen} ${condition}`.trimEnd());
-  });
-  if (routes.some(isPlainRoute)) {
-    l.push("# Plain host/path routes: exact host, then wildcard host, then any host; exact path, then longest prefix.");
-    const lookups: [string, string][] = [
-      ["%[var(txn.host)]%[path]", "host"],
-      ["*.%[var(txn.host),field(2,.,0)]%[path]", "wildcard host"],
-      ["*%[path]", "any host"],
-    ];
-    for (const [fmt] of lookups) {
-      l.push(`http-request set-var-fmt(txn.key) ${quote(fmt)} if ${notChosen}`);
-      l.push(`http-request set-var(txn.route) var(txn.key),map_str(${paths.exact}) if ${notChosen}`);
-      l.push(`http-request set-var(txn.route) var(txn.key),map_beg(${paths.prefix}) if ${notChosen}`);
+  const plain = routes.filter(isPlainRoute);
+  const hostsOf = (r: Route) => (r.hostnames?.length ? r.hostnames : ["*"]);
+  const lookups: string[] = [];
+  if (plain.some((r) => hostsOf(r).some((h) => h !== "*" && !h.startsWith("*.")))) lookups.push("%[var(txn.host)]%[path]");
+  // A wildcard matches one label or more: try the longer suffixes first.
+  if (plain.some((r) => hostsOf(r).some((h) => h.startsWith("*.")))) {
+    for (let label = 2; label <= 1 + MAX_WILDCARD_LABELS; label++) lookups.push(`*.%[var(txn.host),field(${label},.,0)]%[path]`);
+  }
+  if (plain.some((r) => hostsOf(r).includes("*"))) lookups.push("*%[path]");
+  if (lookups.length) {
+    l.push("# Plain host/path routes by map: exact host, wildcard host, any host; exact path, then longest prefix.");
+    const none = "!{ var(txn.plain) -m found }";
+    for (const fmt of lookups) {
+      l.push(`http-request set-var-fmt(txn.key) ${quote(fmt)} if ${none}`);
+      l.push(`http-request set-var(txn.plain) var(txn.key),map_str(${paths.exact}) if ${none}`);
+      l.push(`http-request set-var(txn.plain) var(txn.key),map_beg(${paths.prefix}) if ${none}`);
     }
   }
+  l.push(
+    "http-request set-var(txn.plain_rank) var(txn.plain),field(2,:) if { var(txn.plain) -m found }",
+    "http-request set-var(txn.plain_rank) int(-1) unless { var(txn.plain) -m found }",
+  );
+  const conditional = routes
+    .map((r, id) => ({ r, id }))
+    .filter(({ r }) => !isPlainRoute(r))
+    .flatMap(({ r, id }) => {
+      const { acls, rules } = conditionalRouteRules(r, id);
+      return rules.map((rule, j) => ({ r, id, acls: j === 0 ? acls : [], ...rule }));
+    });
+  if (conditional.length) {
+    l.push("# Routes with header, query, method or regex matches: they win over a plain route of lower or equal rank.");
+    for (const c of conditional) l.push(...c.acls);
+    // Gateway API order among them: rank, then method, more headers, more query parameters, then IR order.
+    const order = [...conditional].sort((a, b) =>
+      b.rank - a.rank ||
+      Number(Boolean(b.r.method)) - Number(Boolean(a.r.method)) ||
+      (b.r.headers?.length ?? 0) - (a.r.headers?.length ?? 0) ||
+      (b.r.queryParams?.length ?? 0) - (a.r.queryParams?.length ?? 0) ||
+      a.id - b.id);
+    for (const c of order) {
+      l.push(`http-request set-var(txn.route) str(${c.r.name}) if !{ var(txn.route) -m found } ${c.condition} { var(txn.plain_rank) -m int le ${c.rank} }`.replace("  ", " "));
+    }
+  }
+  l.push("http-request set-var(txn.route) var(txn.plain),field(1,:) if !{ var(txn.route) -m found } { var(txn.plain) -m found }");
   l.push('http-request return status 404 content-type text/plain string "no route for this host and path" unless { var(txn.route) -m found }');
   for (const r of routes) {
     const cond = routeIs(r.name);

@@ -20,11 +20,11 @@ export interface GatewayIr {
   /** Listening ports. At least one. Names and ports are unique. */
   frontends: Frontend[];
   /**
-   * Routing rules. A request is routed by the first route that matches, in this precedence
-   * (Gateway API order): exact host before wildcard host before any host; then, among
-   * routes that only match on host and path, exact path before the longest prefix.
-   * Routes that also match on headers, query parameters, method or a regular expression
-   * path are evaluated before those plain routes, in array order. No match gives 404.
+   * Routing rules. A request goes to the matching route of highest Gateway API precedence:
+   * exact host before wildcard host (longer suffix first) before any host; then exact path
+   * before the longest prefix (a regular expression path ranks with the prefix `/`); between equals, the
+   * route with header, query, method or regex matches, then a method match, then more header matches, then more query matches, then the
+   * earlier route in this array. No match gives 404.
    */
   routes: Route[];
   /** Backend clusters (a Kubernetes Service port, in practice). Names are unique. */
@@ -85,7 +85,7 @@ export interface Route {
   name: string;
   /** Frontends this route is attached to. Default: all. */
   frontends?: string[];
-  /** Host names (exact or `*.` wildcard, lower case). Default: any host. */
+  /** Host names (exact, or `*.` wildcard matching one to three more labels; lower case). Default: any host. */
   hostnames?: string[];
   /** Path match. Default: prefix `/` (everything). */
   path?: PathMatch;

@@ -29,6 +29,9 @@ describe("protocols and headers", () => {
           requestHeaders: { set: [{ name: "x-env", value: "test" }] }, responseHeaders: { set: [{ name: "x-served-by", value: "agc" }] } },
         { name: "old", path: { type: "PathPrefix", value: "/old" }, rewrite: { path: { type: "ReplacePrefixMatch", value: "/api" } }, backends: [{ cluster: "api" }] },
         { name: "moved", path: { type: "Exact", value: "/moved" }, redirect: { scheme: "https", port: tlsPort, statusCode: 301 } },
+        { name: "header-root", headers: [{ name: "x-root", value: "yes" }], backends: [{ cluster: "web" }],
+          responseHeaders: { set: [{ name: "x-matched", value: "header-root" }] } },
+        { name: "wild", hostnames: ["*.wild.test"], backends: [{ cluster: "api" }], responseHeaders: { set: [{ name: "x-matched", value: "wild" }] } },
         { name: "only-example", hostnames: ["example.com"], path: { type: "PathPrefix", value: "/" }, backends: [{ cluster: "api" }] },
         { name: "rest", backends: [{ cluster: "web" }] },
       ],
@@ -112,6 +115,19 @@ describe("protocols and headers", () => {
     expect((JSON.parse((await httpGet(port, "/apix")).body) as EchoReply).backend).toBe("web");
     expect((JSON.parse((await httpGet(port, "/api", { "x-canary": "yes" })).body) as EchoReply).backend).toBe("web");
     expect((JSON.parse((await httpGet(port, "/zzz", { host: "Example.com:80" })).body) as EchoReply).backend).toBe("api");
+  }, 30_000);
+
+  it("follows Gateway API precedence between header matches and longer paths", async () => {
+    // A header match on `/` loses to the plain, longer `/api` prefix...
+    const longer = await httpGet(port, "/api/x", { "x-root": "yes" });
+    expect([(JSON.parse(longer.body) as EchoReply).backend, longer.headers["x-matched"]]).toEqual(["api", undefined]);
+    // ...and wins over the plain catch-all `/`.
+    const root = await httpGet(port, "/other", { "x-root": "yes" });
+    expect(root.headers["x-matched"]).toBe("header-root");
+    // A wildcard host matches deeper names too, and beats any-host routes.
+    const wild = await httpGet(port, "/api/y", { host: "a.b.wild.test" });
+    expect(wild.headers["x-matched"]).toBe("wild");
+    expect((await httpGet(port, "/api/y", { host: "wild.test" })).headers["x-matched"]).toBeUndefined();
   }, 30_000);
 
   it("rewrites a path prefix and redirects", async () => {
