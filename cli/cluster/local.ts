@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
+import { packageRoot } from "../paths";
 import { adminKubeconfig, ensurePki } from "./pki";
 
 export interface ClusterPorts {
@@ -60,6 +61,18 @@ interface ProcessSpec {
   command: string;
   args: string[];
 }
+
+/** The ALB controller as a local process, the way the embedded default runs it. */
+function controllerSpec(layout: ClusterLayout): ProcessSpec {
+  return {
+    name: "agc-controller",
+    command: process.execPath,
+    args: [path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", layout.kubeconfig],
+  };
+}
+
+/** Newest first: the order `down` stops them in. */
+const PROCESS_NAMES = ["agc-controller", "kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
 
 function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): ProcessSpec[] {
   const { ports, dir } = layout;
@@ -203,8 +216,13 @@ const isReady = (node: any) => (node?.status?.conditions ?? []).some((c: any) =>
 /** Ready, and the not-ready taint lifted, so pods can be scheduled. */
 const isSchedulable = (node: any) => isReady(node) && !(node?.spec?.taints ?? []).some((t: any) => t.key === "node.kubernetes.io/not-ready");
 
+export interface UpOptions {
+  /** Also run the ALB controller (`agc controller`) as a local process. */
+  controller?: boolean;
+}
+
 /** Starts whatever is not running yet and returns when /readyz answers and the node is Ready. */
-export async function clusterUp(bin: string, layout: ClusterLayout, log: Log): Promise<void> {
+export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, options: UpOptions = {}): Promise<void> {
   fs.mkdirSync(layout.logs, { recursive: true });
   fs.writeFileSync(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));
   const pki = ensurePki(path.join(layout.dir, "pki"));
@@ -241,6 +259,12 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log): P
     await waitFor(`node ${NODE_NAME} Ready`, 60_000, async () => (isSchedulable(await client.get(`/api/v1/nodes/${NODE_NAME}`)) ? true : undefined), died("kwok"));
     await waitFor("the default ServiceAccount", 60_000, async () => ((await client.find("/api/v1/namespaces/default/serviceaccounts/default")) ? true : undefined), died("kube-controller-manager"));
     log(`node ${NODE_NAME} is Ready; kubeconfig: ${layout.kubeconfig}`);
+    if (options.controller) {
+      if (readPid(layout, "agc-controller")) log("agc-controller already running");
+      else startProcess(controllerSpec(layout), layout, log);
+      // Ready when it has installed the CRDs (its first step).
+      await waitFor("agc-controller", 60_000, async () => ((await client.find("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficcontrollers.alb.agc.dev")) ? true : undefined), died("agc-controller"));
+    }
   } finally {
     client.close();
   }
@@ -248,7 +272,7 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log): P
 
 /** Stops every process `up` started, newest first, and waits until they are gone. */
 export async function clusterDown(layout: ClusterLayout, log: Log): Promise<void> {
-  for (const name of ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) {
+  for (const name of PROCESS_NAMES) {
     const pid = readPid(layout, name);
     if (!pid) continue;
     try {
@@ -277,7 +301,7 @@ export interface ClusterStatus {
 }
 
 export async function clusterStatus(layout: ClusterLayout): Promise<ClusterStatus> {
-  const processes = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"].map((name) => ({ name, pid: readPid(layout, name) }));
+  const processes = [...PROCESS_NAMES].reverse().map((name) => ({ name, pid: readPid(layout, name) }));
   let ready = false;
   let nodes: string[] = [];
   if (fs.existsSync(layout.kubeconfig) && processes.find((p) => p.name === "kube-apiserver")?.pid) {

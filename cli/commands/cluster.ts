@@ -4,18 +4,20 @@ import { requireToolchainBin, stateDir } from "../paths";
 
 export const summary = "run a local Kubernetes control plane on loopback (up | down | status | env)";
 
-const HELP = `usage: agc cluster <up | down | status | env> [--port-base N]
+const HELP = `usage: agc cluster <up | down | status | env> [--port-base N] [--no-controller]
 
 A local Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver,
 kube-controller-manager, kube-scheduler, and kwok playing the kubelet for one fake
-node. State lives in .agc/ (AGC_STATE_DIR overrides); the kubeconfig is .agc/kubeconfig.
+node, and the ALB controller (agc controller) as a local process. State and logs live in
+.agc/ (AGC_STATE_DIR overrides); the kubeconfig is .agc/kubeconfig.
 
   up       start what is not running; returns when /readyz answers and the node is Ready
   down     stop every process that up started
   status   which processes run, whether the API answers, the nodes
   env      shell exports for this cluster and a file Pulumi backend:  eval "$(agc cluster env)"
 
-  --port-base N   the API server's port (etcd uses N+1 and N+2); default ${DEFAULT_PORT_BASE}`;
+  --port-base N     the API server's port (etcd uses N+1 and N+2); default ${DEFAULT_PORT_BASE}
+  --no-controller   up: leave the ALB controller out (to run your own)`;
 
 function parsePortBase(args: string[]): number | undefined {
   const i = args.indexOf("--port-base");
@@ -36,7 +38,7 @@ export async function main(args: string[]): Promise<number> {
   switch (verb) {
     case "up": {
       const started = Date.now();
-      await clusterUp(requireToolchainBin(), layout, log);
+      await clusterUp(requireToolchainBin(), layout, log, { controller: !args.includes("--no-controller") });
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with: eval "$(agc cluster env)"`);
       return 0;
     }

@@ -2,7 +2,9 @@
 // with the IR document, until SIGINT/SIGTERM.
 import * as os from "os";
 import * as path from "path";
+import { KubeClient } from "../../kube/client";
 import { DataplaneAgent } from "../../dataplane/agent";
+import { followConfigMap, IR_CONFIGMAP_KEY, parseConfigMapRef } from "../../dataplane/configmap";
 import { parseFlags } from "./render";
 
 export const summary = "run the data plane: HAProxy kept in line with an IR document";
@@ -10,7 +12,8 @@ export const summary = "run the data plane: HAProxy kept in line with an IR docu
 const HELP = `usage: agc dataplane (--ir FILE | --configmap NAMESPACE/NAME) [options]
 
   --ir FILE                 IR document to serve; changes to the file apply as they happen
-  --configmap NS/NAME       IR published by the controller in a ConfigMap (not available yet)
+  --configmap NS/NAME       IR published by the controller: key '${IR_CONFIGMAP_KEY}' of that ConfigMap, polled every second
+  --kubeconfig PATH         for --configmap (default: $KUBECONFIG, ~/.kube/config, then the pod's service account)
   --runtime-dir DIR         config, maps, certificates and sockets (default: $TMPDIR/agc-dataplane-<pid>)
   --admin-port PORT         admin HTTP on 127.0.0.1: /readyz, /healthz, /backends (default 9901, 0 = any)
   --haproxy PATH            HAProxy binary (default /usr/sbin/haproxy)
@@ -22,17 +25,19 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const { flags, error } = parseFlags(args, ["--ir", "--configmap", "--runtime-dir", "--admin-port", "--haproxy"]);
+  const { flags, error } = parseFlags(args, ["--ir", "--configmap", "--kubeconfig", "--runtime-dir", "--admin-port", "--haproxy"]);
   if (error) {
     console.error(`agc dataplane: ${error}\n\n${HELP}`);
     return 2;
   }
-  if (flags["--configmap"]) {
-    console.error("agc dataplane: --configmap is not available yet (it needs the Kubernetes client); use --ir FILE");
+  const source = flags["--ir"] ? "file" : flags["--configmap"] ? "configmap" : undefined;
+  if (!source || (flags["--ir"] && flags["--configmap"])) {
+    console.error(`agc dataplane: give exactly one of --ir FILE and --configmap NAMESPACE/NAME\n\n${HELP}`);
     return 2;
   }
-  if (!flags["--ir"]) {
-    console.error(`agc dataplane: --ir FILE is required\n\n${HELP}`);
+  const ref = flags["--configmap"] ? parseConfigMapRef(flags["--configmap"]) : undefined;
+  if (source === "configmap" && !ref) {
+    console.error(`agc dataplane: --configmap must be NAMESPACE/NAME, got '${flags["--configmap"]}'`);
     return 2;
   }
   const adminPort = Number(flags["--admin-port"] ?? 9901);
@@ -51,16 +56,30 @@ export async function main(args: string[]): Promise<number> {
   });
   agent.on("restarted", () => console.error("agc dataplane: haproxy restarted with the last good configuration"));
   await agent.startAdmin();
-  const first = await agent.watchFile(path.resolve(flags["--ir"]));
-  if (first.kind === "rejected") {
-    await agent.stop();
-    return 1;
+  const stopping = new AbortController();
+  process.once("SIGINT", () => stopping.abort());
+  process.once("SIGTERM", () => stopping.abort());
+  if (source === "file") {
+    const first = await agent.watchFile(path.resolve(flags["--ir"]));
+    if (first.kind === "rejected") {
+      await agent.stop();
+      return 1;
+    }
+    console.error(`agc dataplane: serving; admin on http://127.0.0.1:${agent.adminAddress?.port}/readyz`);
+    await new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => resolve(), { once: true }));
+  } else {
+    let client: KubeClient;
+    try {
+      client = KubeClient.fromKubeconfig(flags["--kubeconfig"]);
+    } catch (e) {
+      console.error(`agc dataplane: no Kubernetes credentials: ${(e as Error).message}`);
+      await agent.stop();
+      return 1;
+    }
+    console.error(`agc dataplane: following ConfigMap ${flags["--configmap"]}; admin on http://127.0.0.1:${agent.adminAddress?.port}/readyz`);
+    await followConfigMap(client, ref!, (doc) => agent.apply(doc), (m) => console.error(`agc dataplane: ${m}`), stopping.signal);
+    client.close();
   }
-  console.error(`agc dataplane: serving; admin on http://127.0.0.1:${agent.adminAddress?.port}/readyz`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
   await agent.stop();
   return 0;
 }

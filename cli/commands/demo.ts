@@ -3,17 +3,21 @@ import * as fs from "fs";
 import * as path from "path";
 import { clusterLayout, clusterUp } from "../cluster/local";
 import { localEnv } from "../env";
-import { packageRoot, stateDir, toolchainBin, toolchainScript } from "../paths";
+import { stateDir, toolchainBin, toolchainScript } from "../paths";
+import { copyExample, installPackedPackage } from "../workspace";
 
-export const summary = "build what is missing, start the local cluster and run `pulumi up` of the example program";
+export const summary = "build what is missing, start the local cluster and controller, and `pulumi up` the gateway example";
 
 const HELP = `usage: agc demo [--stack NAME] [--destroy]
 
-Runs the example program on the embedded default: builds the toolchain if it is missing,
-starts the local cluster (agc cluster up), selects or creates the stack (default: dev) in
-the file backend under .agc/, and runs \`pulumi up\`. Afterwards:
-  eval "$(agc cluster env)"; pulumi stack output      to look at it
-  agc demo --destroy                                  to remove what it created`;
+Runs the gateway example (examples/gateway) on the embedded default:
+  1. builds the toolchain if it is missing (agc toolchain; once per machine),
+  2. starts the local cluster and the ALB controller (agc cluster up),
+  3. installs this package into .agc/demo the way a user would (npm pack + npm install),
+  4. runs \`pulumi up\` there, on a file backend in .agc/, stack dev by default.
+Afterwards:
+  eval "$(agc cluster env)"; cd .agc/demo; pulumi stack output    to look at it
+  agc demo --destroy                                              to remove what it created`;
 
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -31,14 +35,19 @@ export async function main(args: string[]): Promise<number> {
     if (r.status !== 0) return r.status ?? 1;
   }
   const state = stateDir();
-  await clusterUp(toolchainBin(), clusterLayout(state), (m) => say(m));
-  const env = { ...process.env, ...localEnv(state) };
-  const pulumi = (...a: string[]) => spawnSync("pulumi", [...a, "--non-interactive"], { cwd: packageRoot, env, stdio: "inherit" }).status ?? 1;
-  const quiet = (...a: string[]) => spawnSync("pulumi", a, { cwd: packageRoot, env, stdio: "ignore" }).status ?? 1;
+  await clusterUp(toolchainBin(), clusterLayout(state), say, { controller: true });
 
+  const program = path.join(state, "demo");
+  say(`installing pulumi-agc into ${program}`);
+  installPackedPackage(program);
+  copyExample("gateway", program);
+
+  const env = { ...process.env, ...localEnv(state) };
+  const pulumi = (...a: string[]) => spawnSync("pulumi", [...a, "--non-interactive"], { cwd: program, env, stdio: "inherit" }).status ?? 1;
+  const quiet = (...a: string[]) => spawnSync("pulumi", a, { cwd: program, env, stdio: "ignore" }).status ?? 1;
   if (quiet("stack", "select", stack) !== 0 && pulumi("stack", "init", stack) !== 0) return 1;
   if (args.includes("--destroy")) return pulumi("destroy", "--yes", "--stack", stack);
   const code = pulumi("up", "--yes", "--stack", stack);
-  if (code === 0) say(`done. Look at it with: eval "$(node ${path.join(packageRoot, "bin", "agc.js")} cluster env)" && pulumi stack output --stack ${stack}`);
+  if (code === 0) say(`done. Look at it: eval "$(npx agc cluster env)" && cd ${program} && pulumi stack output`);
   return code;
 }

@@ -2,7 +2,6 @@
 // (npm pack, then npm install of the tarball): every invalid program is rejected by
 // `pulumi preview` with its rule's code, with the cluster reachable and without; the valid one
 // goes through up, refresh and destroy with the controller running.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -11,7 +10,8 @@ import { Controller } from "../../controller/run";
 import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 import { testLayout } from "../support/localCluster";
-import { pulumi, pulumiOk, writeFile } from "../support/pulumi";
+import { pulumi, pulumiOk } from "../support/pulumi";
+import { copyExample, installPackedPackage } from "../../cli/workspace";
 
 jest.setTimeout(900_000);
 
@@ -34,14 +34,9 @@ let unreachable: string;
 /** Installs the packed package into a workspace, and copies the examples beside it. */
 function installWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-examples-"));
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: packageRoot, encoding: "utf8" }).trim().split("\n").pop()!;
-  writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "agc-examples", private: true, dependencies: { "pulumi-agc": `file:./${tarball}` } }));
-  execFileSync("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+  installPackedPackage(dir);
   fs.cpSync(INVALID, path.join(dir, "invalid"), { recursive: true });
-  fs.cpSync(path.join(packageRoot, "examples", "gateway"), path.join(dir, "gateway"), {
-    recursive: true,
-    filter: (src) => !src.includes("node_modules") && !src.endsWith("package.json"),
-  });
+  copyExample("gateway", path.join(dir, "gateway"));
   return dir;
 }
 
