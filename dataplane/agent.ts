@@ -113,7 +113,10 @@ export class DataplaneAgent extends EventEmitter {
 
   /** Applies IR documents one at a time, in arrival order. */
   apply(document: unknown): Promise<ApplyResult> {
-    const run = this.queue.then(() => this.applyNow(document));
+    const run = this.queue.then(() => this.applyNow(document)).catch((e): ApplyResult => {
+      // HAProxy failed to start or reload a configuration it had validated (a port taken, ...).
+      return { kind: "rejected", errors: [`applying failed: ${(e as Error).message}`] };
+    });
     this.queue = run.catch(() => undefined);
     return run.then((result) => {
       this.emit("applied", result);

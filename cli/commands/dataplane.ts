@@ -72,7 +72,7 @@ export async function main(args: string[]): Promise<number> {
     try {
       client = KubeClient.fromKubeconfig(flags["--kubeconfig"]);
     } catch (e) {
-      console.error(`agc dataplane: no Kubernetes credentials: ${(e as Error).message}`);
+      console.error(`agc dataplane: ${(e as Error).message}`);
       await agent.stop();
       return 1;
     }
