@@ -2,10 +2,10 @@
 // Create and update apply the custom resource server-side, then wait for the controller to
 // report provisioningState Succeeded or Failed, like an ARM long-running operation.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { API_VERSION, KindName } from "../model/kinds";
+import { API_VERSION, KindName, parseId } from "../model/kinds";
 import { isUnknown, containsUnknown } from "../model/rules";
 import { KubeClient, isConflict, isNotFound, resourcePath } from "../kube/client";
-import { BINDINGS, Inputs, KindBinding, desiredObject, idOf, namespaceOf, objectName, pluralOf, withDefaults } from "./kinds";
+import { BINDINGS, Inputs, KindBinding, desiredObject, idOf, inputsFromObject, namespaceOf, objectName, pluralOf, withDefaults } from "./kinds";
 
 export const FIELD_MANAGER = "pulumi-agc";
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -127,9 +127,13 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
     async read(id: string, props: Inputs) {
       const client = clientFor(props);
       try {
-        const obj = await client.find(objectPath(binding, props));
+        // On import the engine knows only the id: the object's path comes from it.
+        const parsed = parseId(id, kind);
+        if (!parsed.ok) throw new Error(`cannot read ${kind} '${id}': ${parsed.error}`);
+        const obj = await client.find(resourcePath(API_VERSION, pluralOf(kind), parsed.namespace, parsed.name));
         if (!obj) return { id: undefined as unknown as string, props: {} };
-        return { id, props: outputs(binding, props, obj) };
+        const inputs = props.name === undefined ? { ...inputsFromObject(binding, obj), kubeconfig: props.kubeconfig } : props;
+        return { id, props: outputs(binding, inputs, obj) };
       } finally {
         client.close();
       }

@@ -147,3 +147,24 @@ export function desiredObject(binding: KindBinding, inputs: Inputs): Record<stri
 export function pluralOf(kind: KindName): string {
   return KINDS[kind].plural;
 }
+
+/** The inputs that would produce an existing object: what an import records. */
+export function inputsFromObject(binding: KindBinding, obj: Record<string, any>): Inputs {
+  const spec = obj.spec ?? {};
+  const ns = obj.metadata.namespace;
+  const ref = (kind: KindName, r: { name?: string } | undefined) => (r?.name ? formatId(kind, ns, r.name) : undefined);
+  const common = { name: obj.metadata.annotations?.["alb.agc.dev/name"] ?? obj.metadata.name, namespace: ns, ...(spec.tags ? { tags: spec.tags } : {}) };
+  switch (binding.kind) {
+    case "TrafficController":
+      return { ...common, location: spec.location };
+    case "Frontend":
+      return { ...common, trafficControllerId: ref("TrafficController", spec.trafficControllerRef), type: spec.type };
+    case "Association":
+      return { ...common, trafficControllerId: ref("TrafficController", spec.trafficControllerRef), subnetId: ref("SubnetDelegation", spec.subnetRef), associationType: spec.associationType };
+    case "SubnetDelegation":
+      return {
+        name: common.name, namespace: ns, location: spec.location, virtualNetworkName: spec.virtualNetworkName,
+        virtualNetworkAddressSpace: spec.virtualNetworkAddressSpace, addressPrefix: spec.addressPrefix, delegation: spec.delegation,
+      };
+  }
+}

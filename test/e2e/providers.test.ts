@@ -68,6 +68,10 @@ describe("provider handlers", () => {
     // read (refresh) sees exactly what create reported: no drift.
     const read = await handlers.Frontend.read(fe.id, fe.outs);
     expect(read.props).toEqual(fe.outs);
+
+    // read with the id alone (import) recovers the inputs from the object.
+    const imported = await handlers.Association.read(assoc.id, { kubeconfig: kubeconfig() });
+    expect(imported.props).toMatchObject({ name: "assoc", namespace, trafficControllerId: gw.id, subnetId: subnet.id, associationType: "subnets", allocatedPrefix: "10.1.0.0/24" });
   });
 
   test("a second association on one gateway fails with the controller's rule message and leaves nothing behind", async () => {
