@@ -18,7 +18,7 @@ describe("protocols and headers", () => {
     port = await freePort();
     tlsPort = await freePort();
     const { certFile, keyFile } = makeCertificate(h.dir);
-    await h.startAgent(gatewayIr(port, [cluster("web", [web]), cluster("api", [api])], {
+    await h.startAgent(gatewayIr(port, [cluster("web", [web]), cluster("api", [api]), cluster("sticky", [web, api], { sessionAffinity: {} })], {
       frontends: [
         { name: "web", port, address: "127.0.0.1" },
         { name: "secure", port: tlsPort, address: "127.0.0.1", tls: { certificateFile: certFile, keyFile } },
@@ -29,6 +29,7 @@ describe("protocols and headers", () => {
           requestHeaders: { set: [{ name: "x-env", value: "test" }] }, responseHeaders: { set: [{ name: "x-served-by", value: "agc" }] } },
         { name: "old", path: { type: "PathPrefix", value: "/old" }, rewrite: { path: { type: "ReplacePrefixMatch", value: "/api" } }, backends: [{ cluster: "api" }] },
         { name: "moved", path: { type: "Exact", value: "/moved" }, redirect: { scheme: "https", port: tlsPort, statusCode: 301 } },
+        { name: "sticky", path: { type: "PathPrefix", value: "/sticky" }, backends: [{ cluster: "sticky" }] },
         { name: "header-root", headers: [{ name: "x-root", value: "yes" }], backends: [{ cluster: "web" }],
           responseHeaders: { set: [{ name: "x-matched", value: "header-root" }] } },
         { name: "wild", hostnames: ["*.wild.test"], backends: [{ cluster: "api" }], responseHeaders: { set: [{ name: "x-matched", value: "wild" }] } },
@@ -128,6 +129,20 @@ describe("protocols and headers", () => {
     const wild = await httpGet(port, "/api/y", { host: "a.b.wild.test" });
     expect(wild.headers["x-matched"]).toBe("wild");
     expect((await httpGet(port, "/api/y", { host: "wild.test" })).headers["x-matched"]).toBeUndefined();
+  }, 30_000);
+
+  it("keeps a client on one endpoint with session affinity", async () => {
+    const first = await httpGet(port, "/sticky");
+    const cookie = String(first.headers["set-cookie"]?.[0] ?? "").split(";")[0];
+    expect(cookie).toMatch(/^AGCAffinity=.+/);
+    const pinned = (JSON.parse(first.body) as EchoReply).backend;
+    for (let i = 0; i < 6; i++) {
+      expect((JSON.parse((await httpGet(port, "/sticky", { cookie })).body) as EchoReply).backend).toBe(pinned);
+    }
+    // Without the cookie, round robin over both.
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((JSON.parse((await httpGet(port, "/sticky")).body) as EchoReply).backend);
+    expect(seen).toEqual(new Set(["web", "api"]));
   }, 30_000);
 
   it("rewrites a path prefix and redirects", async () => {

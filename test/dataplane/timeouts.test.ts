@@ -1,5 +1,6 @@
 /** Timeouts, shortened through the IR, each shown to fire with what a client sees. */
 import { ChildProcess, spawn } from "child_process";
+import * as http2 from "http2";
 import * as net from "net";
 import WebSocket from "ws";
 import { Backend, cluster, eventually, freePort, gatewayIr, Harness, httpGet, sleep } from "./harness";
@@ -96,6 +97,27 @@ describe("timeouts", () => {
     expect(answered).toBe(2);
     expect(when).not.toBe(-1);
     expect(when - idleSince).toBeGreaterThanOrEqual(900);
+  }, 30_000);
+
+  it("closes an idle HTTP/2 connection after the HTTP idle timeout", async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const closed = new Promise<number>((r) => {
+        session.once("goaway", () => r(Date.now()));
+        session.once("close", () => r(Date.now()));
+      });
+      const stream = session.request({ ":path": "/h2" });
+      stream.resume();
+      await new Promise((r) => stream.once("end", r));
+      const idleSince = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const when = await Promise.race([closed, new Promise<number>((r) => { timer = setTimeout(() => r(-1), 15_000); })]);
+      clearTimeout(timer);
+      expect(when).not.toBe(-1);
+      expect(when - idleSince).toBeGreaterThanOrEqual(900);
+    } finally {
+      session.destroy();
+    }
   }, 30_000);
 
   it("closes an idle WebSocket after the stream idle timeout, not a busy one", async () => {
