@@ -12,7 +12,7 @@ export const DEFAULT_HAPROXY = "/usr/sbin/haproxy";
 /** `haproxy -c`: null when valid, else HAProxy's complaint. */
 export function validateConfig(haproxyBin: string, cfgPath: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(haproxyBin, ["-c", "-q", "-f", cfgPath], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(haproxyBin, ["-c", "-f", cfgPath], { timeout: 30_000 }, (err, stdout, stderr) => {
       resolve(err ? `${stdout}${stderr}`.trim() || err.message : null);
     });
   });
