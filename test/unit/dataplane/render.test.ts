@@ -1,0 +1,55 @@
+import * as fc from "fast-check";
+import { narrowHostnames, quote, routeRank, statusRegex } from "../../../dataplane/render";
+
+describe("statusRegex", () => {
+  it("matches exactly the codes in the ranges", () => {
+    const range = fc.tuple(fc.integer({ min: 100, max: 599 }), fc.integer({ min: 0, max: 150 }))
+      .map(([start, len]) => ({ start, end: Math.min(599, start + len) }));
+    fc.assert(fc.property(fc.array(range, { minLength: 1, maxLength: 4 }), (ranges) => {
+      const re = new RegExp(statusRegex(ranges));
+      for (let code = 100; code <= 599; code++) {
+        expect([code, re.test(String(code))]).toEqual([code, ranges.some((r) => code >= r.start && code <= r.end)]);
+      }
+    }), { numRuns: 40 });
+  });
+
+  it("stays short for the usual ranges", () => {
+    expect(statusRegex([{ start: 200, end: 399 }])).toBe("^(2[0-9][0-9]|3[0-9][0-9])$");
+    expect(statusRegex([{ start: 200, end: 204 }])).toBe("^(200|201|202|203|204)$");
+  });
+});
+
+describe("quote", () => {
+  it("leaves plain words alone and quotes the rest so HAProxy reads them back literally", () => {
+    expect(quote("/api/v1")).toBe("/api/v1");
+    expect(quote("a b")).toBe("'a b'");
+    expect(quote(`it's $HOME "x"`)).toBe(`"it's \\$HOME \\"x\\""`);
+  });
+});
+
+describe("routeRank", () => {
+  it("orders exact host > wildcard (longer first) > any host, then exact path > longer prefix", () => {
+    const ranks = [
+      routeRank("a.example.com", { type: "PathPrefix", value: "/" }),
+      routeRank("*.b.example.com", { type: "Exact", value: "/x" }),
+      routeRank("*.example.com", { type: "Exact", value: "/x" }),
+      routeRank("*.example.com", { type: "PathPrefix", value: "/long/prefix" }),
+      routeRank(undefined, { type: "Exact", value: "/x" }),
+      routeRank(undefined, { type: "PathPrefix", value: "/ab" }),
+      routeRank(undefined, { type: "PathPrefix", value: "/a/" }),
+      routeRank(undefined, { type: "RegularExpression", value: "^/.*$" }),
+    ];
+    expect([...ranks].sort((a, b) => b - a)).toEqual(ranks);
+    expect(ranks[7]).toBe(routeRank(undefined, undefined)); // a regex ranks with the catch-all
+    expect(Math.max(...ranks)).toBeLessThan(2 ** 31);
+  });
+});
+
+describe("narrowHostnames", () => {
+  it("keeps what both allow", () => {
+    expect(narrowHostnames([], ["*.example.com"])).toEqual(["*.example.com"]);
+    expect(narrowHostnames(["a.example.com", "other.org"], ["*.example.com"])).toEqual(["a.example.com"]);
+    expect(narrowHostnames(["*.example.com"], ["a.example.com"])).toEqual(["a.example.com"]);
+    expect(narrowHostnames(["other.org"], ["*.example.com"])).toBeNull();
+  });
+});
