@@ -264,12 +264,13 @@ export class DataplaneAgent extends EventEmitter {
     return load();
   }
 
-  async stop(): Promise<void> {
+  /** Stops HAProxy; with `drainMs`, open connections get that long to finish first. */
+  async stop(drainMs = 0): Promise<void> {
     this.stopped = true;
     this.watcher?.close();
     clearTimeout(this.debounce);
     await this.queue.catch(() => undefined);
-    await this.proc.stop();
+    await this.proc.stop(drainMs);
     if (this.admin) await new Promise<void>((r) => this.admin!.close(() => r()));
   }
 }

@@ -102,15 +102,24 @@ export class HaproxyProcess extends EventEmitter {
     await this.waitForWorker(before, 30_000);
   }
 
-  /** Hard stop: the master and every worker, old ones included. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the master and every worker, old ones included. With `drainMs`, a soft stop first:
+   * listeners close and established connections get that long to finish.
+   */
+  async stop(drainMs = 0): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
     this.stopping = true;
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    const timers: NodeJS.Timeout[] = [];
+    if (drainMs > 0) {
+      child.kill("SIGUSR1");
+      timers.push(setTimeout(() => child.kill("SIGTERM"), drainMs));
+    } else {
+      child.kill("SIGTERM");
+    }
+    timers.push(setTimeout(() => child.kill("SIGKILL"), drainMs + 5000));
     await exited;
-    clearTimeout(timer);
+    timers.forEach(clearTimeout);
   }
 }

@@ -17,6 +17,7 @@ const HELP = `usage: agc dataplane (--ir FILE | --configmap NAMESPACE/NAME) [opt
   --runtime-dir DIR         config, maps, certificates and sockets (default: $TMPDIR/agc-dataplane-<pid>)
   --admin-port PORT         admin HTTP on 127.0.0.1: /readyz, /healthz, /backends (default 9901, 0 = any)
   --haproxy PATH            HAProxy binary (default /usr/sbin/haproxy)
+  --drain-seconds N         on SIGTERM/SIGINT, let open connections finish for up to N s (default 10)
 
 Access log lines (JSON, one per request, with the x-request-id) go to stdout.`;
 
@@ -25,7 +26,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const { flags, error } = parseFlags(args, ["--ir", "--configmap", "--kubeconfig", "--runtime-dir", "--admin-port", "--haproxy"]);
+  const { flags, error } = parseFlags(args, ["--ir", "--configmap", "--kubeconfig", "--runtime-dir", "--admin-port", "--haproxy", "--drain-seconds"]);
   if (error) {
     console.error(`agc dataplane: ${error}\n\n${HELP}`);
     return 2;
@@ -43,6 +44,11 @@ export async function main(args: string[]): Promise<number> {
   const adminPort = Number(flags["--admin-port"] ?? 9901);
   if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
     console.error(`agc dataplane: --admin-port must be a port number, got ${flags["--admin-port"]}`);
+    return 2;
+  }
+  const drainSeconds = Number(flags["--drain-seconds"] ?? 10);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0) {
+    console.error(`agc dataplane: --drain-seconds must be a number of seconds, got ${flags["--drain-seconds"]}`);
     return 2;
   }
   const agent = new DataplaneAgent({
@@ -80,6 +86,7 @@ export async function main(args: string[]): Promise<number> {
     await followConfigMap(client, ref!, (doc) => agent.apply(doc), (m) => console.error(`agc dataplane: ${m}`), stopping.signal);
     client.close();
   }
-  await agent.stop();
+  console.error(`agc dataplane: stopping; open connections get up to ${drainSeconds} s`);
+  await agent.stop(drainSeconds * 1000);
   return 0;
 }

@@ -125,4 +125,14 @@ describe("agent", () => {
     await eventually("the broken file refused", () => results.find((r) => r.kind === "rejected"));
     expect(await who()).toBe("two");
   }, 30_000);
+
+  it("drains on stop: a request in flight finishes, new connections are refused", async () => {
+    const inFlight = httpGet(port, "/slow?ms=1500");
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = h.agent!.stop(10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(httpGet(port, "/")).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    expect((await inFlight).status).toBe(200);
+    await stopped;
+  }, 30_000);
 });
