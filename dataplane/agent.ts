@@ -52,6 +52,8 @@ export class DataplaneAgent extends EventEmitter {
   private readonly haproxyBin: string;
   private readonly proc: HaproxyProcess;
   private current: Applied | undefined;
+  /** The generation file of the configuration HAProxy runs now. */
+  private lastGoodCfg: string | undefined;
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private admin: http.Server | undefined;
@@ -148,14 +150,27 @@ export class DataplaneAgent extends EventEmitter {
     const written = this.writeGeneration(ir, layout);
     const problem = await validateConfig(this.haproxyBin, written.cfg);
     if (problem) return { kind: "rejected", errors: [`haproxy refused the generated configuration: ${problem}`] };
-    fs.copyFileSync(written.cfg, `${this.cfgPath}.tmp`);
-    fs.renameSync(`${this.cfgPath}.tmp`, this.cfgPath);
     const starting = !this.proc.running;
-    if (starting) await this.proc.start();
-    else await this.proc.reload();
+    const lastGood = this.lastGoodCfg;
+    this.installConfig(written.cfg);
+    try {
+      if (starting) await this.proc.start();
+      else await this.proc.reload();
+    } catch (e) {
+      // The running workers keep the old configuration; so must the next reload or restart.
+      if (lastGood) this.installConfig(lastGood);
+      throw e;
+    }
+    this.lastGoodCfg = written.cfg;
     this.current = { ir, layout, structural };
     this.pruneGenerations(written.generation);
     return { kind: starting ? "start" : "reload", durationMs: elapsed() };
+  }
+
+  /** Atomically replaces the configuration the master (re)loads. */
+  private installConfig(cfg: string): void {
+    fs.copyFileSync(cfg, `${this.cfgPath}.tmp`);
+    fs.renameSync(`${this.cfgPath}.tmp`, this.cfgPath);
   }
 
   /** Each reload gets its own directory, so validating never touches the files in use. */
@@ -213,8 +228,10 @@ export class DataplaneAgent extends EventEmitter {
     // Restarting rewrites the slots from the IR: runtime changes are part of the last good config.
     const run = this.queue.then(async () => {
       const written = this.writeGeneration(this.current!.ir, this.current!.layout);
-      fs.copyFileSync(written.cfg, this.cfgPath);
+      this.installConfig(written.cfg);
       await this.proc.start();
+      this.lastGoodCfg = written.cfg;
+      this.pruneGenerations(written.generation);
       this.restarts = 0;
       this.emit("restarted");
     });

@@ -98,8 +98,23 @@ export class HaproxyProcess extends EventEmitter {
    */
   async reload(): Promise<void> {
     const before = await this.workerPid();
-    this.child?.kill("SIGUSR2");
-    await this.waitForWorker(before, 30_000);
+    // The master says "Loading failure!" when the new worker cannot start (a port in use,
+    // say); the old workers then carry on. Collect its alerts to say why.
+    const alerts: string[] = [];
+    let onLine: ((line: string) => void) | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      onLine = (line: string) => {
+        if (/\[ALERT\]/.test(line)) alerts.push(line.replace(/^\[ALERT\]\s+\(\d+\) : /, ""));
+        if (line.includes("Loading failure!")) reject(new Error(`haproxy could not load the new configuration: ${alerts.join("; ")}`));
+      };
+      this.on("line", onLine);
+    });
+    try {
+      this.child?.kill("SIGUSR2");
+      await Promise.race([this.waitForWorker(before, 30_000), failed]);
+    } finally {
+      this.off("line", onLine!);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 /** The agent keeping HAProxy in line with the IR: runtime updates, reloads, refusals, restarts. */
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { GatewayIr } from "../../model/ir";
 import { ApplyResult } from "../../dataplane/agent";
@@ -97,6 +98,22 @@ describe("agent", () => {
     expect((r as { errors: string[] }).errors[0]).toMatch(/^haproxy refused the generated configuration/);
     expect(await who()).toBe("one");
   }, 30_000);
+
+  it("refuses a configuration HAProxy cannot load (a port in use), keeps serving, and applies the next one", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    try {
+      const taken = (blocker.address() as net.AddressInfo).port;
+      const r = await h.agent!.apply({ ...base, frontends: [...base.frontends, { name: "taken", port: taken, address: "127.0.0.1" }] });
+      expect(r.kind).toBe("rejected");
+      expect((r as { errors: string[] }).errors[0]).toMatch(/^applying failed: haproxy could not load the new configuration: .*Address already in use/);
+      expect(await who()).toBe("one");
+      expect((await h.agent!.apply(base)).kind).toMatch(/^(unchanged|runtime|reload)$/);
+      expect((JSON.parse((await httpGet(port, "/three/x")).body) as EchoReply).headers["x-route"]).toBe("three");
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
 
   it("restarts HAProxy with the last good configuration when it dies", async () => {
     // Current state includes runtime-applied endpoints: two and three.
