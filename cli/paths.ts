@@ -18,8 +18,9 @@ export function stateDir(): string {
 
 export const toolchainScript = path.join(packageRoot, "scripts", "toolchain.sh");
 
-/** The toolchain's bin directory (it may not be built yet). */
+/** The toolchain's bin directory (it may not be built yet); AGC_TOOLCHAIN_BIN overrides it. */
 export function toolchainBin(): string {
+  if (process.env.AGC_TOOLCHAIN_BIN) return process.env.AGC_TOOLCHAIN_BIN;
   return execFileSync("bash", [toolchainScript, "path"], { encoding: "utf8" }).trim();
 }
 

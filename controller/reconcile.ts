@@ -98,7 +98,11 @@ export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): De
     });
   }
   for (const f of live("Frontend")) push("Frontend", f, { fqdn: frontendFqdn(f, gatewayOf(f), options.dnsZone) });
-  for (const a of live("Association")) push("Association", a, { allocatedPrefix: allocated.get(keyOf("Association", a)) ?? "" });
+  for (const a of live("Association")) {
+    const block = allocated.get(keyOf("Association", a));
+    // No block, no field: the CRD allows only a prefix there.
+    push("Association", a, block ? { allocatedPrefix: block } : {});
+  }
   for (const s of live("SubnetDelegation")) push("SubnetDelegation", s, {});
   return out;
 }

@@ -142,7 +142,10 @@ export class Controller {
     if (!statusDiffers(d.status, current?.status)) return;
     const status = withTransitionTimes(d.status, current?.status, now);
     try {
-      const updated = await this.client.mergePatch(resourcePath(API_VERSION, KINDS[d.kind].plural, d.namespace, d.name), { status }, "status");
+      // A merge patch keeps fields it does not mention: fields no longer wanted are nulled.
+      const removed = Object.keys(current?.status ?? {}).filter((k) => !(k in status));
+      const patch = { ...Object.fromEntries(removed.map((k) => [k, null])), ...status };
+      const updated = await this.client.mergePatch(resourcePath(API_VERSION, KINDS[d.kind].plural, d.namespace, d.name), { status: patch }, "status");
       this.cache[d.kind].set(`${d.namespace}/${d.name}`, updated);
       if (d.status.provisioningState !== current?.status?.provisioningState) {
         this.log(`${d.kind} ${d.namespace}/${d.name}: ${d.status.provisioningState}${d.status.message ? ` (${d.status.message})` : ""}`);

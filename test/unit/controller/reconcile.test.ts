@@ -207,11 +207,12 @@ describe("reconcile", () => {
       expect(statusOf(run(deleting), "Association", "a2").allocatedPrefix).toBe("10.1.1.0/24");
     });
 
-    it("is empty when the subnet has no room left, and that association fails", () => {
+    it("is absent when the subnet has no room left, and that association fails", () => {
       const objects = [subnet("sn", "10.1.0.0/24", 0), gateway("g1", 1), gateway("g2", 2), association("a1", "g1", "sn", 3), association("a2", "g2", "sn", 4)];
       const out = run(objects);
       expect(statusOf(out, "Association", "a1")).toMatchObject({ provisioningState: "Succeeded", allocatedPrefix: "10.1.0.0/24" });
-      expect(statusOf(out, "Association", "a2")).toMatchObject({ provisioningState: "Failed", allocatedPrefix: "" });
+      expect(statusOf(out, "Association", "a2")).toMatchObject({ provisioningState: "Failed" });
+      expect(statusOf(out, "Association", "a2").allocatedPrefix).toBeUndefined();
       expect(statusOf(out, "Association", "a2").message).toContain("[AGC005]");
     });
   });
