@@ -23,6 +23,7 @@ export type Inputs = Record<string, any>;
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "pulumi-agc";
+export const OWNER_ANNOTATION = "alb.agc.dev/owner";
 
 export interface KindBinding {
   kind: KindName;
@@ -138,7 +139,11 @@ export function desiredObject(binding: KindBinding, inputs: Inputs): Record<stri
       namespace: namespaceOf(inputs),
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
       // The AGC name as the user wrote it; the object name may be a cleaned form of it.
-      annotations: { "alb.agc.dev/name": String(inputs.name) },
+      annotations: {
+        "alb.agc.dev/name": String(inputs.name),
+        // The stack that manages it, so that stack's own objects are not counted twice at preview.
+        ...(typeof inputs.owner === "string" ? { [OWNER_ANNOTATION]: inputs.owner } : {}),
+      },
     },
     spec: binding.spec(inputs),
   };

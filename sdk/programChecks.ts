@@ -8,6 +8,7 @@ import { KindName, formatId, objectNameFor, parseId } from "../model/kinds";
 import { EMPTY_INVENTORY, Inventory, Violation, checkInventory, isUnknown, mergeInventories } from "../model/rules";
 import { AGC_KINDS, ObjectsByKind, inventoryFromObjects } from "../controller/inventory";
 import { KubeClient, isNotFound, resourcePath } from "../kube/client";
+import { OWNER_ANNOTATION } from "../provider/kinds";
 import { API_VERSION, KINDS } from "../model/kinds";
 
 type Fields = Record<string, unknown>;
@@ -42,7 +43,7 @@ class ProgramInventory {
     const key = formatId(kind, namespace, objectNameFor(name));
     this.idOwners.set(resource.id, key);
     this.declared.push({ kind, key, name, resource, fields });
-    this.existing ??= readExisting(kubeconfig);
+    this.existing ??= readExisting(kubeconfig, stackOwner());
     // Hold the program open until this round of checks has reported.
     const done = pulumi.runtime.rpcKeepAlive();
     this.pending = this.pending.then(() => this.check()).catch((e) => {
@@ -97,6 +98,11 @@ class ProgramInventory {
   }
 }
 
+/** The stack that declares the resources: `<project>/<stack>`. */
+export function stackOwner(): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}`;
+}
+
 /** The value of an input when it is known (at preview, new resources' outputs are not). */
 export async function knownValue(input: unknown): Promise<unknown> {
   if (!pulumi.Output.isInstance(input)) {
@@ -114,7 +120,7 @@ export async function knownValue(input: unknown): Promise<unknown> {
 }
 
 /** What other stacks created in the cluster, or nothing (with a warning) when it cannot be read. */
-async function readExisting(kubeconfig: unknown): Promise<Inventory> {
+async function readExisting(kubeconfig: unknown, owner: string): Promise<Inventory> {
   let client: KubeClient | undefined;
   try {
     const config = await knownValue(kubeconfig);
@@ -123,7 +129,8 @@ async function readExisting(kubeconfig: unknown): Promise<Inventory> {
     for (const kind of AGC_KINDS) {
       try {
         const list = await client.request(resourcePath(API_VERSION, KINDS[kind].plural), { timeoutMs: 5000 });
-        objects[kind] = list.items ?? [];
+        // This stack's own objects are what the program declares now (planned), not extra ones.
+        objects[kind] = (list.items ?? []).filter((o: any) => o.metadata?.annotations?.[OWNER_ANNOTATION] !== owner);
       } catch (e) {
         if (!isNotFound(e)) throw e;
         objects[kind] = []; // the CRDs are not installed yet: nothing exists

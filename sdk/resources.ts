@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_NAMESPACE, KindName } from "../model/kinds";
 import { providerFor } from "./provider";
-import { knownValue, programInventory } from "./programChecks";
+import { knownValue, programInventory, stackOwner } from "./programChecks";
 
 /** What every resource of this package accepts besides its own properties. */
 export interface CommonArgs {
@@ -68,6 +68,7 @@ function commonInputs(name: string, args: CommonArgs): pulumi.Inputs {
     namespace: args.namespace ?? DEFAULT_NAMESPACE,
     kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
     timeoutSeconds: args.timeoutSeconds,
+    owner: stackOwner(),
     provisioningState: undefined,
     objectName: undefined,
   };
