@@ -26,12 +26,16 @@ export function usage(): string {
     }
     lines.push(`  ${name.padEnd(11)} ${summary}`);
   }
-  lines.push("", "Run `agc <command> --help` for a command's options.");
+  lines.push("", "Run `agc <command> --help` for a command's options; `agc --version` for the version.");
   return lines.join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v") {
+    console.log(require("../../package.json").version);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(usage());
     return name ? 0 : 2;
