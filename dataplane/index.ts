@@ -1,0 +1,9 @@
+export { DataplaneAgent } from "./agent";
+export type { AgentOptions, ApplyResult } from "./agent";
+export { render, noHealthyEndpointBody } from "./render";
+export type { RenderOptions, RenderedConfig } from "./render";
+export { planSlots, runtimeCommands } from "./slots";
+export type { SlotLayout } from "./slots";
+export { healthView } from "./health";
+export type { ClusterHealth, EndpointHealth } from "./health";
+export { IR_CONFIGMAP_KEY, irFromConfigMap } from "./configmap";
