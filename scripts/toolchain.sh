@@ -48,7 +48,11 @@ build() { # build <tool> <dir> <function>: runs the function once per version di
   echo "toolchain: building $tool (log: $cache/logs/$tool.log) ..."
   : >"$cache/logs/$tool.log"
   rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/src"
+  # A heartbeat while the compiler is quiet; it ends with this script.
+  (while sleep 60 && kill -0 $$ 2>/dev/null; do echo "toolchain: still building $tool ($((SECONDS - start)) s)"; done) &
+  local ticker=$!
   "$fn" "$dir"
+  kill "$ticker" 2>/dev/null || true
   touch "$dir/.done"
   echo "toolchain: $tool built in $((SECONDS - start)) s -> $dir/bin"
 }
@@ -91,7 +95,7 @@ build_kubernetes_provider() {
   # released SDK module it requires instead.
   sed -i '/^replace github.com\/pulumi\/pulumi-kubernetes\/sdk\/v4 => /d' "$src/go.mod"
   (cd "$src" && step pulumi-resource-kubernetes "resolve modules" go mod download)
-  (cd "$src/cmd/pulumi-resource-kubernetes" && step pulumi-resource-kubernetes "generate the embedded schema" go run generate.go)
+  (cd "$src/cmd/pulumi-resource-kubernetes" && step pulumi-resource-kubernetes "generate the embedded schema" env VERSION="$PULUMI_KUBERNETES_VERSION" go run generate.go)
   (cd "$src" && step pulumi-resource-kubernetes "compile" go build -trimpath \
     -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
     -o "$dir/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes)
