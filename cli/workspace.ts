@@ -8,7 +8,9 @@ import { packageRoot } from "./paths";
 /** Packs the package (built beforehand) and installs it into `dir`, replacing an older copy. */
 export function installPackedPackage(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  for (const old of fs.readdirSync(dir).filter((f) => f.endsWith(".tgz"))) fs.rmSync(path.join(dir, old));
+  // npm keeps an installed package of the same version: drop the old copy and its lock entry.
+  for (const old of fs.readdirSync(dir).filter((f) => f.endsWith(".tgz") || f === "package-lock.json")) fs.rmSync(path.join(dir, old));
+  fs.rmSync(path.join(dir, "node_modules", "pulumi-agc"), { recursive: true, force: true });
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: packageRoot, encoding: "utf8" });
   const tarball = out.trim().split("\n").pop()!;
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "agc-workspace", private: true, dependencies: { "pulumi-agc": `file:./${tarball}` } }, null, 2));

@@ -64,7 +64,9 @@ class ProgramInventory {
     // Only what this program declares is reported: other stacks' problems are theirs.
     if (!owner) return;
     this.reported.add(v.message);
-    void pulumi.log.error(v.message, owner.resource);
+    // Reported as the runtime reports a failed resource: the message under the resource, no
+    // stack trace, and the preview or update fails.
+    void Promise.reject(new pulumi.ResourceError(v.message, owner.resource, true));
   }
 
   private async plannedInventory(): Promise<Inventory> {
