@@ -61,6 +61,8 @@ export class DataplaneAgent extends EventEmitter {
   private debounce: NodeJS.Timeout | undefined;
   private stopped = false;
   private restarts = 0;
+  /** Why the latest document was refused, until one is accepted again. */
+  private refusal: { errors: string[]; at: string } | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     super();
@@ -103,6 +105,11 @@ export class DataplaneAgent extends EventEmitter {
     return this.proc.workerPid();
   }
 
+  /** The errors of the latest document, when it was refused (cleared by the next accepted one). */
+  get lastRefusal(): { errors: string[]; at: string } | undefined {
+    return this.refusal;
+  }
+
   get appliedIr(): GatewayIr | undefined {
     return this.current?.ir;
   }
@@ -120,10 +127,13 @@ export class DataplaneAgent extends EventEmitter {
       return { kind: "rejected", errors: [`applying failed: ${(e as Error).message}`] };
     });
     this.queue = run.catch(() => undefined);
-    return run.then((result) => {
-      this.emit("applied", result);
-      return result;
-    });
+    return run.then((result) => this.report(result));
+  }
+
+  private report(result: ApplyResult): ApplyResult {
+    this.refusal = result.kind === "rejected" ? { errors: result.errors, at: new Date().toISOString() } : undefined;
+    this.emit("applied", result);
+    return result;
   }
 
   private async applyNow(document: unknown): Promise<ApplyResult> {
@@ -251,7 +261,8 @@ export class DataplaneAgent extends EventEmitter {
     };
     try {
       if (req.url === "/healthz") return send(200, { ok: true });
-      if (req.url === "/readyz") return send(this.ready ? 200 : 503, { ready: this.ready, gateway: this.current?.ir.gateway });
+      // A refused document does not make the agent unready: the last good configuration serves.
+      if (req.url === "/readyz") return send(this.ready ? 200 : 503, { ready: this.ready, gateway: this.current?.ir.gateway, refused: this.refusal });
       if (req.url === "/backends") return send(200, await this.health());
       send(404, { error: "not found; try /readyz, /healthz or /backends" });
     } catch (e) {
@@ -266,9 +277,7 @@ export class DataplaneAgent extends EventEmitter {
       try {
         doc = YAML.parse(fs.readFileSync(file, "utf8"));
       } catch (e) {
-        const result: ApplyResult = { kind: "rejected", errors: [`${file}: ${(e as Error).message}`] };
-        this.emit("applied", result);
-        return Promise.resolve(result);
+        return Promise.resolve(this.report({ kind: "rejected", errors: [`${file}: ${(e as Error).message}`] }));
       }
       return this.apply(doc);
     };

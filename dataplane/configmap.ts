@@ -55,10 +55,14 @@ export async function followConfigMap(
       // Say it once, not every second.
       if (result.error !== lastProblem) onProblem(result.error);
       lastProblem = result.error;
-    } else if (result.resourceVersion !== lastVersion) {
-      lastVersion = result.resourceVersion;
+    } else {
+      // Readable again (even at a version seen before, e.g. after the API server was away):
+      // the next problem is news again.
       lastProblem = undefined;
-      await onDocument(result.document);
+      if (result.resourceVersion !== lastVersion) {
+        lastVersion = result.resourceVersion;
+        await onDocument(result.document);
+      }
     }
     await new Promise<void>((r) => {
       const t = setTimeout(r, everyMs);

@@ -15,7 +15,7 @@ const HELP = `usage: agc dataplane (--ir FILE | --configmap NAMESPACE/NAME) [opt
   --configmap NS/NAME       IR published by the controller: key '${IR_CONFIGMAP_KEY}' of that ConfigMap, polled every second
   --kubeconfig PATH         for --configmap (default: $KUBECONFIG, ~/.kube/config, then the pod's service account)
   --runtime-dir DIR         config, maps, certificates and sockets (default: $TMPDIR/agc-dataplane-<pid>)
-  --admin-port PORT         admin HTTP on 127.0.0.1: /readyz, /healthz, /backends (default 9901, 0 = any)
+  --admin-port PORT         admin HTTP on 127.0.0.1: /readyz (with the latest refusal), /healthz, /backends (default 9901, 0 = any)
   --haproxy PATH            HAProxy binary (default /usr/sbin/haproxy)
   --drain-seconds N         on SIGTERM/SIGINT, let open connections finish for up to N s (default 10)
 
@@ -83,7 +83,7 @@ export async function main(args: string[]): Promise<number> {
       return 1;
     }
     console.error(`agc dataplane: following ConfigMap ${flags["--configmap"]}; admin on http://127.0.0.1:${agent.adminAddress?.port}/readyz`);
-    await followConfigMap(client, ref!, (doc) => agent.apply(doc), (m) => console.error(`agc dataplane: ${m}`), stopping.signal);
+    await followConfigMap(client, ref!, (doc) => agent.apply(doc), (m) => console.error(`agc dataplane: ${m}${agent.ready ? "; the last applied configuration keeps serving" : ""}`), stopping.signal);
     client.close();
   }
   console.error(`agc dataplane: stopping; open connections get up to ${drainSeconds} s`);

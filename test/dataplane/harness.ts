@@ -2,7 +2,7 @@
  * Real processes for data plane tests: HAProxy driven by the agent, node backends, clients.
  * Everything listens on 127.0.0.1 and is stopped by {@link Harness.close}.
  */
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as http2 from "http2";
@@ -213,5 +213,85 @@ export class Harness {
     await this.agent?.stop().catch(() => undefined);
     await Promise.all(this.backends.map((b) => b.close().catch(() => undefined)));
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+// Runs `agc` from the TypeScript sources (transpiled as they load), so a test exercises the
+// code in the tree rather than whatever dist/ holds.
+const RUN_AGC_FROM_SOURCES = `
+const fs = require("fs");
+const ts = require("typescript");
+require.extensions[".ts"] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, "utf8"), {
+  fileName: file,
+  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
+}).outputText, file);
+require(${JSON.stringify(path.join(REPO_ROOT, "cli", "index.ts"))}).main(process.argv.slice(1)).then(
+  (code) => process.exit(code),
+  (err) => { console.error("agc: " + (err && err.message ? err.message : err)); process.exit(1); },
+);`;
+
+/**
+ * `agc ARGS...` as a child process in its own process group (so HAProxy, its grandchild, goes
+ * down with it), with its stdout and stderr kept as lines.
+ */
+export class AgcProcess {
+  readonly child: ChildProcess;
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  exitCode: number | null | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, ["-e", RUN_AGC_FROM_SOURCES, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const collect = (stream: NodeJS.ReadableStream, into: string[]) => {
+      let buffered = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split("\n");
+        buffered = lines.pop()!;
+        into.push(...lines);
+      });
+      stream.on("end", () => buffered && into.push(buffered));
+    };
+    collect(this.child.stdout!, this.stdout);
+    collect(this.child.stderr!, this.stderr);
+    this.exited = new Promise((r) => this.child.once("exit", (code) => { this.exitCode = code; r(); }));
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** The stderr lines from index `from` on that match `re`, once there is one (bounded). */
+  waitForStderr(re: RegExp, from = 0, timeoutMs = 20_000): Promise<string[]> {
+    return eventually(`agc to print ${re} on stderr (it printed:\n${this.stderr.slice(from).join("\n")})`, () => {
+      const found = this.stderr.slice(from).filter((l) => re.test(l));
+      if (found.length) return found;
+      if (!this.running) throw new Error(`agc exited with ${this.exitCode}`);
+      return undefined;
+    }, timeoutMs);
+  }
+
+  /** SIGTERM, then after `graceMs` SIGKILL to the whole process group. */
+  async stop(graceMs = 10_000): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    if (this.running) this.child.kill("SIGTERM");
+    const timer = new Promise<"late">((r) => setTimeout(() => r("late"), graceMs).unref());
+    await Promise.race([this.exited, timer]);
+    try {
+      process.kill(-pid, "SIGKILL"); // HAProxy left behind by an agent that did not finish stopping
+    } catch {
+      // the group is gone already
+    }
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2_000).unref())]);
   }
 }

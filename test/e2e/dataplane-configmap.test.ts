@@ -1,0 +1,160 @@
+// `agc dataplane --configmap NS/NAME` against the local API server: the agent follows the
+// ConfigMap's `ir.json` through real HAProxy to real backends, refuses a bad IR without
+// dropping traffic, and keeps serving when the ConfigMap goes away.
+import * as path from "path";
+import { KubeClient } from "../../kube/client";
+import { GatewayIr } from "../../model/ir";
+import { AgcProcess, Backend, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet } from "../dataplane/harness";
+import { testLayout } from "../support/localCluster";
+
+jest.setTimeout(120_000);
+
+describe("agc dataplane --configmap", () => {
+  const h = new Harness();
+  const namespace = `agc-dp-${Date.now().toString(36)}`;
+  const name = "gateway-ir";
+  const cmPath = `/api/v1/namespaces/${namespace}/configmaps/${name}`;
+  let kube: KubeClient;
+  let agc: AgcProcess | undefined;
+  let one: Backend, two: Backend, three: Backend;
+  let port: number;
+  let adminPort: number;
+  let base: GatewayIr;
+
+  const who = async (p = "/") => {
+    const r = await httpGet(port, p);
+    return r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`;
+  };
+  const seenIn = async (n: number, p = "/") => {
+    const seen = new Set<string>();
+    for (let i = 0; i < n; i++) seen.add(await who(p));
+    return [...seen].sort();
+  };
+  const publish = (ir: unknown) => kube.mergePatch(cmPath, { data: { "ir.json": typeof ir === "string" ? ir : JSON.stringify(ir) } });
+  const readyz = async () => {
+    const r = await httpGet(adminPort, "/readyz");
+    return { status: r.status, body: JSON.parse(r.body) };
+  };
+
+  beforeAll(async () => {
+    kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    [one, two, three] = [await h.backend("one"), await h.backend("two"), await h.backend("three")];
+    port = await freePort();
+    adminPort = await freePort();
+    base = gatewayIr(port, [cluster("app", [one])]);
+    await kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+    await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace },
+      data: { "ir.json": JSON.stringify(base) },
+    });
+    agc = new AgcProcess([
+      "dataplane",
+      "--configmap", `${namespace}/${name}`,
+      "--kubeconfig", testLayout().kubeconfig,
+      "--runtime-dir", path.join(h.dir, "run"),
+      "--admin-port", String(adminPort),
+      "--drain-seconds", "1",
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await agc?.stop().catch(() => undefined);
+    await h.close();
+    if (kube) {
+      await kube.remove(`/api/v1/namespaces/${namespace}`).catch(() => undefined);
+      kube.close();
+    }
+  }, 60_000);
+
+  it("serves the IR the ConfigMap holds", async () => {
+    await agc!.waitForStderr(/applied \(start\)/, 0, 30_000);
+    expect(await who()).toBe("one");
+    const r = await readyz();
+    expect(r).toMatchObject({ status: 200, body: { ready: true, gateway: "test" } });
+  });
+
+  it("applies a new endpoint from an updated ConfigMap", async () => {
+    await publish(gatewayIr(port, [cluster("app", [one, two])]));
+    await eventually("both endpoints to answer", async () => {
+      const seen = await seenIn(8);
+      return seen.join(",") === "one,two" ? seen : undefined;
+    }, 20_000, 200);
+  });
+
+  it("applies a changed route from an updated ConfigMap", async () => {
+    const from = agc!.stderr.length;
+    await publish(gatewayIr(port, [cluster("app", [one, two]), cluster("other", [three])], {
+      routes: [
+        { name: "other", path: { type: "PathPrefix", value: "/other" }, backends: [{ cluster: "other" }] },
+        { name: "all", backends: [{ cluster: "app" }] },
+      ],
+    }));
+    await eventually("/other to reach the other cluster", async () => ((await who("/other/x")) === "three" ? true : undefined), 20_000, 200);
+    await agc!.waitForStderr(/applied \(reload\)/, from);
+    expect(await seenIn(8)).toEqual(["one", "two"]);
+  });
+
+  it("refuses an invalid IR, naming the field, and keeps serving the last good one", async () => {
+    const from = agc!.stderr.length;
+    const bad = gatewayIr(port, [cluster("app", [three])], { routes: [{ name: "all", backends: [{ cluster: "missing" }] }] });
+    await publish(bad);
+    const refused = await agc!.waitForStderr(/IR refused/, from);
+    expect(refused.length).toBeGreaterThan(0);
+    await agc!.waitForStderr(/routes\[0\]\.backends\[0\]\.cluster/, from);
+    // Still the configuration from before: /other and both app endpoints.
+    expect(await who("/other/x")).toBe("three");
+    expect(await seenIn(8)).toEqual(["one", "two"]);
+    // The admin endpoint says why, and stays ready.
+    const status = await readyz();
+    expect(status.status).toBe(200);
+    expect(status.body.refused.errors.join("\n")).toMatch(/^routes\[0\]\.backends\[0\]\.cluster: .*"missing"/m);
+  });
+
+  it("refuses a ConfigMap whose ir.json is not JSON, and keeps serving", async () => {
+    const from = agc!.stderr.length;
+    await publish('{"apiVersion": "ir.agc.dev/v1", "gateway": ');
+    await agc!.waitForStderr(/ir\.json/, from);
+    expect(await seenIn(8)).toEqual(["one", "two"]);
+  });
+
+  it("applies a valid IR published after the refused ones", async () => {
+    await publish(gatewayIr(port, [cluster("app", [three])]));
+    await eventually("only the new endpoint to answer", async () => {
+      const seen = await seenIn(6);
+      return seen.join(",") === "three" ? seen : undefined;
+    }, 20_000, 200);
+    expect(await who("/other/x")).toBe("three"); // the catch-all route now
+    expect((await readyz()).body.refused).toBeUndefined();
+  });
+
+  it("keeps serving the last good configuration when the ConfigMap is deleted", async () => {
+    const from = agc!.stderr.length;
+    // Without a body: KubeClient.remove sends DeleteOptions on a DELETE, which Node frames
+    // without a length, and the leftover bytes spoil the next request on that connection.
+    await kube.request(cmPath, { method: "DELETE" });
+    await agc!.waitForStderr(/does not exist.*keeps serving/, from);
+    // A few more poll periods without the ConfigMap: nothing changes.
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) expect(await who()).toBe("three");
+    expect((await readyz()).status).toBe(200);
+    expect(agc!.running).toBe(true);
+  });
+
+  it("picks the ConfigMap up again when it is re-created", async () => {
+    await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace },
+      data: { "ir.json": JSON.stringify(gatewayIr(port, [cluster("app", [one])])) },
+    });
+    await eventually("the re-created ConfigMap's endpoint to answer", async () => ((await seenIn(6)).join(",") === "one" ? true : undefined), 20_000, 200);
+  });
+
+  it("stops on SIGTERM, taking HAProxy with it", async () => {
+    await agc!.stop();
+    expect(agc!.exitCode).toBe(0);
+    await expect(httpGet(port, "/")).rejects.toThrow();
+  });
+});
