@@ -122,20 +122,26 @@ export class KubeClient {
     this.agent.destroy();
   }
 
-  private open(p: string, opts: RequestOptions): http.ClientRequest {
+  private open(p: string, opts: RequestOptions, body?: string): http.ClientRequest {
     const url = new URL(p, this.base);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.creds.token) headers.Authorization = `Bearer ${this.creds.token}`;
-    if (opts.body !== undefined) headers["Content-Type"] = opts.contentType ?? "application/json";
+    if (body !== undefined) {
+      headers["Content-Type"] = opts.contentType ?? "application/json";
+      // Without a length Node sends a DELETE's body in a way the server leaves on the socket,
+      // where it corrupts the next request on that kept-alive connection.
+      headers["Content-Length"] = String(Buffer.byteLength(body));
+    }
     const mod = url.protocol === "https:" ? https : http;
     return mod.request(url, { method: opts.method ?? "GET", headers, agent: this.agent, timeout: opts.timeoutMs ?? 30_000 });
   }
 
   /** One request; resolves to the parsed JSON body (or the raw text), rejects with KubeError. */
   request<T = Obj>(p: string, opts: RequestOptions = {}): Promise<T> {
+    const body = opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
     return new Promise((resolve, reject) => {
-      const req = this.open(p, opts);
+      const req = this.open(p, opts, body);
       req.on("timeout", () => req.destroy(new Error(`${opts.method ?? "GET"} ${p}: no answer from ${this.creds.server} in ${(opts.timeoutMs ?? 30_000) / 1000} s`)));
       req.on("error", reject);
       req.on("response", (res) => {
@@ -156,7 +162,7 @@ export class KubeClient {
           reject(new KubeError(code, body?.reason ?? "", `${opts.method ?? "GET"} ${p}: ${code} ${message}`));
         });
       });
-      if (opts.body !== undefined) req.write(typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body));
+      if (body !== undefined) req.write(body);
       req.end();
     });
   }
