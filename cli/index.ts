@@ -1,6 +1,9 @@
 // Dispatches `agc <command> ...` to cli/commands/<command>.ts. Each command module exports
 // `summary` (one line for `agc --help`) and `main(args)`, which returns the exit code.
 
+import * as path from "path";
+import { packageRoot } from "./paths";
+
 export interface Command {
   summary: string;
   main(args: string[]): Promise<number>;
@@ -33,7 +36,7 @@ export function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v") {
-    console.log(require("../../package.json").version);
+    console.log(require(path.join(packageRoot, "package.json")).version);
     return 0;
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {

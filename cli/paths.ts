@@ -3,8 +3,16 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-/** The root of this package (a checkout, or node_modules/pulumi-agc). */
-export const packageRoot = path.resolve(__dirname, "..", "..");
+/** The root of this package (a checkout, or node_modules/pulumi-agc), from sources or dist/. */
+export const packageRoot = findPackageRoot(__dirname);
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-agc") return dir;
+    if (path.dirname(dir) === dir) throw new Error(`pulumi-agc: no package.json of pulumi-agc above ${start}`);
+  }
+}
 
 /**
  * Local state (cluster data, kubeconfig, Pulumi's file backend): `.agc/` in the checkout, or in
