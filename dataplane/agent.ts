@@ -13,9 +13,10 @@ import * as http from "http";
 import * as path from "path";
 import * as YAML from "yaml";
 import { GatewayIr, parseIr } from "../model/ir";
+import { AccessLogReader } from "./access-log";
 import { ClusterHealth, healthView } from "./health";
 import { DEFAULT_HAPROXY, HaproxyProcess, validateConfig } from "./haproxy";
-import { render, RenderedConfig } from "./render";
+import { accessLogSocket, render, RenderedConfig } from "./render";
 import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
 import { planSlots, runtimeCommands, SlotLayout } from "./slots";
 
@@ -51,6 +52,7 @@ function structuralKey(out: RenderedConfig): string {
 export class DataplaneAgent extends EventEmitter {
   private readonly haproxyBin: string;
   private readonly proc: HaproxyProcess;
+  private readonly accessLog: AccessLogReader;
   private current: Applied | undefined;
   /** The generation file of the configuration HAProxy runs now. */
   private lastGoodCfg: string | undefined;
@@ -75,6 +77,7 @@ export class DataplaneAgent extends EventEmitter {
       masterSocket: path.join(opts.runtimeDir, "master.sock"),
     });
     this.proc.on("line", (line: string) => this.onHaproxyLine(line));
+    this.accessLog = new AccessLogReader(accessLogSocket(opts.runtimeDir), (lines) => this.onLogLines(lines));
     this.proc.on("exit", (code: number | null, signal: string | null) => void this.onHaproxyExit(code, signal));
   }
 
@@ -164,8 +167,12 @@ export class DataplaneAgent extends EventEmitter {
     const lastGood = this.lastGoodCfg;
     this.installConfig(written.cfg);
     try {
-      if (starting) await this.proc.start();
-      else await this.proc.reload();
+      if (starting) {
+        await this.accessLog.start();
+        await this.proc.start();
+      } else {
+        await this.proc.reload();
+      }
     } catch (e) {
       // The running workers keep the old configuration; so must the next reload or restart.
       if (lastGood) this.installConfig(lastGood);
@@ -210,18 +217,26 @@ export class DataplaneAgent extends EventEmitter {
     }
   }
 
+  /** HAProxy's own stdout and stderr: alerts and notices. */
   private onHaproxyLine(line: string): void {
-    if (line.startsWith('{"type":"access"')) {
-      (this.opts.accessLog ?? ((l) => process.stdout.write(`${l}\n`)))(line);
-      if (this.listenerCount("access") === 0) return; // parsing every line costs at high rates
+    this.onLogLines([line]);
+  }
+
+  /** Lines from the access log ring: access lines, and HAProxy's runtime events. */
+  private onLogLines(lines: string[]): void {
+    const access = lines.filter((l) => l.startsWith('{"type":"access"'));
+    if (access.length < lines.length) for (const l of lines) if (!l.startsWith('{"type":"access"')) this.diag(l);
+    if (access.length === 0) return;
+    if (this.opts.accessLog) for (const l of access) this.opts.accessLog(l);
+    else process.stdout.write(`${access.join("\n")}\n`);
+    if (this.listenerCount("access") === 0) return; // parsing every line costs at high rates
+    for (const l of access) {
       try {
-        this.emit("access", JSON.parse(line));
+        this.emit("access", JSON.parse(l));
       } catch {
         // a URI HAProxy could not escape: the raw line was still written
       }
-      return;
     }
-    this.diag(line);
   }
 
   private diag(line: string): void {
@@ -297,6 +312,7 @@ export class DataplaneAgent extends EventEmitter {
     clearTimeout(this.debounce);
     await this.queue.catch(() => undefined);
     await this.proc.stop(drainMs);
+    await this.accessLog.stop();
     if (this.admin) await new Promise<void>((r) => this.admin!.close(() => r()));
   }
 }
