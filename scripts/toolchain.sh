@@ -157,6 +157,9 @@ for d in "kubernetes-$KUBERNETES_VERSION" "kwok-$KWOK_VERSION" "pulumi-$PULUMI_V
   "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION"; do
   ln -sf "$cache/$d"/bin/* "$bin.tmp/"
 done
+# pulumi looks for its language host and the dynamic provider launcher next to its own binary
+# (and warns when it takes them from PATH instead): a hard link puts the binary here.
+ln -f "$cache/pulumi-$PULUMI_VERSION/bin/pulumi" "$bin.tmp/pulumi" 2>/dev/null || cp "$cache/pulumi-$PULUMI_VERSION/bin/pulumi" "$bin.tmp/pulumi"
 # The engine starts dynamic providers through this launcher; it runs the host that ships in
 # the program's own @pulumi/pulumi (the engine starts plugins in the program's directory).
 cat >"$bin.tmp/pulumi-resource-pulumi-nodejs" <<'LAUNCHER'
