@@ -36,22 +36,16 @@ const deployment = new k8s.apps.v1.Deployment("web", {
 });
 
 // A trivial dynamic resource: its provider runs in Pulumi's Node.js dynamic provider host.
-const stamp = new pulumi.dynamic.Resource(
-  "stamp",
-  {
-    provider: {
-      async create(inputs) {
-        return { id: `stamp-${inputs.label}`, outs: { ...inputs, length: inputs.label.length } };
-      },
-      async diff(_id, olds, news) {
-        return { changes: olds.label !== news.label, replaces: olds.label !== news.label ? ["label"] : [] };
-      },
-    },
-    label: pulumi.interpolate`${namespace}/web`,
-    length: undefined,
+const stampProvider = {
+  async create(inputs) {
+    return { id: `stamp-${inputs.label}`, outs: { ...inputs, length: inputs.label.length } };
   },
-  {},
-);
+  async diff(_id, olds, news) {
+    const changed = olds.label !== news.label;
+    return { changes: changed, replaces: changed ? ["label"] : [] };
+  },
+};
+const stamp = new pulumi.dynamic.Resource(stampProvider, "stamp", { label: pulumi.interpolate`${namespace}/web`, length: undefined });
 
 exports.namespace = namespace;
 exports.configMap = settings.metadata.name;
