@@ -10,7 +10,7 @@ import { Controller } from "../../controller/run";
 import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 import { testLayout } from "../support/localCluster";
-import { pulumi, pulumiOk } from "../support/pulumi";
+import { pulumi, pulumiOk, uniqueStack } from "../support/pulumi";
 import { copyExample, installPackedPackage } from "../../cli/workspace";
 
 jest.setTimeout(900_000);
@@ -73,6 +73,7 @@ describe.each([
 
 describe("the gateway example", () => {
   const dir = () => path.join(workspace, "gateway");
+  const stack = uniqueStack("e2e");
   let client: KubeClient;
   let controller: Controller;
 
@@ -81,24 +82,25 @@ describe("the gateway example", () => {
     await installCrds(client);
     controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {} });
     await controller.start();
-    await pulumiOk(["stack", "init", "e2e"], dir());
+    await pulumiOk(["stack", "init", stack], dir());
   });
 
   afterAll(async () => {
-    await pulumi(["destroy", "--yes", "--stack", "e2e"], dir());
+    await pulumi(["destroy", "--yes", "--stack", stack], dir());
+    await pulumi(["stack", "rm", "--yes", "--force", "--stack", stack], dir());
     controller.stop();
     client.close();
   });
 
   test("preview without a cluster passes, and says what it could not check", async () => {
-    const r = await pulumi(["preview", "--stack", "e2e"], dir(), { KUBECONFIG: unreachable });
+    const r = await pulumi(["preview", "--stack", stack], dir(), { KUBECONFIG: unreachable });
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/could not read the cluster.*checked against what this program declares only/s);
   });
 
   test("up provisions every resource and reports the frontend's host name", async () => {
-    await pulumiOk(["up", "--yes", "--skip-preview", "--stack", "e2e"], dir());
-    const out = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", "e2e"], dir())).stdout);
+    await pulumiOk(["up", "--yes", "--skip-preview", "--stack", stack], dir());
+    const out = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir())).stdout);
     expect(out.fqdn).toMatch(/^[0-9a-f]{16}\.fz[0-9a-f]{6}\.alb\.test\.local$/);
     expect(out.url).toBe(`ws://${out.fqdn}/ws`);
     expect(out.allocatedPrefix).toBe("10.1.0.0/24");
@@ -106,17 +108,17 @@ describe("the gateway example", () => {
     expect(gw.status).toMatchObject({ provisioningState: "Succeeded", frontends: ["fe"], associations: ["gw-assoc"] });
     // The kubeconfig input never lands in state in plaintext (here it was not given at all);
     // the state holds no certificate or key material from the environment either.
-    const state = (await pulumiOk(["stack", "export", "--stack", "e2e"], dir())).stdout;
+    const state = (await pulumiOk(["stack", "export", "--stack", stack], dir())).stdout;
     expect(state).not.toMatch(/client-key-data|BEGIN .*PRIVATE KEY/);
   });
 
   test("refresh finds no drift", async () => {
-    const r = await pulumi(["refresh", "--yes", "--expect-no-changes", "--stack", "e2e"], dir());
+    const r = await pulumi(["refresh", "--yes", "--expect-no-changes", "--stack", stack], dir());
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
   });
 
   test("destroy removes every custom resource", async () => {
-    await pulumiOk(["destroy", "--yes", "--skip-preview", "--stack", "e2e"], dir());
+    await pulumiOk(["destroy", "--yes", "--skip-preview", "--stack", stack], dir());
     for (const plural of ["trafficcontrollers", "frontends", "associations", "subnetdelegations"]) {
       const list = await client.get(`/apis/alb.agc.dev/v1alpha1/namespaces/agc-system/${plural}`);
       expect(list.items.map((i: any) => i.metadata.name)).toEqual([]);
