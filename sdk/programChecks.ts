@@ -27,7 +27,8 @@ class ProgramInventory {
   /** The `id` output of each declared resource, so a reference can be traced to its resource. */
   private readonly idOwners = new WeakMap<object, string>();
   private readonly reported = new Set<string>();
-  private existing?: Promise<Inventory>;
+  /** What exists in the cluster; `complete` when it could be read. */
+  private existing?: Promise<{ inventory: Inventory; complete: boolean }>;
   private pending: Promise<void> = Promise.resolve();
 
   /** The key of a reference input: a declared resource's id output, or an id string. */
@@ -54,7 +55,9 @@ class ProgramInventory {
   private async check(): Promise<void> {
     const planned = await this.plannedInventory();
     const existing = await this.existing!;
-    const violations = checkInventory(mergeInventories(planned, existing));
+    // With the cluster read, every parent is either declared here or exists there, so a
+    // reference to neither is an error (AGC022); without it, it may belong to another stack.
+    const violations = checkInventory(mergeInventories(planned, existing.inventory), { strictReferences: existing.complete });
     for (const v of violations) this.report(v);
   }
 
@@ -122,7 +125,7 @@ export async function knownValue(input: unknown): Promise<unknown> {
 }
 
 /** What other stacks created in the cluster, or nothing (with a warning) when it cannot be read. */
-async function readExisting(kubeconfig: unknown, owner: string): Promise<Inventory> {
+async function readExisting(kubeconfig: unknown, owner: string): Promise<{ inventory: Inventory; complete: boolean }> {
   let client: KubeClient | undefined;
   try {
     const config = await knownValue(kubeconfig);
@@ -138,13 +141,13 @@ async function readExisting(kubeconfig: unknown, owner: string): Promise<Invento
         objects[kind] = []; // the CRDs are not installed yet: nothing exists
       }
     }
-    return inventoryFromObjects(objects as ObjectsByKind);
+    return { inventory: inventoryFromObjects(objects as ObjectsByKind), complete: true };
   } catch (e) {
     pulumi.log.warn(
       `pulumi-agc: could not read the cluster (${(e as Error).message}); the limits and subnet budgets were checked ` +
         "against what this program declares only, not against gateways other stacks created",
     );
-    return EMPTY_INVENTORY;
+    return { inventory: EMPTY_INVENTORY, complete: false };
   } finally {
     client?.close();
   }

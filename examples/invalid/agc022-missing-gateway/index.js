@@ -1,0 +1,2 @@
+const agc = require("pulumi-agc");
+new agc.Frontend("fe", { trafficControllerId: "agc-system/trafficcontrollers/no-such-gateway" });
