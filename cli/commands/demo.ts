@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { clusterLayout, clusterUp } from "../cluster/local";
 import { localEnv } from "../env";
-import { stateDir, toolchainBin, toolchainScript } from "../paths";
+import { packageRoot, stateDir, toolchainBin, toolchainScript } from "../paths";
 import { copyExample, installPackedPackage } from "../workspace";
 
 export const summary = "build what is missing, start the local cluster and controller, and `pulumi up` the gateway example";
@@ -17,6 +17,7 @@ Runs the gateway example (examples/gateway) on the embedded default:
   4. runs \`pulumi up\` there, on a file backend in .agc/, stack dev by default.
 Afterwards:
   eval "$(agc cluster env)"; cd .agc/demo; pulumi stack output    to look at it
+  agc cluster down                                                to stop the cluster
   agc demo --destroy                                              to remove what it created`;
 
 export async function main(args: string[]): Promise<number> {
@@ -48,6 +49,7 @@ export async function main(args: string[]): Promise<number> {
   if (quiet("stack", "select", stack) !== 0 && pulumi("stack", "init", stack) !== 0) return 1;
   if (args.includes("--destroy")) return pulumi("destroy", "--yes", "--stack", stack);
   const code = pulumi("up", "--yes", "--stack", stack);
-  if (code === 0) say(`done. Look at it: eval "$(npx agc cluster env)" && cd ${program} && pulumi stack output`);
+  const agc = `node ${path.relative(process.cwd(), path.join(packageRoot, "bin", "agc.js")) || "bin/agc.js"}`;
+  if (code === 0) say(`done. Look at it: eval "$(${agc} cluster env)" && cd ${program} && pulumi stack output`);
   return code;
 }
