@@ -45,7 +45,7 @@ async function awaitProvisioned(client: KubeClient, path: string, generation: nu
   const state = last?.status?.provisioningState ?? "no status";
   throw new Error(
     `${kind} '${name}' was not provisioned within ${deadlineMs / 1000} s (state: ${state}). ` +
-      "Is the ALB controller running? (AlbController, or `agc controller` against this cluster)",
+      "Is the ALB controller running? (`agc controller --kubeconfig FILE` against this cluster; locally `agc cluster up` starts it)",
   );
 }
 

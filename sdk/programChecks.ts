@@ -4,12 +4,11 @@
 // that produced them. What other stacks already created is read from the cluster when it can
 // be reached; when not, the program says so and checks what it declares.
 import * as pulumi from "@pulumi/pulumi";
-import { KindName, formatId, objectNameFor, parseId } from "../model/kinds";
+import { API_VERSION, KINDS, KindName, formatId, objectNameFor, parseId } from "../model/kinds";
 import { EMPTY_INVENTORY, Inventory, Violation, checkInventory, isUnknown, mergeInventories } from "../model/rules";
 import { AGC_KINDS, ObjectsByKind, inventoryFromObjects } from "../controller/inventory";
 import { KubeClient, isNotFound, resourcePath } from "../kube/client";
 import { OWNER_ANNOTATION } from "../provider/kinds";
-import { API_VERSION, KINDS } from "../model/kinds";
 
 type Fields = Record<string, unknown>;
 
