@@ -5,15 +5,19 @@ import * as agc from "pulumi-agc";
 
 const config = new pulumi.Config();
 const location = config.get("location") ?? "westeurope";
+// The cluster: the `kubeconfig` secret when set (`pulumi config set --secret kubeconfig "$(cat FILE)"`),
+// else KUBECONFIG. It is kept encrypted in the state.
+const cluster = { kubeconfig: config.getSecret("kubeconfig") };
 
 const subnet = new agc.SubnetDelegation("alb-subnet", {
+  ...cluster,
   location,
   virtualNetworkAddressSpace: ["10.1.0.0/16"],
   addressPrefix: "10.1.0.0/24",
 });
-const gw = new agc.TrafficController("gw", { location, tags: { app: "websocket-demo" } });
-const association = new agc.Association("gw-assoc", { trafficControllerId: gw.id, subnetId: subnet.id });
-const fe = new agc.Frontend("fe", { trafficControllerId: gw.id });
+const gw = new agc.TrafficController("gw", { ...cluster, location, tags: { app: "websocket-demo" } });
+const association = new agc.Association("gw-assoc", { ...cluster, trafficControllerId: gw.id, subnetId: subnet.id });
+const fe = new agc.Frontend("fe", { ...cluster, trafficControllerId: gw.id });
 
 export const gatewayId = gw.id;
 export const configurationEndpoints = gw.configurationEndpoints;

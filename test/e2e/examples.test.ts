@@ -105,17 +105,21 @@ describe("the gateway example", () => {
   });
 
   test("up provisions every resource and reports the frontend's host name", async () => {
-    await pulumiOk(["up", "--yes", "--skip-preview", "--stack", stack], dir());
+    // The kubeconfig as a secret input: it must stay encrypted in the state.
+    const kubeconfigText = fs.readFileSync(testLayout().kubeconfig, "utf8");
+    await pulumiOk(["config", "set", "--secret", "--stack", stack, "kubeconfig", kubeconfigText], dir());
+    await pulumiOk(["up", "--yes", "--skip-preview", "--stack", stack], dir(), { KUBECONFIG: unreachable });
     const out = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir())).stdout);
     expect(out.fqdn).toMatch(/^[0-9a-f]{16}\.fz[0-9a-f]{6}\.alb\.test\.local$/);
     expect(out.url).toBe(`ws://${out.fqdn}/ws`);
     expect(out.allocatedPrefix).toBe("10.1.0.0/24");
     const gw = await client.get("/apis/alb.agc.dev/v1alpha1/namespaces/agc-system/trafficcontrollers/gw");
     expect(gw.status).toMatchObject({ provisioningState: "Succeeded", frontends: ["fe"], associations: ["gw-assoc"] });
-    // The kubeconfig input never lands in state in plaintext (here it was not given at all);
-    // the state holds no certificate or key material from the environment either.
+    // The kubeconfig went to every resource (KUBECONFIG pointed nowhere) and is in the state
+    // only encrypted: no key material in plaintext.
     const state = (await pulumiOk(["stack", "export", "--stack", stack], dir())).stdout;
-    expect(state).not.toMatch(/client-key-data|BEGIN .*PRIVATE KEY/);
+    expect(state).toContain('"kubeconfig"');
+    expect(state).not.toMatch(/client-key-data|certificate-authority-data/);
   });
 
   test("refresh finds no drift", async () => {
