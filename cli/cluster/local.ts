@@ -152,10 +152,24 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a pid still runs the process we started: after a reboot a pid file may name an
+ * unrelated process, which `down` must never signal. Where /proc is missing, liveness decides.
+ */
+function runsOurProcess(pid: number, name: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.includes(name === "agc-controller" ? "controller" : name);
+  } catch {
+    return true;
+  }
+}
+
 function readPid(layout: ClusterLayout, name: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(pidFile(layout, name), "utf8").trim());
-    return pid > 0 && isAlive(pid) ? pid : undefined;
+    return pid > 0 && runsOurProcess(pid, name) ? pid : undefined;
   } catch {
     return undefined;
   }
