@@ -1,11 +1,15 @@
 import { Controller } from "../../controller/run";
 import { DEFAULT_DNS_ZONE } from "../../controller/reconcile";
 import { KubeClient } from "../../kube/client";
+import * as os from "os";
 import { installCrds } from "../../controller/bootstrap";
+import { LeaderElector } from "../../controller/leader";
+import { DEFAULT_NAMESPACE } from "../../model/kinds";
 
 export const summary = "run the ALB controller against a cluster (reconciles gateways, frontends, associations, subnets)";
 
 const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--no-install-crds]
+                      [--leader-elect [--lease-namespace NS] [--lease-seconds N]]
 
 Runs the ALB controller in the foreground: it watches TrafficControllers, Frontends,
 Associations and SubnetDelegations (group alb.agc.dev) in every namespace, checks them
@@ -17,7 +21,12 @@ upgrades its CRDs first. Stop it with Ctrl-C.
   --kubeconfig FILE  default: KUBECONFIG, then ~/.kube/config, then in-cluster
   --context NAME     a context of that kubeconfig; default: its current context
   --dns-zone ZONE    the zone frontends' host names are made in; default ${DEFAULT_DNS_ZONE}
-  --no-install-crds  leave the CRDs as they are (another bootstrap owns them)`;
+  --no-install-crds  leave the CRDs as they are (another bootstrap owns them)
+  --leader-elect     run as one of several replicas: only the holder of the Lease
+                     alb-controller reconciles, the others stand by; a leader that loses
+                     the lease exits (its Deployment restarts it as a stand-by)
+  --lease-namespace NS  where that Lease lives; default ${DEFAULT_NAMESPACE}
+  --lease-seconds N  how long the lease holds without renewal; default 15`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -32,25 +41,44 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(["--kubeconfig", "--context", "--dns-zone"]);
-  const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && a !== "--no-install-crds" && !known.has(args[i - 1] ?? ""));
+  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds"]);
+  const flags = new Set(["--no-install-crds", "--leader-elect"]);
+  const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !flags.has(a) && !known.has(args[i - 1] ?? ""));
   if (unknown.length) {
     console.error(`agc controller: unknown option ${unknown[0]}\n\n${HELP}`);
     return 2;
   }
   const client = KubeClient.fromKubeconfig(option(args, "--kubeconfig"), option(args, "--context"));
-  if (!args.includes("--no-install-crds")) await installCrds(client, (m) => console.error(`controller: ${m}`));
+  const log = (m: string) => console.error(`controller: ${m}`);
+  let elector: LeaderElector | undefined;
+  if (args.includes("--leader-elect")) {
+    const seconds = Number(option(args, "--lease-seconds") ?? 15);
+    if (!Number.isInteger(seconds) || seconds < 2) throw new Error(`--lease-seconds must be a whole number of seconds, at least 2; got '${option(args, "--lease-seconds")}'`);
+    elector = new LeaderElector(client, {
+      namespace: option(args, "--lease-namespace") ?? DEFAULT_NAMESPACE,
+      name: "alb-controller",
+      identity: `${os.hostname()}_${process.pid}`,
+      leaseSeconds: seconds,
+      log,
+    });
+    await elector.acquire();
+  }
+  if (!args.includes("--no-install-crds")) await installCrds(client, log);
   const controller = new Controller(client, { dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE });
   await controller.start();
   console.error(`controller: watching ${client.creds.server}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
+  return new Promise<number>((resolve) => {
+    const stop = (code: number) => {
+      elector?.stop();
       controller.stop();
       client.close();
-      resolve();
+      resolve(code);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.once("SIGINT", () => stop(0));
+    process.once("SIGTERM", () => stop(0));
+    elector?.keepRenewing(() => {
+      log("lost the lease: another replica leads now; exiting");
+      stop(1);
+    });
   });
-  return 0;
 }
