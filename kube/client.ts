@@ -242,7 +242,16 @@ export class KubeClient {
           while ((nl = buffered.indexOf("\n")) >= 0) {
             const line = buffered.slice(0, nl).trim();
             buffered = buffered.slice(nl + 1);
-            if (line) onEvent(JSON.parse(line) as WatchEvent);
+            if (!line) continue;
+            try {
+              onEvent(JSON.parse(line) as WatchEvent);
+            } catch (e) {
+              // The handler refused the stream (an ERROR event, say): end it, tell the caller.
+              signal?.removeEventListener("abort", stop);
+              req.destroy();
+              reject(e);
+              return;
+            }
           }
         });
         res.on("end", () => {
