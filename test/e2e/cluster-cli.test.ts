@@ -6,23 +6,14 @@ import * as os from "os";
 import * as path from "path";
 import { portIsFree } from "../../cli/cluster/local";
 import { packageRoot } from "../../cli/paths";
+import { run } from "../support/pulumi";
 
 jest.setTimeout(240_000);
 
 const PORT_BASE = 19443;
 const state = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cluster-cli-"));
 
-function agc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: state } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const agc = (...args: string[]) => run(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: state } });
 
 const pids = () =>
   fs.readdirSync(path.join(state, "cluster")).filter((f) => f.endsWith(".pid")).map((f) => Number(fs.readFileSync(path.join(state, "cluster", f), "utf8")));

@@ -1,7 +1,5 @@
 // Runs the real Pulumi CLI (from the toolchain) against the test cluster and a file backend.
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import { localEnv } from "../../cli/env";
 import { TEST_STATE_DIR, testLayout } from "./localCluster";
 
@@ -16,9 +14,10 @@ export function testEnv(): Record<string, string> {
   return { ...(process.env as Record<string, string>), ...env, KUBECONFIG: testLayout().kubeconfig };
 }
 
-export function pulumi(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+/** Runs a command to its end and collects what it printed. */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd, env: { ...testEnv(), ...extraEnv } });
+    const child = spawn(command, args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -26,6 +25,10 @@ export function pulumi(args: string[], cwd: string, extraEnv: Record<string, str
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+export function pulumi(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  return run("pulumi", [...args, "--non-interactive"], { cwd, env: { ...testEnv(), ...extraEnv } });
 }
 
 /** Fails with Pulumi's own output when a command did not succeed. */
@@ -39,7 +42,3 @@ export function uniqueStack(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;
 }
 
-export function writeFile(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
