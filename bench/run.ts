@@ -13,23 +13,14 @@ import * as path from "path";
 import WebSocket, { WebSocketServer } from "ws";
 import { DataplaneAgent } from "../dataplane/agent";
 import { GatewayIr } from "../model/ir";
+import { freePort, sleep } from "../test/dataplane/harness";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WS_COUNT = Number(process.env.BENCH_WS ?? 2000);
 const CONNECTIONS = 32;
 const BIG = Buffer.alloc(64 * 1024, "x");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

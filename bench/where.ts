@@ -19,22 +19,13 @@ import { AccessLogReader } from "../dataplane/access-log";
 import { accessLogSocket, render } from "../dataplane/render";
 import { socketCommand } from "../dataplane/runtime-api";
 import { GatewayIr } from "../model/ir";
+import { freePort, sleep } from "../test/dataplane/harness";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(",");
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function wrk(url: string): Promise<{ rps: number; p50: string }> {
   return new Promise((resolve, reject) => {

@@ -26,10 +26,14 @@ export function stateDir(): string {
 
 export const toolchainScript = path.join(packageRoot, "scripts", "toolchain.sh");
 
+let cachedBin: string | undefined;
+
 /** The toolchain's bin directory (it may not be built yet); AGC_TOOLCHAIN_BIN overrides it. */
 export function toolchainBin(): string {
   if (process.env.AGC_TOOLCHAIN_BIN) return process.env.AGC_TOOLCHAIN_BIN;
-  return execFileSync("bash", [toolchainScript, "path"], { encoding: "utf8" }).trim();
+  // The path depends only on the pinned versions: ask the script once per process.
+  cachedBin ??= execFileSync("bash", [toolchainScript, "path"], { encoding: "utf8" }).trim();
+  return cachedBin;
 }
 
 /** The toolchain bin directory, or an error that says how to build it. */

@@ -5,8 +5,6 @@ import { Inventory } from "../model/rules";
 
 type Obj = Record<string, any>;
 
-export const AGC_KINDS: KindName[] = ["TrafficController", "Frontend", "Association", "SubnetDelegation"];
-
 export interface ObjectsByKind {
   TrafficController: Obj[];
   Frontend: Obj[];

@@ -1,7 +1,7 @@
 // Leader election over a coordination.k8s.io Lease, so that of several controller replicas
 // one reconciles and the others stand by (active/passive, as AGC's alb-controller runs).
 // The holder renews the lease; a lease not renewed for its duration may be taken over.
-import { KubeClient, isConflict, isNotFound } from "../kube/client";
+import { KubeClient, isConflict } from "../kube/client";
 
 export interface LeaseOptions {
   namespace: string;
@@ -53,7 +53,7 @@ export class LeaderElector {
     };
     try {
       if (!lease) {
-        await this.ensureNamespace();
+        await this.client.ensureNamespace(this.options.namespace);
         await this.client.create(`/apis/coordination.k8s.io/v1/namespaces/${this.options.namespace}/leases`, {
           apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: this.options.name, namespace: this.options.namespace }, spec,
         });
@@ -104,14 +104,5 @@ export class LeaderElector {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private async ensureNamespace(): Promise<void> {
-    if (await this.client.find(`/api/v1/namespaces/${this.options.namespace}`)) return;
-    try {
-      await this.client.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: this.options.namespace } });
-    } catch (e) {
-      if (!isConflict(e) && !isNotFound(e)) throw e;
-    }
   }
 }

@@ -1,8 +1,8 @@
 // The controller's loop: list and watch the four kinds cluster-wide, batch changes for a
 // moment, run reconcile() over the whole picture, and write the statuses that changed.
-import { API_VERSION, KINDS, KindName } from "../model/kinds";
+import { API_VERSION, KINDS, KIND_NAMES, KindName } from "../model/kinds";
 import { KubeClient, KubeError, isNotFound, resourcePath } from "../kube/client";
-import { AGC_KINDS, ObjectsByKind } from "./inventory";
+import { ObjectsByKind } from "./inventory";
 import { DesiredStatus, ReconcileOptions, reconcile } from "./reconcile";
 
 type Obj = Record<string, any>;
@@ -19,7 +19,7 @@ type Cache = Record<KindName, Map<string, Obj>>;
 const cacheKey = (o: Obj) => `${o.metadata.namespace}/${o.metadata.name}`;
 
 export function snapshot(cache: Cache): ObjectsByKind {
-  return Object.fromEntries(AGC_KINDS.map((k) => [k, [...cache[k].values()]])) as unknown as ObjectsByKind;
+  return Object.fromEntries(KIND_NAMES.map((k) => [k, [...cache[k].values()]])) as unknown as ObjectsByKind;
 }
 
 /** Condition timestamps: kept while a condition's status stays, set when it changes. */
@@ -48,7 +48,7 @@ export function statusDiffers(desired: Obj, current: Obj | undefined): boolean {
 }
 
 export class Controller {
-  private readonly cache = Object.fromEntries(AGC_KINDS.map((k) => [k, new Map<string, Obj>()])) as Cache;
+  private readonly cache = Object.fromEntries(KIND_NAMES.map((k) => [k, new Map<string, Obj>()])) as Cache;
   private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
@@ -70,10 +70,10 @@ export class Controller {
 
   async start(): Promise<void> {
     const versions = new Map<KindName, string>();
-    for (const kind of AGC_KINDS) versions.set(kind, await this.list(kind));
+    for (const kind of KIND_NAMES) versions.set(kind, await this.list(kind));
     this.synced = true;
     this.schedule(0);
-    for (const kind of AGC_KINDS) void this.watchForever(kind, versions.get(kind)!);
+    for (const kind of KIND_NAMES) void this.watchForever(kind, versions.get(kind)!);
   }
 
   stop(): void {

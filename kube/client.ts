@@ -203,6 +203,16 @@ export class KubeClient {
     });
   }
 
+  /** Creates a namespace unless it exists (or a concurrent caller just created it). */
+  async ensureNamespace(name: string): Promise<void> {
+    if (await this.find(`/api/v1/namespaces/${encodeURIComponent(name)}`)) return;
+    try {
+      await this.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+    }
+  }
+
   /** DELETE that treats "already gone" as done. */
   async remove(objectPath: string, propagationPolicy = "Background"): Promise<void> {
     try {

@@ -4,7 +4,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { API_VERSION, KindName, parseId } from "../model/kinds";
 import { isUnknown, containsUnknown } from "../model/rules";
-import { KubeClient, isConflict, isNotFound, resourcePath } from "../kube/client";
+import { KubeClient, resourcePath } from "../kube/client";
 import { BINDINGS, Inputs, KindBinding, desiredObject, idOf, inputsFromObject, namespaceOf, objectName, pluralOf, withDefaults } from "./kinds";
 
 export const FIELD_MANAGER = "pulumi-agc";
@@ -102,7 +102,7 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
       const client = clientFor(inputs);
       const path = objectPath(binding, inputs);
       try {
-        await ensureNamespace(client, namespaceOf(inputs));
+        await client.ensureNamespace(namespaceOf(inputs));
         const existing = await client.find(path);
         if (existing) {
           throw new Error(
@@ -175,19 +175,6 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
       }
     },
   };
-}
-
-async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {
-  try {
-    await client.get(`/api/v1/namespaces/${namespace}`);
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    try {
-      await client.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
-    } catch (err) {
-      if (!isConflict(err)) throw err; // created meanwhile by a sibling resource
-    }
-  }
 }
 
 /** The handlers by kind, as the serialized providers look them up. */

@@ -4,9 +4,9 @@
 // that produced them. What other stacks already created is read from the cluster when it can
 // be reached; when not, the program says so and checks what it declares.
 import * as pulumi from "@pulumi/pulumi";
-import { API_VERSION, KINDS, KindName, formatId, objectNameFor, parseId } from "../model/kinds";
+import { API_VERSION, KINDS, KIND_NAMES, KindName, formatId, objectNameFor, parseId } from "../model/kinds";
 import { EMPTY_INVENTORY, Inventory, Violation, checkInventory, isUnknown, mergeInventories } from "../model/rules";
-import { AGC_KINDS, ObjectsByKind, inventoryFromObjects } from "../controller/inventory";
+import { ObjectsByKind, inventoryFromObjects } from "../controller/inventory";
 import { KubeClient, isNotFound, resourcePath } from "../kube/client";
 import { OWNER_ANNOTATION } from "../provider/kinds";
 
@@ -28,7 +28,9 @@ class ProgramInventory {
   private readonly reported = new Set<string>();
   /** What exists in the cluster; `complete` when it could be read. */
   private existing?: Promise<{ inventory: Inventory; complete: boolean }>;
+  /** The round of checks under way, and the one that will include newer declarations. */
   private pending: Promise<void> = Promise.resolve();
+  private next?: Promise<void>;
 
   /** The key of a reference input: a declared resource's id output, or an id string. */
   async keyOf(ref: unknown, kind: KindName): Promise<string | undefined> {
@@ -44,11 +46,20 @@ class ProgramInventory {
     this.idOwners.set(resource.id, key);
     this.declared.push({ kind, key, name, resource, fields });
     this.existing ??= readExisting(kubeconfig, stackOwner());
-    // Hold the program open until this round of checks has reported.
-    const done = pulumi.runtime.rpcKeepAlive();
-    this.pending = this.pending.then(() => this.check()).catch((e) => {
-      pulumi.log.warn(`pulumi-agc: the checks across resources did not run: ${(e as Error).message}`);
-    }).finally(done);
+    // One round checks every declaration made before it starts, so a program declaring many
+    // resources runs a few rounds, not one per resource. The program stays open until the
+    // round that includes this declaration has reported.
+    if (!this.next) {
+      const round = this.pending.then(() => {
+        this.next = undefined;
+        return this.check();
+      });
+      this.next = round.catch((e) => {
+        pulumi.log.warn(`pulumi-agc: the checks across resources did not run: ${(e as Error).message}`);
+      });
+      this.pending = this.next;
+    }
+    void this.next.finally(pulumi.runtime.rpcKeepAlive());
   }
 
   private async check(): Promise<void> {
@@ -130,7 +141,7 @@ async function readExisting(kubeconfig: unknown, owner: string): Promise<{ inven
     const config = await knownValue(kubeconfig);
     client = KubeClient.fromKubeconfig(typeof config === "string" ? config : undefined);
     const objects: Partial<ObjectsByKind> = {};
-    for (const kind of AGC_KINDS) {
+    for (const kind of KIND_NAMES) {
       try {
         const list = await client.request(resourcePath(API_VERSION, KINDS[kind].plural), { timeoutMs: 5000 });
         // This stack's own objects are what the program declares now (planned), not extra ones.

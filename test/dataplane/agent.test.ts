@@ -4,7 +4,7 @@ import * as net from "net";
 import * as path from "path";
 import { GatewayIr } from "../../model/ir";
 import { ApplyResult } from "../../dataplane/agent";
-import { Backend, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet } from "./harness";
+import { Backend, backendAnswering, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet } from "./harness";
 
 describe("agent", () => {
   const h = new Harness();
@@ -13,10 +13,7 @@ describe("agent", () => {
   let adminPort: number;
   let base: GatewayIr;
 
-  const who = async (p = "/") => {
-    const r = await httpGet(port, p);
-    return r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`;
-  };
+  const who = (p = "/") => backendAnswering(port, p);
   const spread = async (n: number) => {
     const seen: Record<string, number> = {};
     for (let i = 0; i < n; i++) { const w = await who(); seen[w] = (seen[w] ?? 0) + 1; }

@@ -142,6 +142,12 @@ export function httpGet(port: number, urlPath: string, headers: Record<string, s
   });
 }
 
+/** Which echo backend answered a GET through the proxy, or "status N" when none did. */
+export async function backendAnswering(port: number, urlPath = "/"): Promise<string> {
+  const r = await httpGet(port, urlPath);
+  return r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`;
+}
+
 export function h2Get(session: http2.ClientHttp2Session, urlPath: string, headers: Record<string, string> = {}): Promise<HttpReply & { h2headers: http2.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const stream = session.request({ ":path": urlPath, ...headers });

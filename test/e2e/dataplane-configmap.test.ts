@@ -4,7 +4,7 @@
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
 import { GatewayIr } from "../../model/ir";
-import { AgcProcess, Backend, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet } from "../dataplane/harness";
+import { AgcProcess, Backend, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet } from "../dataplane/harness";
 import { testLayout } from "../support/localCluster";
 
 jest.setTimeout(120_000);
@@ -21,10 +21,7 @@ describe("agc dataplane --configmap", () => {
   let adminPort: number;
   let base: GatewayIr;
 
-  const who = async (p = "/") => {
-    const r = await httpGet(port, p);
-    return r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`;
-  };
+  const who = (p = "/") => backendAnswering(port, p);
   const seenIn = async (n: number, p = "/") => {
     const seen = new Set<string>();
     for (let i = 0; i < n; i++) seen.add(await who(p));
