@@ -114,7 +114,7 @@ EOF
   # Each staging module is published as k8s.io/<name> v0.<minor>.<patch>.
   local staging=v0.${KUBERNETES_VERSION#1.}
   sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#replace \1 => \1 '"$staging"'#p' "$kmod" >>"$src/go.mod"
-  local cmds="kube-apiserver kube-controller-manager kube-scheduler" minor
+  local cmds="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy" minor
   minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
   (cd "$src" && for c in $cmds; do step kubernetes "resolve modules for $c" go get "k8s.io/kubernetes/cmd/$c@v$KUBERNETES_VERSION"; done)
   (cd "$src" && step kubernetes "compile $cmds" go build -trimpath \
