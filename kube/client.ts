@@ -488,14 +488,12 @@ export class KubeClient {
           return;
         }
         let buffered = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          buffered += chunk;
-          let nl: number;
-          while (!settled && (nl = buffered.indexOf("\n")) >= 0) {
-            const line = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
-            if (!line) continue;
+        // Events are JSON lines; at the end of the stream a last line may lack its newline.
+        const deliver = (final: boolean) => {
+          const lines = buffered.split("\n");
+          buffered = final ? "" : lines.pop()!;
+          for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+            if (settled) return;
             try {
               onEvent(JSON.parse(line) as WatchEvent);
             } catch (e) {
@@ -504,8 +502,16 @@ export class KubeClient {
               req.destroy();
             }
           }
+        };
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buffered += chunk;
+          deliver(false);
         });
-        res.on("end", () => settle());
+        res.on("end", () => {
+          deliver(true);
+          settle();
+        });
         res.on("error", settle);
         res.on("close", () => settle()); // a connection cut mid-stream
       });
