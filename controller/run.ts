@@ -100,6 +100,8 @@ export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) 
 
 export interface RetryOptions {
   attempts: number;
+  /** Errors worth another attempt; default all but 404. */
+  retryable?: (e: unknown) => boolean;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -112,9 +114,16 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
     try {
       return await attempt(n);
     } catch (e) {
-      if (n >= options.attempts || isNotFound(e)) throw e;
+      if (n >= options.attempts || isNotFound(e) || options.retryable?.(e) === false) throw e;
       await (options.sleep ?? sleep)(retryDelayMs(e, n, (options.random ?? Math.random)()));
     }
+  }
+}
+
+/** Only the leader writes: a replica that could not renew its lease in time must not. */
+class NotLeader extends Error {
+  constructor() {
+    super("this replica does not hold the lease (not renewed in time)");
   }
 }
 
@@ -250,7 +259,7 @@ export class Controller {
     const key = `${d.namespace}/${d.name}`;
     const objectPath = resourcePath(API_VERSION, KINDS[d.kind].plural, d.namespace, d.name);
     await withRetries(async (attempt) => {
-      if (this.options.isLeader && !this.options.isLeader()) throw new Error("not the leader (the lease was not renewed in time)");
+      if (this.options.isLeader && !this.options.isLeader()) throw new NotLeader();
       const current = attempt === 1 ? this.cache[d.kind].get(key) : await this.client.get(objectPath);
       if (!statusDiffers(d.status, current?.status)) return;
       const status = withTransitionTimes(d.status, current?.status, now);
@@ -261,7 +270,7 @@ export class Controller {
       if (d.status.provisioningState !== current?.status?.provisioningState) {
         this.log(`${d.kind} ${key}: ${d.status.provisioningState}${d.status.message ? ` (${d.status.message})` : ""}`);
       }
-    }, { attempts: WRITE_ATTEMPTS }).catch((e) => {
+    }, { attempts: WRITE_ATTEMPTS, retryable: (e) => !(e instanceof NotLeader) }).catch((e) => {
       if (!isNotFound(e)) throw e; // deleted meanwhile: its watch event follows
     });
   }

@@ -14,6 +14,7 @@ jest.setTimeout(120_000);
 const kubeconfig = () => testLayout().kubeconfig;
 const namespace = `providers-${Date.now().toString(36)}`;
 const base = () => ({ namespace, kubeconfig: kubeconfig(), timeoutSeconds: 30 });
+const TC_PATH = `/apis/alb.agc.dev/v1alpha1/namespaces/${namespace}/trafficcontrollers`;
 
 describe("provider handlers", () => {
   let client: KubeClient;
@@ -65,9 +66,11 @@ describe("provider handlers", () => {
     const assoc = await handlers.Association.create({ ...base(), name: "assoc", trafficControllerId: gw.id, subnetId: subnet.id });
     expect(assoc.outs.allocatedPrefix).toBe("10.1.0.0/24");
 
-    // read (refresh) sees exactly what create reported: no drift.
+    // read (refresh) reads the object and its status back.
     const read = await handlers.Frontend.read(fe.id, fe.outs);
-    expect(read.props).toEqual(fe.outs);
+    expect(read.id).toBe(`${namespace}/frontends/fe`);
+    expect(read.props).toMatchObject({ name: "fe", namespace, trafficControllerId: `${namespace}/trafficcontrollers/gw`, provisioningState: "Succeeded", objectName: "fe" });
+    expect(read.props.fqdn).toMatch(/^[0-9a-f]{16}\.fz[0-9a-f]{6}\.alb\.test\.local$/);
 
     // read with the id alone (import) recovers the inputs from the object.
     const imported = await handlers.Association.read(assoc.id, { kubeconfig: kubeconfig() });
@@ -94,6 +97,56 @@ describe("provider handlers", () => {
     expect(unknownParent.replaces).toEqual(["trafficControllerId"]);
   });
 
+  test("create over an object that already exists fails, naming it, and leaves it as it was", async () => {
+    await expect(handlers.TrafficController.create({ ...base(), name: "gw", location: "northeurope" })).rejects.toThrow(
+      new RegExp(`TrafficController 'gw' already exists in namespace '${namespace}' \\(created .*\\); choose another name, or import it with \`pulumi import\``),
+    );
+    expect((await client.get(`${TC_PATH}/gw`)).spec.location).toBe("westeurope");
+  });
+
+  test("update applies the new inputs and waits for the controller", async () => {
+    const olds = { ...base(), name: "upd", location: "westeurope", tags: { env: "dev" } };
+    const created = await handlers.TrafficController.create(olds);
+    const news = { ...olds, tags: { env: "prod", team: "edge" } };
+    const updated = await handlers.TrafficController.update(created.id, created.outs, news);
+    expect(updated.outs).toMatchObject({ name: "upd", tags: { env: "prod", team: "edge" }, provisioningState: "Succeeded" });
+    const obj = await client.get(`${TC_PATH}/upd`);
+    expect(obj.spec.tags).toEqual({ env: "prod", team: "edge" });
+    expect(obj.metadata.generation).toBe(2);
+    expect(obj.status.observedGeneration).toBe(2);
+  });
+
+  test("update does not take a field another manager set; patchForce does", async () => {
+    // Someone else sets the region with their own field manager.
+    await client.apply(`${TC_PATH}/upd`, { apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name: "upd", namespace }, spec: { location: "northeurope" } }, "ops-script", { force: true });
+    const inputs = { ...base(), name: "upd", location: "westeurope", tags: { env: "prod", team: "edge" } };
+    await expect(handlers.TrafficController.update(`${namespace}/trafficcontrollers/upd`, inputs, inputs)).rejects.toThrow(
+      /TrafficController 'upd': fields this program sets are managed by another field manager: \.spec\.location \(conflict with "ops-script".*\)\. .*pulumi\.com\/patchForce: "true"/,
+    );
+    expect((await client.get(`${TC_PATH}/upd`)).spec.location).toBe("northeurope");
+    const forced = { ...inputs, annotations: { "pulumi.com/patchForce": "true" } };
+    await handlers.TrafficController.update(`${namespace}/trafficcontrollers/upd`, inputs, forced);
+    expect((await client.get(`${TC_PATH}/upd`)).spec.location).toBe("westeurope");
+  });
+
+  test("read of an object that is gone returns no id, so refresh drops it", async () => {
+    const read = await handlers.TrafficController.read(`${namespace}/trafficcontrollers/never-made`, { ...base(), name: "never-made", location: "westeurope" });
+    expect(read.id).toBeUndefined();
+  });
+
+  test("delete fails, naming the finalizer, when the object is still there at its deadline", async () => {
+    await client.create(TC_PATH, {
+      apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name: "held", namespace, finalizers: ["agc.test/hold"] }, spec: { location: "westeurope" },
+    });
+    try {
+      await expect(handlers.TrafficController.delete(`${namespace}/trafficcontrollers/held`, { ...base(), name: "held", timeoutSeconds: 2 })).rejects.toThrow(
+        /^TrafficController 'held' is still there 2 s after it was deleted \(deletion started .*; waiting for finalizers agc\.test\/hold\)$/,
+      );
+    } finally {
+      await client.mergePatch(`${TC_PATH}/held`, { metadata: { finalizers: null } });
+    }
+  });
+
   test("deleting a gateway with children is refused, naming them", async () => {
     await expect(handlers.TrafficController.delete(`${namespace}/trafficcontrollers/gw`, { ...base(), name: "gw", timeoutSeconds: 2 })).rejects.toThrow(
       /TrafficController 'gw' still has children: Frontend 'fe', Association 'assoc'/,
@@ -111,5 +164,13 @@ describe("provider handlers", () => {
     const r = await provider.check!({}, { ...base(), name: "fe", trafficControllerId: `${namespace}/trafficcontrollers/gw`, type: "private" });
     expect(r.failures![0]!.reason).toMatch(/\[AGC010\]/);
     expect(serialized.text).not.toMatch(/KubeClient|checkInventory/); // no library inlined
+  });
+
+  // Last: it stops the controller.
+  test("create fails when the controller does not answer within timeoutSeconds, saying what to check", async () => {
+    controller.stop();
+    await expect(handlers.TrafficController.create({ ...base(), name: "unanswered", location: "westeurope", timeoutSeconds: 2 })).rejects.toThrow(
+      "TrafficController 'unanswered' was not provisioned within 2 s (state: no status). Is the ALB controller running?",
+    );
   });
 });

@@ -157,6 +157,9 @@ describe("withRetries", () => {
     calls = 0;
     await expect(withRetries(counted(404), { attempts: 3, sleep: async () => {}, random: () => 0 })).rejects.toThrow("failed 404");
     expect(calls).toBe(1);
+    calls = 0;
+    await expect(withRetries(counted(503), { attempts: 3, sleep: async () => {}, random: () => 0, retryable: () => false })).rejects.toThrow("failed 503");
+    expect(calls).toBe(1);
   });
 });
 

@@ -4,6 +4,7 @@ import * as events from "events";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
+import { freePort } from "../../dataplane/harness";
 import { KubeClient, KubeError, backoffMs, parseExecCredential, fromKubeconfig, inClusterServer, loadCredentials, requestUrl, resourcePath, retryDelayMs } from "../../../kube/client";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -265,12 +266,7 @@ describe("parseExecCredential", () => {
 describe("watch", () => {
   it("leaves no abort listener behind when the connection fails, however often", async () => {
     // A loopback port nobody listens on: each watch fails with ECONNREFUSED.
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const client = new KubeClient({ server: `http://127.0.0.1:${port}` });
     const abort = new AbortController();
     const warnings: string[] = [];

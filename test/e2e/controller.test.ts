@@ -1,0 +1,75 @@
+// The controller's loop against the real API server: its own status writes do not make it
+// reconcile again, and a replica that is not the leader writes nothing.
+import { installCrds } from "../../controller/bootstrap";
+import { Controller } from "../../controller/run";
+import { KubeClient } from "../../kube/client";
+import { testLayout } from "../support/localCluster";
+
+jest.setTimeout(60_000);
+
+const namespace = `controller-${Date.now().toString(36)}`;
+const TC_PATH = `/apis/alb.agc.dev/v1alpha1/namespaces/${namespace}/trafficcontrollers`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let client: KubeClient;
+
+beforeAll(async () => {
+  client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  await installCrds(client);
+  await client.ensureNamespace(namespace);
+});
+
+afterAll(async () => {
+  await client.remove(`/api/v1/namespaces/${namespace}`);
+  client.close();
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+const gateway = (name: string) => ({ apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name }, spec: { location: "westeurope" } });
+const succeededAt = (name: string, generation: number) => async () => {
+  const tc = await client.get(`${TC_PATH}/${name}`);
+  return tc.status?.provisioningState === "Succeeded" && tc.status.observedGeneration === generation ? tc : undefined;
+};
+
+test("a spec change costs one reconcile: the status it writes does not trigger another", async () => {
+  const controller = new Controller(client, { dnsZone: "alb.controller.test", log: () => {} });
+  try {
+    await client.create(TC_PATH, gateway("quiet"));
+    await controller.start();
+    await until("quiet Succeeded", succeededAt("quiet", 1));
+    await sleep(1_000);
+    const before = controller.reconciles;
+    await client.mergePatch(`${TC_PATH}/quiet`, { spec: { tags: { env: "prod" } } });
+    await until("quiet Succeeded at generation 2", succeededAt("quiet", 2));
+    await sleep(1_000);
+    expect(controller.reconciles - before).toBe(1);
+  } finally {
+    controller.stop();
+  }
+});
+
+test("a replica that is not the leader writes no status; once it leads, it does", async () => {
+  let leading = false;
+  const controller = new Controller(client, { dnsZone: "alb.controller.test", log: () => {}, isLeader: () => leading });
+  try {
+    await client.create(TC_PATH, gateway("gated"));
+    await controller.start();
+    await sleep(2_000);
+    expect((await client.get(`${TC_PATH}/gated`)).status).toBeUndefined();
+    leading = true;
+    // The writes it could not make are retried by a later reconcile, without any new event.
+    const tc = await until("gated Succeeded", succeededAt("gated", 1));
+    expect(tc.status.configurationEndpoints[0]).toMatch(/\.config\.alb\.controller\.test$/);
+  } finally {
+    controller.stop();
+  }
+});
