@@ -199,7 +199,7 @@ export class Controller {
           if (e.type === "ERROR") throw new KubeError(e.object.code ?? 500, e.object.reason ?? "", e.object.message ?? "watch error");
           failures = 0;
           rv = e.object.metadata.resourceVersion;
-          if (e.type !== "BOOKMARK") this.apply(kind, e);
+          if (e.type !== "BOOKMARK") this.applyEvent(kind, e);
         }, this.abort.signal);
       } catch (e) {
         if (this.abort.signal.aborted) return;
@@ -216,7 +216,7 @@ export class Controller {
   }
 
   /** One watched change into the cache; a reconcile unless it changes nothing that matters. */
-  private apply(kind: KindName, e: WatchEvent): void {
+  private applyEvent(kind: KindName, e: WatchEvent): void {
     const key = cacheKey(e.object);
     const previous = this.cache[kind].get(key);
     if (e.type === "DELETED") {
