@@ -7,6 +7,8 @@ import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
+import { Duplex } from "stream";
+import * as tls from "tls";
 import { URL } from "url";
 import * as YAML from "yaml";
 
@@ -29,6 +31,8 @@ export interface Credentials {
   exec?: ExecConfig;
   /** The name the server's certificate is checked against, when not the URL's host. */
   tlsServerName?: string;
+  /** An http:// proxy the https connection is tunnelled through (CONNECT). */
+  proxyUrl?: string;
   insecureSkipTlsVerify?: boolean;
   namespace?: string;
 }
@@ -156,8 +160,12 @@ export function fromKubeconfigFiles(files: KubeconfigFile[], contextName?: strin
   const clusterEntry = mergeEntries(files, "clusters", "cluster").get(ctx.cluster);
   const cluster = clusterEntry?.value;
   if (!cluster?.server) throw new Error(`kubeconfig${where}: cluster '${ctx.cluster}' has no server`);
-  if (cluster["proxy-url"]) {
-    throw new Error(`kubeconfig${where}: cluster '${ctx.cluster}' sets proxy-url '${cluster["proxy-url"]}', which this client does not support; reach the API server directly (remove proxy-url)`);
+  const proxyUrl = cluster["proxy-url"];
+  if (proxyUrl && !(/^http:\/\//.test(proxyUrl) && /^https:\/\//.test(cluster.server))) {
+    throw new Error(
+      `kubeconfig${where}: cluster '${ctx.cluster}' sets proxy-url '${proxyUrl}', which this client does not support: ` +
+        "only an http:// proxy (CONNECT) in front of an https:// server; reach the API server directly or through such a proxy",
+    );
   }
   const userEntry = mergeEntries(files, "users", "user").get(ctx.user) ?? { value: {}, dir: process.cwd() };
   const user = userEntry.value;
@@ -170,6 +178,7 @@ export function fromKubeconfigFiles(files: KubeconfigFile[], contextName?: strin
     ca: clusterData(cluster["certificate-authority-data"], cluster["certificate-authority"]),
     insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
     tlsServerName: cluster["tls-server-name"],
+    proxyUrl,
     cert: userData(user["client-certificate-data"], user["client-certificate"]),
     key: userData(user["client-key-data"], user["client-key"]),
     token: user.token,
@@ -267,6 +276,36 @@ function errorFrom(res: http.IncomingMessage, text: string, what: string): KubeE
   return new KubeError(code, body?.reason ?? "", `${what}: ${code} ${message}`, { retryAfterSeconds: retryAfter, details: body?.details });
 }
 
+/** An https agent whose connections are tunnelled through an HTTP proxy with CONNECT. */
+class TunnellingAgent extends https.Agent {
+  constructor(
+    private readonly proxy: URL,
+    options: https.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  // Node's agent accepts a socket handed to the callback later (see Agent#createSocket).
+  override createConnection(requestOptions: http.ClientRequestArgs, callback?: (e: Error | null, socket: Duplex) => void): undefined {
+    const options = requestOptions as tls.ConnectionOptions & { host: string; port: number };
+    const done = callback as (e: Error | null, socket?: Duplex) => void;
+    const target = `${options.host}:${options.port}`;
+    const headers: Record<string, string> = { Host: target };
+    if (this.proxy.username) headers["Proxy-Authorization"] = `Basic ${Buffer.from(`${decodeURIComponent(this.proxy.username)}:${decodeURIComponent(this.proxy.password)}`).toString("base64")}`;
+    const connect = http.request({ host: this.proxy.hostname, port: this.proxy.port || 80, method: "CONNECT", path: target, headers });
+    connect.once("connect", (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        return done(new Error(`proxy ${this.proxy.host} refused CONNECT to ${target}: ${res.statusCode} ${res.statusMessage ?? ""}`.trim()));
+      }
+      done(null, tls.connect({ ...options, socket }));
+    });
+    connect.once("error", (e) => done(new Error(`proxy ${this.proxy.host}: ${e.message}`)));
+    connect.end();
+    return undefined;
+  }
+}
+
 /** What a request authenticates with: a bearer token and/or the agent holding a client certificate. */
 interface Auth {
   token?: string;
@@ -289,10 +328,10 @@ export class KubeClient {
   }
 
   private newAgent(cert?: Buffer, key?: Buffer): http.Agent {
-    const { ca, insecureSkipTlsVerify, tlsServerName } = this.creds;
-    return this.https
-      ? new https.Agent({ ca, cert, key, rejectUnauthorized: !insecureSkipTlsVerify, servername: tlsServerName, keepAlive: true })
-      : new http.Agent({ keepAlive: true });
+    const { ca, insecureSkipTlsVerify, tlsServerName, proxyUrl } = this.creds;
+    if (!this.https) return new http.Agent({ keepAlive: true });
+    const options = { ca, cert, key, rejectUnauthorized: !insecureSkipTlsVerify, servername: tlsServerName, keepAlive: true };
+    return proxyUrl ? new TunnellingAgent(new URL(proxyUrl), options) : new https.Agent(options);
   }
 
   /** Closes idle connections so a short-lived process can exit. */

@@ -1,9 +1,11 @@
 // The client's credentials against a real kube-apiserver that accepts static bearer tokens
-// (--token-auth-file): exec credential plugins (a real script), a token file that rotates, and
-// tls-server-name. The API server is started here on the test cluster's etcd, under a prefix
+// (--token-auth-file): exec credential plugins (a real script), a token file that rotates,
+// tls-server-name and proxy-url. The API server is started here on the test cluster's etcd, under a prefix
 // of its own, with a serving certificate for a name that is not its address.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { requireToolchainBin } from "../../cli/paths";
@@ -213,5 +215,33 @@ test("KUBECONFIG with two files: the first file's user wins", async () => {
   } finally {
     process.env.KUBECONFIG = saved;
     client.close();
+  }
+});
+
+test("proxy-url: the connection is tunnelled through an HTTP proxy with CONNECT", async () => {
+  // A minimal CONNECT proxy: it records each target and splices the two sockets.
+  const targets: string[] = [];
+  const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+  proxy.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    targets.push(req.url!);
+    const [host, targetPort] = req.url!.split(":");
+    const upstream = net.connect(Number(targetPort), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  const proxyPort = await freePort();
+  await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", r));
+  const client = KubeClient.fromKubeconfig(kubeconfig({ token: "file-token" }, { "tls-server-name": SERVER_NAME, "proxy-url": `http://127.0.0.1:${proxyPort}` }));
+  try {
+    expect(await whoAmI(client)).toBe("file-user");
+    expect(targets).toEqual([`127.0.0.1:${port}`]);
+  } finally {
+    client.close();
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
   }
 });
