@@ -251,7 +251,7 @@ export class Controller {
     // Writes that failed every attempt are not dropped: a later reconcile tries them again.
     this.writeFailures = failed ? this.writeFailures + 1 : 0;
     if (failed) this.scheduleRetry(retryDelayMs(undefined, this.writeFailures));
-    this.markReady();
+    else this.markReady();
   }
 
   /** Writes one object's status, if it differs; a conflict or failure re-reads the object and tries again. */
