@@ -2,7 +2,7 @@
 // moment, run reconcile() over the whole picture, and write the statuses that changed.
 import { API_VERSION, KINDS, KIND_NAMES, KindName } from "../model/kinds";
 import { KubeClient, KubeError, isNotFound, resourcePath } from "../kube/client";
-import { ObjectsByKind } from "./inventory";
+import { ObjectsByKind } from "../model/objects";
 import { DesiredStatus, ReconcileOptions, reconcile } from "./reconcile";
 
 type Obj = Record<string, any>;

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_NAMESPACE, KindName } from "../model/kinds";
 import { providerFor } from "./provider";
-import { knownValue, programInventory, stackOwner } from "./programChecks";
+import { programInventory, stackOwner } from "./programChecks";
 
 /** What every resource of this package accepts besides its own properties. */
 export interface CommonArgs {
@@ -78,8 +78,8 @@ function options(opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomR
   return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "kubeconfig"] };
 }
 
-function declare(kind: KindName, resource: pulumi.CustomResource, name: string, args: CommonArgs, fields: Promise<Record<string, unknown>>): void {
-  programInventory.declare(kind, resource, args.name ?? name, args.namespace ?? DEFAULT_NAMESPACE, fields, args.kubeconfig);
+function declare(kind: KindName, resource: pulumi.CustomResource, name: string, args: CommonArgs): void {
+  programInventory.declare(kind, resource, name, args as unknown as Record<string, unknown>);
 }
 
 /** A gateway (Azure: Microsoft.ServiceNetworking/trafficControllers). */
@@ -92,7 +92,7 @@ export class TrafficController extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: TrafficControllerArgs, opts?: pulumi.CustomResourceOptions) {
     super(providerFor("TrafficController"), name, { ...commonInputs(name, args), location: args.location, tags: args.tags, configurationEndpoints: undefined }, options(opts), "agc", "TrafficController");
-    declare("TrafficController", this, name, args, knownValue(args.location).then((location) => ({ location })));
+    declare("TrafficController", this, name, args);
   }
 }
 
@@ -104,7 +104,7 @@ export class Frontend extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: FrontendArgs, opts?: pulumi.CustomResourceOptions) {
     super(providerFor("Frontend"), name, { ...commonInputs(name, args), trafficControllerId: args.trafficControllerId, type: args.type, tags: args.tags, fqdn: undefined }, options(opts), "agc", "Frontend");
-    declare("Frontend", this, name, args, programInventory.keyOf(args.trafficControllerId, "TrafficController").then((gatewayKey) => ({ gatewayKey })));
+    declare("Frontend", this, name, args);
   }
 }
 
@@ -123,10 +123,7 @@ export class Association extends pulumi.dynamic.Resource {
       "agc",
       "Association",
     );
-    const fields = Promise.all([programInventory.keyOf(args.trafficControllerId, "TrafficController"), programInventory.keyOf(args.subnetId, "SubnetDelegation")]).then(
-      ([gatewayKey, subnetKey]) => ({ gatewayKey, subnetKey }),
-    );
-    declare("Association", this, name, args, fields);
+    declare("Association", this, name, args);
   }
 }
 
@@ -150,19 +147,6 @@ export class SubnetDelegation extends pulumi.dynamic.Resource {
       "agc",
       "SubnetDelegation",
     );
-    const fields = Promise.all([
-      knownValue(args.location),
-      knownValue(args.virtualNetworkName),
-      knownValue(args.virtualNetworkAddressSpace),
-      knownValue(args.addressPrefix),
-      knownValue(args.delegation),
-    ]).then(([location, virtualNetworkName, virtualNetworkAddressSpace, addressPrefix, delegation]) => ({
-      location,
-      virtualNetworkName,
-      virtualNetworkAddressSpace,
-      addressPrefix,
-      delegation,
-    }));
-    declare("SubnetDelegation", this, name, args, fields);
+    declare("SubnetDelegation", this, name, args);
   }
 }
