@@ -11,6 +11,17 @@ export interface ControllerOptions extends ReconcileOptions {
   /** How long changes are gathered before one reconcile (Contour batches 100 ms too). */
   batchMs?: number;
   log?: (msg: string) => void;
+  /**
+   * Reconcile only objects in these namespaces; default: every namespace. Rules across the
+   * cluster (gateway count, virtual networks) then see only these namespaces too. Lets
+   * controllers run side by side (in parallel tests) without rewriting each other's statuses.
+   */
+  namespaces?: string[];
+}
+
+/** Whether an object is in the controller's namespaces. */
+export function inScope(obj: Obj, namespaces: readonly string[] | undefined): boolean {
+  return namespaces === undefined || namespaces.includes(obj.metadata?.namespace);
 }
 
 /** The cache of objects, keyed per kind by namespace/name. */
@@ -84,7 +95,7 @@ export class Controller {
   private async list(kind: KindName): Promise<string> {
     const list = await this.client.get(resourcePath(API_VERSION, KINDS[kind].plural));
     this.cache[kind].clear();
-    for (const item of list.items ?? []) this.cache[kind].set(cacheKey(item), { ...item, apiVersion: API_VERSION, kind });
+    for (const item of (list.items ?? []).filter((o: Obj) => inScope(o, this.options.namespaces))) this.cache[kind].set(cacheKey(item), { ...item, apiVersion: API_VERSION, kind });
     return list.metadata.resourceVersion;
   }
 
@@ -102,6 +113,7 @@ export class Controller {
             }
             if (e.type === "ERROR") throw new KubeError(e.object.code ?? 500, e.object.reason ?? "", e.object.message ?? "watch error");
             rv = e.object.metadata.resourceVersion;
+            if (!inScope(e.object, this.options.namespaces)) return;
             if (e.type === "DELETED") this.cache[kind].delete(cacheKey(e.object));
             else this.cache[kind].set(cacheKey(e.object), e.object);
             this.schedule(this.options.batchMs ?? 100);

@@ -1,4 +1,4 @@
-import { statusDiffers, withTransitionTimes } from "../../../controller/run";
+import { inScope, statusDiffers, withTransitionTimes } from "../../../controller/run";
 
 const T0 = "2024-05-01T10:00:00Z";
 const T1 = "2024-05-01T11:00:00Z";
@@ -76,5 +76,19 @@ describe("statusDiffers", () => {
     const { fqdn: _f, ...withoutFqdn } = desired;
     expect(statusDiffers(desired, withoutFqdn)).toBe(true);
     expect(statusDiffers(withoutFqdn, desired)).toBe(true);
+  });
+});
+
+describe("inScope", () => {
+  const inTeamA = { metadata: { namespace: "team-a", name: "gw" } };
+
+  it("takes every namespace by default", () => {
+    expect(inScope(inTeamA, undefined)).toBe(true);
+  });
+
+  it("takes only the listed namespaces when given", () => {
+    expect(inScope(inTeamA, ["team-a", "team-b"])).toBe(true);
+    expect(inScope(inTeamA, ["team-b"])).toBe(false);
+    expect(inScope(inTeamA, [])).toBe(false);
   });
 });

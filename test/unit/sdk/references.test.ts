@@ -14,10 +14,12 @@ pulumi.runtime.setMocks(
   true,
 );
 
+class TestResource extends pulumi.CustomResource {}
+
 const declared = new Map<pulumi.Resource, DeclaredResource>();
 
 function declare(kind: DeclaredResource["kind"], name: string, knownId?: string): pulumi.CustomResource {
-  const resource = new pulumi.CustomResource(`test:index:${kind}`, name, { knownId });
+  const resource = new TestResource(`test:index:${kind}`, name, { knownId });
   declared.set(resource, { kind, key: `agc-system/${kind.toLowerCase()}s/${name}`, name });
   return resource;
 }
@@ -29,7 +31,7 @@ describe("traceReference at preview (ids unknown)", () => {
   const gw = declare("TrafficController", "gw");
   const gw2 = declare("TrafficController", "gw2");
   const subnet = declare("SubnetDelegation", "subnet");
-  const undeclared = new pulumi.CustomResource("test:index:Other", "other", {});
+  const undeclared = new TestResource("test:index:Other", "other", {});
 
   it("follows the id through apply", async () => {
     expect(await knownValue(gw.id.apply((x) => x))).toBeUndefined();
