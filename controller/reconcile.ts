@@ -5,7 +5,7 @@ import { createHash } from "crypto";
 import { KindName } from "../model/kinds";
 import { Inventory, Violation, allocateBlocks, checkInventory, sortViolations } from "../model/rules";
 import { parsePrefix } from "../model/cidr";
-import { ObjectsByKind, agcNameOf, inventoryFromObjects, keyOf } from "./inventory";
+import { ObjectsByKind, agcNameOf, inventoryFromObjects, objectKey } from "../model/objects";
 
 type Obj = Record<string, any>;
 
@@ -31,13 +31,13 @@ const digest = (text: string, length: number) => createHash("sha256").update(tex
  * Azure's `<random>.<zone>.alb.azure.com`; the middle label names its gateway.
  */
 export function frontendFqdn(frontend: Obj, gateway: Obj | undefined, dnsZone: string): string {
-  const own = digest(frontend.metadata.uid ?? keyOf("Frontend", frontend), 16);
+  const own = digest(frontend.metadata.uid ?? objectKey("Frontend", frontend), 16);
   const zone = digest(gateway?.metadata.uid ?? frontend.spec?.trafficControllerRef?.name ?? "", 6);
   return `${own}.fz${zone}.${dnsZone}`;
 }
 
 export function configurationEndpoint(gateway: Obj, dnsZone: string): string {
-  return `${digest(gateway.metadata.uid ?? keyOf("TrafficController", gateway), 16)}.config.${dnsZone}`;
+  return `${digest(gateway.metadata.uid ?? objectKey("TrafficController", gateway), 16)}.config.${dnsZone}`;
 }
 
 function accepted(violations: Violation[], generation: number): Obj {
@@ -99,7 +99,7 @@ export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): De
   }
   for (const f of live("Frontend")) push("Frontend", f, { fqdn: frontendFqdn(f, gatewayOf(f), options.dnsZone) });
   for (const a of live("Association")) {
-    const block = allocated.get(keyOf("Association", a));
+    const block = allocated.get(objectKey("Association", a));
     // No block, no field: the CRD allows only a prefix there.
     push("Association", a, block ? { allocatedPrefix: block } : {});
   }
@@ -133,8 +133,8 @@ function allocateAssociations(objects: ObjectsByKind, orderedKeys: string[], may
   for (const [subnetKey, associations] of bySubnet) {
     const subnet = objects.SubnetDelegation.find((s) => `${s.metadata.namespace}/${s.metadata.name}` === subnetKey);
     if (!subnet || !parsePrefix(subnet.spec?.addressPrefix).ok) continue;
-    const keys = associations.map((a) => keyOf("Association", a)).sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
-    const previous = Object.fromEntries(associations.filter((a) => a.status?.allocatedPrefix).map((a) => [keyOf("Association", a), a.status.allocatedPrefix]));
+    const keys = associations.map((a) => objectKey("Association", a)).sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
+    const previous = Object.fromEntries(associations.filter((a) => a.status?.allocatedPrefix).map((a) => [objectKey("Association", a), a.status.allocatedPrefix]));
     const { allocations } = allocateBlocks(subnet.spec.addressPrefix, keys, previous);
     for (const [k, block] of Object.entries(allocations)) result.set(k, block);
   }

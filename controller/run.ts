@@ -2,7 +2,7 @@
 // moment, run reconcile() over the whole picture, and write the statuses that changed.
 import { API_VERSION, KINDS, KIND_NAMES, KindName } from "../model/kinds";
 import { KubeClient, KubeError, WatchEvent, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
-import { ObjectsByKind } from "./inventory";
+import { ObjectsByKind } from "../model/objects";
 import { DesiredStatus, ReconcileOptions, reconcile } from "./reconcile";
 
 type Obj = Record<string, any>;
@@ -13,6 +13,17 @@ export interface ControllerOptions extends ReconcileOptions {
   log?: (msg: string) => void;
   /** Whether this replica may write (leader election); status writes are skipped otherwise. */
   isLeader?: () => boolean;
+  /**
+   * Reconcile only objects in these namespaces; default: every namespace. Rules across the
+   * cluster (gateway count, virtual networks) then see only these namespaces too. Lets
+   * controllers run side by side (in parallel tests) without rewriting each other's statuses.
+   */
+  namespaces?: string[];
+}
+
+/** Whether an object is in the controller's namespaces. */
+export function inScope(obj: Obj, namespaces: readonly string[] | undefined): boolean {
+  return namespaces === undefined || namespaces.includes(obj.metadata?.namespace);
 }
 
 /** Status writes in flight at once: enough to be quick, few enough not to flood the API server. */
@@ -176,7 +187,7 @@ export class Controller {
   private async list(kind: KindName): Promise<string> {
     const list = await this.client.get(resourcePath(API_VERSION, KINDS[kind].plural));
     this.cache[kind].clear();
-    for (const item of list.items ?? []) this.cache[kind].set(cacheKey(item), { ...item, apiVersion: API_VERSION, kind });
+    for (const item of (list.items ?? []).filter((o: Obj) => inScope(o, this.options.namespaces))) this.cache[kind].set(cacheKey(item), { ...item, apiVersion: API_VERSION, kind });
     return list.metadata.resourceVersion;
   }
 
@@ -217,6 +228,7 @@ export class Controller {
 
   /** One watched change into the cache; a reconcile unless it changes nothing that matters. */
   private applyEvent(kind: KindName, e: WatchEvent): void {
+    if (!inScope(e.object, this.options.namespaces)) return;
     const key = cacheKey(e.object);
     const previous = this.cache[kind].get(key);
     if (e.type === "DELETED") {

@@ -10,7 +10,11 @@ export const DEFAULT_NAMESPACE = "agc-system";
 export const TRAFFIC_CONTROLLER_DELEGATION = "Microsoft.ServiceNetworking/trafficControllers";
 export const DEFAULT_VIRTUAL_NETWORK_NAME = "default";
 /** Holds the AGC name on an object whose Kubernetes name had to be changed (objectNameFor). */
-export const AGC_NAME_ANNOTATION = "alb.agc.dev/name";
+export const AGC_NAME_ANNOTATION = `${GROUP}/name`;
+/** The stack (`<project>/<stack>`) that manages an object, so a preview does not count its own objects twice. */
+export const OWNER_ANNOTATION = `${GROUP}/owner`;
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "pulumi-agc";
 
 export const KINDS = {
     TrafficController: { kind: "TrafficController", plural: "trafficcontrollers", singular: "trafficcontroller", shortNames: ["tc"] },
@@ -40,6 +44,7 @@ export const DEFAULT_FRONTEND_TYPE: FrontendType = "public";
 
 export const ASSOCIATION_TYPES = ["subnets"] as const;
 export type AssociationType = (typeof ASSOCIATION_TYPES)[number];
+export const DEFAULT_ASSOCIATION_TYPE: AssociationType = "subnets";
 
 export type Tags = Record<string, string>;
 

@@ -1,29 +1,33 @@
 // How each resource kind's Pulumi inputs become a custom resource, and its status becomes
 // outputs. Pure: the handlers do the I/O.
 import {
+  AGC_NAME_ANNOTATION,
   API_VERSION,
-  DEFAULT_NAMESPACE,
+  DEFAULT_ASSOCIATION_TYPE,
+  DEFAULT_FRONTEND_TYPE,
   DEFAULT_VIRTUAL_NETWORK_NAME,
   KINDS,
   KindName,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  OWNER_ANNOTATION,
   TRAFFIC_CONTROLLER_DELEGATION,
   formatId,
   objectNameFor,
   parseId,
 } from "../model/kinds";
+import { agcNameOf } from "../model/objects";
 import {
   Violation,
   checkAssociation,
   checkFrontend,
   checkSubnetDelegation,
   checkTrafficController,
+  namespaceOrDefault,
 } from "../model/rules";
 
 export type Inputs = Record<string, any>;
 
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY = "pulumi-agc";
-export const OWNER_ANNOTATION = "alb.agc.dev/owner";
 /** As with @pulumi/kubernetes: "true" lets server-side apply take fields another manager owns. */
 export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
 
@@ -60,7 +64,7 @@ export function objectName(inputs: Inputs): string {
 }
 
 export function namespaceOf(inputs: Inputs): string {
-  return typeof inputs.namespace === "string" && inputs.namespace ? inputs.namespace : DEFAULT_NAMESPACE;
+  return namespaceOrDefault(inputs.namespace);
 }
 
 export function idOf(kind: KindName, inputs: Inputs): string {
@@ -96,20 +100,20 @@ export const BINDINGS: Record<KindName, KindBinding> = {
     check: checkFrontend,
     spec: (i) => ({
       trafficControllerRef: refName(i.trafficControllerId, "TrafficController"),
-      type: i.type ?? "public",
+      type: i.type ?? DEFAULT_FRONTEND_TYPE,
       ...(i.tags ? { tags: i.tags } : {}),
     }),
     replaceOnChange: ["name", "namespace", "trafficControllerId"],
     objectInputs: [...common, "trafficControllerId", "type"],
     statusOutputs: (s) => ({ ...statusState(s), fqdn: s?.fqdn ?? "" }),
-    defaults: { type: "public" },
+    defaults: { type: DEFAULT_FRONTEND_TYPE },
   },
   Association: {
     kind: "Association",
     check: checkAssociation,
     spec: (i) => ({
       trafficControllerRef: refName(i.trafficControllerId, "TrafficController"),
-      associationType: i.associationType ?? "subnets",
+      associationType: i.associationType ?? DEFAULT_ASSOCIATION_TYPE,
       subnetRef: refName(i.subnetId, "SubnetDelegation"),
       ...(i.tags ? { tags: i.tags } : {}),
     }),
@@ -117,7 +121,7 @@ export const BINDINGS: Record<KindName, KindBinding> = {
     replaceOnChange: ["name", "namespace", "trafficControllerId", "subnetId", "associationType"],
     objectInputs: [...common, "trafficControllerId", "subnetId", "associationType"],
     statusOutputs: (s) => ({ ...statusState(s), allocatedPrefix: s?.allocatedPrefix ?? "" }),
-    defaults: { associationType: "subnets" },
+    defaults: { associationType: DEFAULT_ASSOCIATION_TYPE },
   },
   SubnetDelegation: {
     kind: "SubnetDelegation",
@@ -148,7 +152,7 @@ export function desiredObject(binding: KindBinding, inputs: Inputs): Record<stri
       // The AGC name as the user wrote it; the object name may be a cleaned form of it.
       annotations: {
         ...(inputs.annotations && typeof inputs.annotations === "object" ? inputs.annotations : {}),
-        "alb.agc.dev/name": String(inputs.name),
+        [AGC_NAME_ANNOTATION]: String(inputs.name),
         // The stack that manages it, so that stack's own objects are not counted twice at preview.
         ...(typeof inputs.owner === "string" ? { [OWNER_ANNOTATION]: inputs.owner } : {}),
       },
@@ -166,7 +170,7 @@ export function inputsFromObject(binding: KindBinding, obj: Record<string, any>)
   const spec = obj.spec ?? {};
   const ns = obj.metadata.namespace;
   const ref = (kind: KindName, r: { name?: string } | undefined) => (r?.name ? formatId(kind, ns, r.name) : undefined);
-  const common = { name: obj.metadata.annotations?.["alb.agc.dev/name"] ?? obj.metadata.name, namespace: ns, ...(spec.tags ? { tags: spec.tags } : {}) };
+  const common = { name: agcNameOf(obj), namespace: ns, ...(spec.tags ? { tags: spec.tags } : {}) };
   switch (binding.kind) {
     case "TrafficController":
       return { ...common, location: spec.location };

@@ -4,27 +4,42 @@
 // that produced them. What other stacks already created is read from the cluster when it can
 // be reached; when not, the program says so and checks what it declares.
 import * as pulumi from "@pulumi/pulumi";
-import { API_VERSION, KINDS, KIND_NAMES, KindName, formatId, objectNameFor, parseId } from "../model/kinds";
-import { EMPTY_INVENTORY, Inventory, Violation, checkInventory, isUnknown, mergeInventories } from "../model/rules";
-import { ObjectsByKind, inventoryFromObjects } from "../controller/inventory";
+import { API_VERSION, KINDS, KIND_NAMES, KindName, OWNER_ANNOTATION } from "../model/kinds";
+import {
+  EMPTY_INVENTORY,
+  Inventory,
+  PLANNED_PROPERTIES,
+  PlannedResource,
+  REFERENCES,
+  ReferenceProperty,
+  Violation,
+  checkInventory,
+  inventoryFromPlan,
+  mergeInventories,
+  plannedKey,
+  plannedName,
+  untracedReferenceWarning,
+} from "../model/rules";
+import { ObjectsByKind, inventoryFromObjects } from "../model/objects";
 import { KubeClient, isNotFound, resourcePath } from "../kube/client";
-import { OWNER_ANNOTATION } from "../provider/kinds";
+import { DeclaredResource, knownValue, resolveInput, traceReference } from "./references";
 
-type Fields = Record<string, unknown>;
+type Inputs = Record<string, unknown>;
 
-interface Declared {
-  kind: KindName;
-  key: string;
-  name: string;
-  resource: pulumi.Resource;
-  fields: Promise<Fields>;
+interface Identity extends DeclaredResource {
+  resource: pulumi.CustomResource;
+}
+
+interface Declared extends Identity {
+  planned: Promise<PlannedResource>;
 }
 
 /** Everything one program declares. One per process: a Pulumi program is one process. */
 class ProgramInventory {
   private readonly declared: Declared[] = [];
-  /** The `id` output of each declared resource, so a reference can be traced to its resource. */
-  private readonly idOwners = new WeakMap<object, string>();
+  private readonly byResource = new Map<pulumi.Resource, Declared>();
+  /** The `id` output of each declared resource: the common reference, known without waiting. */
+  private readonly byIdOutput = new Map<unknown, Declared>();
   private readonly reported = new Set<string>();
   /** What exists in the cluster; `complete` when it could be read. */
   private existing?: Promise<{ inventory: Inventory; complete: boolean }>;
@@ -32,23 +47,44 @@ class ProgramInventory {
   private pending: Promise<void> = Promise.resolve();
   private next?: Promise<void>;
 
-  /** The key of a reference input: a declared resource's id output, or an id string. */
-  async keyOf(ref: unknown, kind: KindName): Promise<string | undefined> {
-    if (ref !== null && typeof ref === "object" && this.idOwners.has(ref)) return this.idOwners.get(ref);
-    const value = await knownValue(ref);
-    if (typeof value !== "string") return undefined;
-    const parsed = parseId(value, kind);
-    return parsed.ok ? formatId(kind, parsed.namespace, parsed.name) : undefined;
+  /**
+   * Registers a resource for the rules across resources. `inputs` are its arguments as the
+   * program gave them (outputs and all); `name` is its Pulumi name.
+   */
+  declare(kind: KindName, resource: pulumi.CustomResource, name: string, inputs: Inputs): void {
+    const identity = { kind, key: plannedKey(kind, name, inputs), name: plannedName(kind, name, inputs), resource };
+    const declared: Declared = { ...identity, planned: this.plan(identity, name, inputs) };
+    this.declared.push(declared);
+    this.byResource.set(resource, declared);
+    this.byIdOutput.set(resource.id, declared);
+    this.existing ??= readExisting(inputs.kubeconfig, stackOwner());
+    this.scheduleRound();
   }
 
-  declare(kind: KindName, resource: pulumi.CustomResource, name: string, namespace: string, fields: Promise<Fields>, kubeconfig: unknown): void {
-    const key = formatId(kind, namespace, objectNameFor(name));
-    this.idOwners.set(resource.id, key);
-    this.declared.push({ kind, key, name, resource, fields });
-    this.existing ??= readExisting(kubeconfig, stackOwner());
-    // One round checks every declaration made before it starts, so a program declaring many
-    // resources runs a few rounds, not one per resource. The program stays open until the
-    // round that includes this declaration has reported.
+  /** The resource's inputs as far as preview knows them, references traced to their keys. */
+  private async plan(declared: Identity, name: string, inputs: Inputs): Promise<PlannedResource> {
+    const properties = PLANNED_PROPERTIES[declared.kind];
+    const values = await Promise.all(properties.map((p) => resolveInput(inputs[p])));
+    const props: Inputs = { name: inputs.name, namespace: inputs.namespace, ...Object.fromEntries(properties.map((p, i) => [p, values[i]])) };
+    const references = await Promise.all(REFERENCES[declared.kind].map((ref) => this.follow(declared, ref, inputs[ref.property])));
+    return { kind: declared.kind, declaredName: name, props, references: Object.fromEntries(references) };
+  }
+
+  /** A reference's key; when it cannot be told, preview says which checks it skipped. */
+  private async follow(declared: Identity, ref: ReferenceProperty, input: unknown): Promise<[string, string | undefined]> {
+    const direct = this.byIdOutput.get(input);
+    if (direct?.kind === ref.kind) return [ref.property, direct.key];
+    const trace = await traceReference(input, ref.kind, (r) => this.byResource.get(r));
+    if (trace.untraced) pulumi.log.warn(untracedReferenceWarning(declared.kind, declared.name, ref, trace.untraced), declared.resource);
+    return [ref.property, trace.key];
+  }
+
+  /**
+   * One round checks every declaration made before it starts, so a program declaring many
+   * resources runs a few rounds, not one per resource. The program stays open until the
+   * round that includes the latest declaration has reported.
+   */
+  private scheduleRound(): void {
     if (!this.next) {
       const round = this.pending.then(() => {
         this.next = undefined;
@@ -63,7 +99,7 @@ class ProgramInventory {
   }
 
   private async check(): Promise<void> {
-    const planned = await this.plannedInventory();
+    const planned = inventoryFromPlan(await Promise.all(this.declared.map((d) => d.planned)));
     const existing = await this.existing!;
     // With the cluster read, every parent is either declared here or exists there, so a
     // reference to neither is an error (AGC022); without it, it may belong to another stack.
@@ -81,57 +117,11 @@ class ProgramInventory {
     // stack trace, and the preview or update fails.
     void Promise.reject(new pulumi.ResourceError(v.message, owner.resource, true));
   }
-
-  private async plannedInventory(): Promise<Inventory> {
-    const inv: Inventory = { gateways: [], frontends: [], associations: [], subnets: [] };
-    for (const d of this.declared) {
-      const f = await d.fields;
-      const base = { key: d.key, name: d.name };
-      switch (d.kind) {
-        case "TrafficController":
-          inv.gateways.push({ ...base, location: f.location as string | undefined });
-          break;
-        case "Frontend":
-          inv.frontends.push({ ...base, gatewayKey: f.gatewayKey as string | undefined });
-          break;
-        case "Association":
-          inv.associations.push({ ...base, gatewayKey: f.gatewayKey as string | undefined, subnetKey: f.subnetKey as string | undefined });
-          break;
-        case "SubnetDelegation":
-          inv.subnets.push({
-            ...base,
-            location: f.location as string | undefined,
-            virtualNetworkName: f.virtualNetworkName as string | undefined,
-            virtualNetworkAddressSpace: f.virtualNetworkAddressSpace as string[] | undefined,
-            addressPrefix: f.addressPrefix as string | undefined,
-            delegation: f.delegation as string | undefined,
-          });
-          break;
-      }
-    }
-    return inv;
-  }
 }
 
 /** The stack that declares the resources: `<project>/<stack>`. */
 export function stackOwner(): string {
   return `${pulumi.getProject()}/${pulumi.getStack()}`;
-}
-
-/** The value of an input when it is known (at preview, new resources' outputs are not). */
-export async function knownValue(input: unknown): Promise<unknown> {
-  if (!pulumi.Output.isInstance(input)) {
-    if (input && typeof (input as Promise<unknown>).then === "function") return knownValue(await input);
-    if (Array.isArray(input)) {
-      const items = await Promise.all(input.map(knownValue));
-      return items.some((i) => i === undefined) ? undefined : items;
-    }
-    return isUnknown(input) ? undefined : input;
-  }
-  // Output's own promises: whether the value is known, and the value.
-  const out = input as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
-  if (!(await out.isKnown)) return undefined;
-  return knownValue(await out.promise());
 }
 
 /** What other stacks created in the cluster, or nothing (with a warning) when it cannot be read. */

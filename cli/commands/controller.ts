@@ -8,7 +8,7 @@ import { DEFAULT_NAMESPACE } from "../../model/kinds";
 
 export const summary = "run the ALB controller against a cluster (reconciles gateways, frontends, associations, subnets)";
 
-const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--no-install-crds]
+const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--no-install-crds] [--namespaces NS,...]
                       [--leader-elect [--lease-namespace NS] [--lease-seconds N]
                                       [--renew-deadline-seconds N] [--retry-period-seconds N]]
 
@@ -23,6 +23,7 @@ upgrades its CRDs first. Stop it with Ctrl-C.
   --context NAME     a context of that kubeconfig; default: its current context
   --dns-zone ZONE    the zone frontends' host names are made in; default ${DEFAULT_DNS_ZONE}
   --no-install-crds  leave the CRDs as they are (another bootstrap owns them)
+  --namespaces NS,...  reconcile only these namespaces; default: every namespace
   --leader-elect     run as one of several replicas: only the holder of the Lease
                      alb-controller reconciles, the others stand by; a leader that loses
                      the lease exits (its Deployment restarts it as a stand-by)
@@ -45,7 +46,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds"]);
+  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds", "--namespaces"]);
   const flags = new Set(["--no-install-crds", "--leader-elect"]);
   const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !flags.has(a) && !known.has(args[i - 1] ?? ""));
   if (unknown.length) {
@@ -71,7 +72,12 @@ export async function main(args: string[]): Promise<number> {
   }
   if (!args.includes("--no-install-crds")) await installCrds(client, log);
   const leader = elector;
-  const controller = new Controller(client, { dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE, isLeader: leader ? () => leader.isLeader() : undefined });
+  const namespaces = option(args, "--namespaces")?.split(",").filter((n) => n !== "");
+  const controller = new Controller(client, {
+    dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE,
+    isLeader: leader ? () => leader.isLeader() : undefined,
+    namespaces,
+  });
   await controller.start();
   console.error(`controller: watching ${client.creds.server}`);
   return new Promise<number>((resolve) => {

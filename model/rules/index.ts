@@ -6,3 +6,4 @@ export * from "./kubernetes";
 export * from "./resources";
 export * from "./inventory";
 export * from "./allocate";
+export * from "./plan";

@@ -38,7 +38,9 @@ function begin(kind: KindName, inputs: unknown, declaredName: string | undefined
     const record = inputs !== null && typeof inputs === "object" && !Array.isArray(inputs) ? (inputs as Inputs) : undefined;
     const nameInput = record?.["name"];
     const name = nameInput === undefined ? declaredName : nameInput;
-    const displayName = typeof name === "string" && !isUnknown(name) ? name : declaredName ?? "(unnamed)";
+    // The engine passes what the program gave, so neither name is sure to be a string.
+    const fallbackName = typeof declaredName === "string" && !isUnknown(declaredName) ? declaredName : "(unnamed)";
+    const displayName = typeof name === "string" && !isUnknown(name) ? name : fallbackName;
     const ctx: Context = { resource: { kind, name: displayName }, violations: [] };
     if (!record) {
         ctx.violations.push(violation("AGC017", ctx.resource, "(inputs)", inputs, `expected an object of properties, got ${describeType(inputs)}`));

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { WebSocketServer } from "ws";
 import { DataplaneAgent } from "../../dataplane/agent";
-import { Cluster, GatewayIr } from "../../model/ir";
+import { Cluster as BackendCluster, GatewayIr } from "../../model/ir";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -172,12 +172,12 @@ export function makeCertificate(dir: string): { certFile: string; keyFile: strin
   return { certFile, keyFile };
 }
 
-export function cluster(name: string, backends: Backend[], extra: Partial<Cluster> = {}): Cluster {
+export function cluster(name: string, backends: Backend[], extra: Partial<BackendCluster> = {}): BackendCluster {
   return { name, endpoints: backends.map((b) => ({ address: "127.0.0.1", port: b.port })), ...extra };
 }
 
 /** A gateway with one cleartext frontend routing everything to `clusters[0]`, unless routes are given. */
-export function gatewayIr(port: number, clusters: Cluster[], extra: Partial<GatewayIr> = {}): GatewayIr {
+export function gatewayIr(port: number, clusters: BackendCluster[], extra: Partial<GatewayIr> = {}): GatewayIr {
   return {
     apiVersion: "ir.agc.dev/v1",
     gateway: "test",

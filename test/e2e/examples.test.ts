@@ -7,17 +7,18 @@ import * as os from "os";
 import * as path from "path";
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
-import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 import { testLayout } from "../support/localCluster";
 import { pulumi, pulumiOk, uniqueStack } from "../support/pulumi";
 import { copyExample, installPackedPackage } from "../../cli/workspace";
+import { DEFAULT_NAMESPACE } from "../../model/kinds";
+import { INVALID_EXAMPLES, PREVIEW_RULES, invalidProgramsOf } from "../support/invalidExamples";
 
 jest.setTimeout(900_000);
 
-const INVALID = path.join(packageRoot, "examples", "invalid");
-const invalidPrograms = fs.readdirSync(INVALID).filter((d) => fs.existsSync(path.join(INVALID, d, "Pulumi.yaml")));
-const codeOf = (dir: string) => dir.slice(0, 6).toUpperCase(); // "agc003-six-frontends" -> AGC003
+// The programs of the rules preview enforces (test/support/invalidExamples.ts states which;
+// test/unit/examples.test.ts checks that each has its program).
+const invalidPrograms = PREVIEW_RULES.flatMap((rule) => invalidProgramsOf(rule).map((program) => [program, rule] as const));
 
 /** A kubeconfig whose server refuses connections: "no cluster reachable". */
 const UNREACHABLE_KUBECONFIG = [
@@ -35,7 +36,7 @@ let unreachable: string;
 function installWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-examples-"));
   installPackedPackage(dir);
-  fs.cpSync(INVALID, path.join(dir, "invalid"), { recursive: true });
+  fs.cpSync(INVALID_EXAMPLES, path.join(dir, "invalid"), { recursive: true });
   copyExample("gateway", path.join(dir, "gateway"));
   return dir;
 }
@@ -59,7 +60,7 @@ describe.each([
   ["with the cluster reachable", () => testLayout().kubeconfig],
   ["with no cluster reachable", () => unreachable],
 ])("invalid programs, %s", (_label, kubeconfig) => {
-  test.each(invalidPrograms)("%s is rejected at preview with its rule", async (program) => {
+  test.each(invalidPrograms)("%s is rejected at preview with %s", async (program, rule) => {
     const dir = path.join(workspace, "invalid", program);
     const r = await preview(dir, kubeconfig());
     const output = r.stdout + r.stderr;
@@ -70,7 +71,7 @@ describe.each([
       return;
     }
     expect(r.code).not.toBe(0);
-    expect(output).toContain(`[${codeOf(program)}]`);
+    expect(output).toContain(`[${rule}]`);
     // Nothing was created: preview never writes.
     expect(output).not.toMatch(/created \(/);
     process.stderr.write(`${program}: rejected in ${r.seconds.toFixed(1)} s\n`);
@@ -86,7 +87,9 @@ describe("the gateway example", () => {
   beforeAll(async () => {
     client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
     await installCrds(client);
-    controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {} });
+    // The example declares its resources in the default namespace; other test files run their
+    // own controllers on their own namespaces at the same time.
+    controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {}, namespaces: [DEFAULT_NAMESPACE] });
     await controller.start();
     await pulumiOk(["stack", "init", stack], dir());
   });

@@ -19,7 +19,7 @@ interface Replica {
 function startReplica(): Replica {
   const child = spawn(process.execPath, [
     path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", testLayout().kubeconfig,
-    "--leader-elect", "--lease-namespace", ns, "--lease-seconds", "3", "--dns-zone", "alb.leader.test",
+    "--leader-elect", "--lease-namespace", ns, "--lease-seconds", "3", "--dns-zone", "alb.leader.test", "--namespaces", ns,
   ]);
   const replica: Replica = { child, output: "" };
   child.stderr!.on("data", (c) => (replica.output += c));

@@ -23,7 +23,7 @@ describe("provider handlers", () => {
   beforeAll(async () => {
     client = KubeClient.fromKubeconfig(kubeconfig());
     await installCrds(client);
-    controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {} });
+    controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {}, namespaces: [namespace] });
     await controller.start();
   });
 

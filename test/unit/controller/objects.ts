@@ -1,5 +1,5 @@
 // Custom resources as the API server stores them, for the controller's pure functions.
-import { ObjectsByKind } from "../../../controller/inventory";
+import { ObjectsByKind } from "../../../model/objects";
 import { API_VERSION, KindName } from "../../../model/kinds";
 
 type Obj = Record<string, any>;

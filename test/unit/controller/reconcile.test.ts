@@ -1,4 +1,4 @@
-import { DesiredStatus, configurationEndpoint, frontendFqdn, reconcile } from "../../../controller/reconcile";
+import { DesiredStatus, frontendFqdn, reconcile } from "../../../controller/reconcile";
 import { KindName } from "../../../model/kinds";
 import { NS, association, byKind, frontend, gateway, subnet } from "./objects";
 
@@ -61,7 +61,7 @@ describe("reconcile", () => {
       `Frontend 'orphan': property trafficControllerId: TrafficController '${NS}/trafficcontrollers/nowhere' does not exist; reference an existing TrafficController or declare it [AGC022]`,
     );
     expect(s.conditions[0].reason).toBe("AGC022");
-    expect(s.fqdn).toMatch(new RegExp(`\\.${ZONE.replace(/\./g, "\\.")}$`));
+    expect(s.fqdn).toMatch(/^[0-9a-f]{16}\.fz[0-9a-f]{6}\.alb\.test\.example$/);
   });
 
   it("fails the sixth frontend of a gateway with AGC003", () => {
@@ -70,7 +70,7 @@ describe("reconcile", () => {
     for (const i of [1, 2, 3, 4, 5]) expect(statusOf(out, "Frontend", `fe${i}`).provisioningState).toBe("Succeeded");
     const sixth = statusOf(out, "Frontend", "fe6");
     expect(sixth.provisioningState).toBe("Failed");
-    expect(sixth.message).toMatch(/^Frontend 'fe6': property trafficControllerId: gateway 'gw' already has 5 frontends \(.*\); at most 5 are allowed per gateway \[AGC003\]$/);
+    expect(sixth.message).toBe("Frontend 'fe6': property trafficControllerId: gateway 'gw' already has 5 frontends (fe1, fe2, fe3, fe4, fe5); at most 5 are allowed per gateway [AGC003]");
   });
 
   it("reports observedGeneration from the object's generation", () => {
@@ -126,12 +126,16 @@ describe("reconcile", () => {
   });
 
   describe("frontend fqdn", () => {
-    it("is stable across calls and independent of other objects", () => {
-      const objects = base();
-      const first = statusOf(run(objects), "Frontend", "fe").fqdn;
-      const again = statusOf(run([...objects, frontend("fe2", "gw", 9), gateway("gw2", 8)]), "Frontend", "fe").fqdn;
-      expect(again).toBe(first);
-      expect(frontendFqdn(objects[3]!, objects[0], ZONE)).toBe(first);
+    // Expected names: the first 16 (frontend) and 6 (gateway) hex digits of the sha256 of each
+    // uid, e.g. `printf 11111111-1111-4111-8111-111111111111 | sha256sum`.
+    const FE_UID = { uid: "11111111-1111-4111-8111-111111111111" };
+    const GW_UID = { uid: "22222222-2222-4222-8222-222222222222" };
+
+    it("is made from the frontend's and its gateway's uids, whatever else exists", () => {
+      const objects = [gateway("gw", 0, GW_UID), frontend("fe", "gw", 3, FE_UID)];
+      expect(statusOf(run(objects), "Frontend", "fe").fqdn).toBe("bd7662a5eeb41614.fzb454f8.alb.test.example");
+      const more = [...objects, frontend("fe2", "gw", 9), gateway("gw2", 8), subnet("sn", "10.1.0.0/22", 1)];
+      expect(statusOf(run(more), "Frontend", "fe").fqdn).toBe("bd7662a5eeb41614.fzb454f8.alb.test.example");
     });
 
     it("is unique per frontend, and a valid DNS name in the zone", () => {
@@ -155,20 +159,18 @@ describe("reconcile", () => {
     });
 
     it("is made in the configured zone", () => {
-      const objects = base();
+      const objects = [gateway("gw", 0, GW_UID), frontend("fe", "gw", 3, FE_UID)];
       const s = reconcile(byKind(objects), { dnsZone: "alb.contoso.net" });
-      expect(statusOf(s, "Frontend", "fe").fqdn).toMatch(/\.alb\.contoso\.net$/);
+      expect(statusOf(s, "Frontend", "fe").fqdn).toBe("bd7662a5eeb41614.fzb454f8.alb.contoso.net");
     });
   });
 
-  it("gives each gateway its own stable configuration endpoint", () => {
-    const a = gateway("a", 0);
-    const b = gateway("b", 1);
-    const out = run([a, b]);
-    expect(statusOf(out, "TrafficController", "a").configurationEndpoints).toEqual([configurationEndpoint(a, ZONE)]);
-    expect(configurationEndpoint(a, ZONE)).toBe(configurationEndpoint(a, ZONE));
-    expect(configurationEndpoint(a, ZONE)).not.toBe(configurationEndpoint(b, ZONE));
-    expect(configurationEndpoint(a, ZONE).endsWith(`.${ZONE}`)).toBe(true);
+  it("gives each gateway a configuration endpoint made from its uid", () => {
+    // The first 16 hex digits of the sha256 of the uid.
+    const a = gateway("a", 0, { uid: "22222222-2222-4222-8222-222222222222" });
+    const out = run([a, gateway("b", 1)]);
+    expect(statusOf(out, "TrafficController", "a").configurationEndpoints).toEqual(["b454f82c5857ebab.config.alb.test.example"]);
+    expect(statusOf(out, "TrafficController", "b").configurationEndpoints).not.toEqual(["b454f82c5857ebab.config.alb.test.example"]);
   });
 
   describe("association allocatedPrefix", () => {

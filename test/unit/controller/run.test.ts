@@ -1,6 +1,6 @@
 import * as http from "http";
 import * as net from "net";
-import { Controller, mapLimited, needsReconcile, statusDiffers, statusPatch, withRetries, withTransitionTimes } from "../../../controller/run";
+import { Controller, inScope, mapLimited, needsReconcile, statusDiffers, statusPatch, withRetries, withTransitionTimes } from "../../../controller/run";
 import { KubeClient, KubeError } from "../../../kube/client";
 
 const T0 = "2024-05-01T10:00:00Z";
@@ -211,5 +211,16 @@ describe("Controller watches against a failing API server", () => {
       controller.stop();
       client.close();
     }
+describe("inScope", () => {
+  const inTeamA = { metadata: { namespace: "team-a", name: "gw" } };
+
+  it("takes every namespace by default", () => {
+    expect(inScope(inTeamA, undefined)).toBe(true);
+  });
+
+  it("takes only the listed namespaces when given", () => {
+    expect(inScope(inTeamA, ["team-a", "team-b"])).toBe(true);
+    expect(inScope(inTeamA, ["team-b"])).toBe(false);
+    expect(inScope(inTeamA, [])).toBe(false);
   });
 });

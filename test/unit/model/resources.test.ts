@@ -64,6 +64,13 @@ describe("checkTrafficController", () => {
     it("skips unknown inputs", () => {
         expect(checkTrafficController({ name: UNKNOWN, location: UNKNOWN, tags: UNKNOWN }, "gw")).toEqual([]);
     });
+    it("AGC015: a name that is not a string is named as '(unnamed)', not printed as the object", () => {
+        // What the provider passes when a program gives an object as `name` (found by test/unit/fuzz).
+        const name = { toString: "" };
+        expect(messages(checkTrafficController({ name, location: "westeurope" }, name as unknown as string))).toEqual([
+            `TrafficController '(unnamed)': property name: {"toString":""} is not a string; a name has 1 to 64 characters (letters, digits, '_', '.', '-') and starts and ends with a letter or digit [AGC015]`,
+        ]);
+    });
 });
 
 describe("checkFrontend", () => {

@@ -1,5 +1,5 @@
-import { inventoryFromObjects } from "../../../controller/inventory";
-import { association, byKind, frontend, gateway, object, subnet } from "./objects";
+import { inventoryFromObjects } from "../../../model/objects";
+import { association, byKind, frontend, gateway, object, subnet } from "../controller/objects";
 
 describe("inventoryFromObjects", () => {
   it("lists entries in creation order, whatever order the API server listed them in", () => {

@@ -1,10 +1,11 @@
 // The inventory the rules run over, built from custom resources as stored in the cluster.
-// The SDK uses it for what other stacks already created; the controller for everything.
-import { DEFAULT_VIRTUAL_NETWORK_NAME, KindName, formatId } from "../model/kinds";
-import { Inventory } from "../model/rules";
+// The controller reconciles it; the SDK counts what other stacks already created.
+import { AGC_NAME_ANNOTATION, DEFAULT_FRONTEND_TYPE, DEFAULT_VIRTUAL_NETWORK_NAME, KindName, formatId } from "./kinds";
+import { Inventory } from "./rules";
 
 type Obj = Record<string, any>;
 
+/** The stored objects of the four kinds, as listed from the API server. */
 export interface ObjectsByKind {
   TrafficController: Obj[];
   Frontend: Obj[];
@@ -14,10 +15,11 @@ export interface ObjectsByKind {
 
 /** The AGC name of an object: the annotation the provider writes, else the object name. */
 export function agcNameOf(obj: Obj): string {
-  return obj.metadata?.annotations?.["alb.agc.dev/name"] ?? obj.metadata.name;
+  return obj.metadata?.annotations?.[AGC_NAME_ANNOTATION] ?? obj.metadata.name;
 }
 
-export const keyOf = (kind: KindName, obj: Obj) => formatId(kind, obj.metadata.namespace, obj.metadata.name);
+/** An object's inventory key: the same scheme as resource ids. */
+export const objectKey = (kind: KindName, obj: Obj) => formatId(kind, obj.metadata.namespace, obj.metadata.name);
 
 const byCreation = (a: Obj, b: Obj) =>
   String(a.metadata.creationTimestamp ?? "").localeCompare(String(b.metadata.creationTimestamp ?? "")) ||
@@ -28,15 +30,15 @@ export function inventoryFromObjects(objects: ObjectsByKind): Inventory {
   const live = (list: Obj[]) => list.filter((o) => !o.metadata.deletionTimestamp).sort(byCreation);
   const ref = (kind: KindName, o: Obj, r: Obj | undefined) => (r?.name ? formatId(kind, o.metadata.namespace, r.name) : undefined);
   return {
-    gateways: live(objects.TrafficController).map((o) => ({ key: keyOf("TrafficController", o), name: agcNameOf(o), location: o.spec?.location })),
+    gateways: live(objects.TrafficController).map((o) => ({ key: objectKey("TrafficController", o), name: agcNameOf(o), location: o.spec?.location })),
     frontends: live(objects.Frontend).map((o) => ({
-      key: keyOf("Frontend", o),
+      key: objectKey("Frontend", o),
       name: agcNameOf(o),
       gatewayKey: ref("TrafficController", o, o.spec?.trafficControllerRef),
-      type: o.spec?.type ?? "public",
+      type: o.spec?.type ?? DEFAULT_FRONTEND_TYPE,
     })),
     associations: live(objects.Association).map((o) => ({
-      key: keyOf("Association", o),
+      key: objectKey("Association", o),
       name: agcNameOf(o),
       gatewayKey: ref("TrafficController", o, o.spec?.trafficControllerRef),
       subnetKey: ref("SubnetDelegation", o, o.spec?.subnetRef),
@@ -44,7 +46,7 @@ export function inventoryFromObjects(objects: ObjectsByKind): Inventory {
       allocatedPrefix: o.status?.allocatedPrefix || undefined,
     })),
     subnets: live(objects.SubnetDelegation).map((o) => ({
-      key: keyOf("SubnetDelegation", o),
+      key: objectKey("SubnetDelegation", o),
       name: agcNameOf(o),
       location: o.spec?.location,
       virtualNetworkName: o.spec?.virtualNetworkName ?? DEFAULT_VIRTUAL_NETWORK_NAME,
@@ -54,4 +56,3 @@ export function inventoryFromObjects(objects: ObjectsByKind): Inventory {
     })),
   };
 }
-
