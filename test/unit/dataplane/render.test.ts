@@ -1,5 +1,5 @@
 import * as fc from "fast-check";
-import { narrowHostnames, quote, routeRank, statusRegex } from "../../../dataplane/render";
+import { hostMatches, narrowHostnames, quote, routeRank, statusRegex } from "../../../dataplane/render";
 
 describe("statusRegex", () => {
   it("matches exactly the codes in the ranges", () => {
@@ -51,5 +51,20 @@ describe("narrowHostnames", () => {
     expect(narrowHostnames(["a.example.com", "other.org"], ["*.example.com"])).toEqual(["a.example.com"]);
     expect(narrowHostnames(["*.example.com"], ["a.example.com"])).toEqual(["a.example.com"]);
     expect(narrowHostnames(["other.org"], ["*.example.com"])).toBeNull();
+  });
+});
+
+describe("hostMatches", () => {
+  it("lets a wildcard cover any number of extra labels, or exactly one when single-label", () => {
+    expect(hostMatches("*.example.com", "a.example.com")).toBe(true);
+    expect(hostMatches("*.example.com", "a.b.c.example.com")).toBe(true);
+    expect(hostMatches("*.example.com", "example.com")).toBe(false);
+    expect(hostMatches("*.example.com", "a.b.example.com", true)).toBe(false);
+    expect(hostMatches("*.example.com", "a.example.com", true)).toBe(true);
+  });
+
+  it("narrows a single-label route wildcard against a deeper frontend wildcard to nothing", () => {
+    expect(narrowHostnames(["*.example.com"], ["*.b.example.com"], true)).toBeNull();
+    expect(narrowHostnames(["*.example.com"], ["*.b.example.com"], false)).toEqual(["*.b.example.com"]);
   });
 });
