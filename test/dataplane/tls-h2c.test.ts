@@ -4,7 +4,7 @@ import * as http2 from "http2";
 import * as net from "net";
 import * as path from "path";
 import * as tls from "tls";
-import { cluster, freePort, gatewayIr, Harness, httpGet, makeCertificate } from "./harness";
+import { cluster, eventually, freePort, gatewayIr, Harness, httpGet, makeCertificate } from "./harness";
 
 /** The CN of the certificate the proxy presents for `servername` (none: no SNI sent). */
 function presentedName(port: number, servername?: string): Promise<string> {
@@ -19,15 +19,17 @@ function presentedName(port: number, servername?: string): Promise<string> {
 }
 
 /** An h2c-only backend (HTTP/2 with prior knowledge): answers with the HTTP version it saw. */
-async function startH2cBackend(): Promise<{ server: http2.Http2Server; port: number; versions: string[] }> {
+async function startH2cBackend(): Promise<{ server: http2.Http2Server; port: number; versions: string[]; probes: string[] }> {
   const versions: string[] = [];
+  const probes: string[] = [];
   const server = http2.createServer((req, res) => {
-    if (req.headers.host !== "localhost" && req.headers[":authority"] !== "localhost") versions.push(req.httpVersion);
+    const probe = req.headers.host === "localhost" || req.headers[":authority"] === "localhost";
+    (probe ? probes : versions).push(req.httpVersion);
     res.writeHead(200, { "content-type": "text/plain" });
     res.end(`h2c backend saw HTTP/${req.httpVersion} ${req.url}`);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { server, port: (server.address() as net.AddressInfo).port, versions };
+  return { server, port: (server.address() as net.AddressInfo).port, versions, probes };
 }
 
 describe("SNI certificates and h2c backends", () => {
@@ -45,7 +47,7 @@ describe("SNI certificates and h2c backends", () => {
     const shop = makeCertificate(path.join(h.dir, "shop"), "shop.test");
     // A Secret-referenced certificate: where the agent keeps Secrets' files by default.
     makeCertificate(path.join(h.dir, "run", "secrets", "blog", "blog-tls"), "blog.test");
-    await h.startAgent(gatewayIr(port, [cluster("web", [web]), { name: "grpc", protocol: "h2c", endpoints: [{ address: "127.0.0.1", port: h2c.port }] }], {
+    await h.startAgent(gatewayIr(port, [cluster("web", [web]), { name: "grpc", protocol: "h2c", endpoints: [{ address: "127.0.0.1", port: h2c.port }], healthCheck: { intervalMs: 200 } }], {
       frontends: [
         { name: "web", port, address: "127.0.0.1" },
         { name: "secure", port: tlsPort, address: "127.0.0.1", tls: { certificates: [
@@ -85,5 +87,11 @@ describe("SNI certificates and h2c backends", () => {
     const r = await httpGet(port, "/grpc/hello");
     expect([r.status, r.body]).toEqual([200, "h2c backend saw HTTP/2.0 /grpc/hello"]);
     expect(h2c.versions).toContain("2.0");
+  }, 30_000);
+
+  it("probes an h2c cluster over HTTP/2 too, so it stays healthy", async () => {
+    await eventually("three probes", () => h2c.probes.length >= 3 || undefined);
+    expect([...new Set(h2c.probes)]).toEqual(["2.0"]);
+    expect((await httpGet(port, "/grpc/still")).status).toBe(200);
   }, 30_000);
 });

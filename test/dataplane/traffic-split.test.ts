@@ -25,6 +25,10 @@ describe("traffic split, timeouts and wildcard hosts", () => {
         { name: "deep", hostnames: ["*.example.com"], backends: [{ cluster: "deep" }] },
         { name: "single", hostnames: ["*.single.test"], wildcardSingleLabel: true, backends: [{ cluster: "single" }] },
         { name: "deep-header", hostnames: ["*.hdr.test"], headers: [{ name: "x-v", value: "1" }], backends: [{ cluster: "deep" }] },
+        // Values with characters HAProxy's configuration treats specially reach the wire as written.
+        { name: "literal", path: { type: "PathPrefix", value: "/literal" }, headers: [{ name: "x-match", value: `50% 'off' "now" $HOME \\ #` }],
+          requestHeaders: { set: [{ name: "x-note", value: `it's 100% "$x" \\n #1` }] }, backends: [{ cluster: "blue" }] },
+        { name: "quote-reason", path: { type: "PathPrefix", value: "/why" }, backends: [{ invalid: `Service "a" isn't 100% $ready` }] },
       ],
     }));
   }, 60_000);
@@ -91,6 +95,18 @@ describe("traffic split, timeouts and wildcard hosts", () => {
   ])("routes host %s to %s", async (host, expected) => {
     const r = await httpGet(port, "/", { host });
     expect(r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`).toBe(expected);
+  }, 30_000);
+
+  it("matches and sets header values literally, whatever characters they hold", async () => {
+    const r = await httpGet(port, "/literal", { "x-match": `50% 'off' "now" $HOME \\ #` });
+    expect(r.status).toBe(200);
+    expect((JSON.parse(r.body) as EchoReply).headers["x-note"]).toBe(`it's 100% "$x" \\n #1`);
+    expect((await httpGet(port, "/literal", { "x-match": "50% off" })).status).toBe(404);
+  }, 30_000);
+
+  it("gives an invalid backend's reason literally", async () => {
+    const r = await httpGet(port, "/why");
+    expect([r.status, r.body]).toEqual([500, `backend unavailable: Service "a" isn't 100% $ready`]);
   }, 30_000);
 
   it("matches a wildcard of any depth on a route with header matches too", async () => {
