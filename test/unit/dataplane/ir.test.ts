@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { normalizePath, parseIr } from "../../../model/ir";
+import { normalizePath, parseIr, regexProblem } from "../../../model/ir";
 
 const full = () => JSON.parse(fs.readFileSync(path.join(__dirname, "golden", "full.ir.json"), "utf8"));
 
@@ -111,5 +111,26 @@ describe("normalizePath", () => {
 
   it.each(["/..", "/../x", "/a/../../b", "/.%2e/x", "/%zz", "/%4"])("%s cannot be normalized", (raw) => {
     expect(normalizePath(raw)).toBeNull();
+  });
+});
+
+describe("regexProblem", () => {
+  it.each(["^/search/[0-9]+$", "^(a|b)*?$", "\\d+\\.\\w", "[a\\]]", "[\\d-]", "x{2,3}", "^/v(?=1)", "it's \"q\" $HOME"])(
+    "accepts %s, which PCRE2 reads as JavaScript does", (source) => {
+      expect(regexProblem(source)).toBeNull();
+    });
+
+  it.each([
+    ["(?<=a)b", "only (?:...), (?=...) and (?!...) groups are supported (no named groups, lookbehinds or inline flags)"],
+    ["(?i)abc", "only (?:...), (?=...) and (?!...) groups are supported (no named groups, lookbehinds or inline flags)"],
+    ["[^]", "an empty character class ('[]' or '[^]') is not supported"],
+    ["[[:alpha:]]", "'[' inside a character class must be escaped (POSIX classes are not supported)"],
+    ["[\\d-z]", "a range in a character class cannot start or end with \\d, \\w or \\s (escape the '-')"],
+    ["a{", "a literal '{' must be escaped as '\\{'"],
+    ["(a)\\1", "the escape '\\1' is not supported (use \\d \\D \\w \\W \\s \\S \\b \\B \\n \\r \\t \\f, or '\\' before punctuation)"],
+    ["caf\u00e9", "only printable ASCII characters are supported"],
+    ["a**", "Nothing to repeat"],
+  ])("refuses %s: %s", (source, problem) => {
+    expect(regexProblem(source)).toBe(problem);
   });
 });

@@ -1,5 +1,5 @@
 import * as fc from "fast-check";
-import { hostMatches, narrowHostnames, quote, routeRank, statusRegex } from "../../../dataplane/render";
+import { hostMatches, narrowHostnames, quote, routeRank, serverTimeoutMs, statusRegex } from "../../../dataplane/render";
 
 describe("statusRegex", () => {
   it("matches exactly the codes in the ranges", () => {
@@ -66,5 +66,19 @@ describe("hostMatches", () => {
   it("narrows a single-label route wildcard against a deeper frontend wildcard to nothing", () => {
     expect(narrowHostnames(["*.example.com"], ["*.b.example.com"], true)).toBeNull();
     expect(narrowHostnames(["*.example.com"], ["*.b.example.com"], false)).toEqual(["*.b.example.com"]);
+  });
+});
+
+describe("serverTimeoutMs", () => {
+  const route = (extra: object) => ({ name: "r", ...extra });
+  it.each([
+    ["neither timeout: the gateway's default applies, no rule", {}, undefined],
+    ["a total timeout alone", { requestTimeoutMs: 500 }, 500],
+    ["a backend timeout alone, under the gateway's 15 s", { backendRequestTimeoutMs: 2000 }, 2000],
+    ["both: the smaller", { requestTimeoutMs: 10_000, backendRequestTimeoutMs: 2500 }, 2500],
+    ["a total of 0 (none) with a backend timeout", { requestTimeoutMs: 0, backendRequestTimeoutMs: 700 }, 700],
+    ["both 0: no timeout at all", { requestTimeoutMs: 0, backendRequestTimeoutMs: 0 }, 2_000_000_000],
+  ])("%s", (_what, extra, expected) => {
+    expect(serverTimeoutMs(route(extra), 15_000)).toBe(expected);
   });
 });
