@@ -26,8 +26,8 @@ describe("traffic split, timeouts and wildcard hosts", () => {
         { name: "single", hostnames: ["*.single.test"], wildcardSingleLabel: true, backends: [{ cluster: "single" }] },
         { name: "deep-header", hostnames: ["*.hdr.test"], headers: [{ name: "x-v", value: "1" }], backends: [{ cluster: "deep" }] },
         // Values with characters HAProxy's configuration treats specially reach the wire as written.
-        { name: "literal", path: { type: "PathPrefix", value: "/literal" }, headers: [{ name: "x-match", value: `50% 'off' "now" $HOME \\ #` }],
-          requestHeaders: { set: [{ name: "x-note", value: `it's 100% "$x" \\n #1` }] }, backends: [{ cluster: "blue" }] },
+        { name: "literal", path: { type: "PathPrefix", value: "/literal" }, headers: [{ name: "x-match", value: `50% 'off' "now" $HOME \\ #` }, { name: "x-odd#$%&!|~", value: "1" }],
+          requestHeaders: { set: [{ name: "x-note", value: `it's 100% "$x" \\n #1` }, { name: "x-set#$%", value: "2" }] }, backends: [{ cluster: "blue" }] },
         { name: "quote-reason", path: { type: "PathPrefix", value: "/why" }, backends: [{ invalid: `Service "a" isn't 100% $ready` }] },
       ],
     }));
@@ -90,11 +90,13 @@ describe("traffic split, timeouts and wildcard hosts", () => {
     expect(r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`).toBe(expected);
   }, 30_000);
 
-  it("matches and sets header values literally, whatever characters they hold", async () => {
-    const r = await httpGet(port, "/literal", { "x-match": `50% 'off' "now" $HOME \\ #` });
+  it("matches and sets header names and values literally, whatever characters they hold", async () => {
+    const r = await httpGet(port, "/literal", { "x-match": `50% 'off' "now" $HOME \\ #`, "x-odd#$%&!|~": "1" });
     expect(r.status).toBe(200);
-    expect((JSON.parse(r.body) as EchoReply).headers["x-note"]).toBe(`it's 100% "$x" \\n #1`);
-    expect((await httpGet(port, "/literal", { "x-match": "50% off" })).status).toBe(404);
+    const seen = (JSON.parse(r.body) as EchoReply).headers;
+    expect([seen["x-note"], seen["x-set#$%"]]).toEqual([`it's 100% "$x" \\n #1`, "2"]);
+    expect((await httpGet(port, "/literal", { "x-match": "50% off", "x-odd#$%&!|~": "1" })).status).toBe(404);
+    expect((await httpGet(port, "/literal", { "x-match": `50% 'off' "now" $HOME \\ #` })).status).toBe(404);
   }, 30_000);
 
   it("gives an invalid backend's reason literally", async () => {
