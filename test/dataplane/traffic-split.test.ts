@@ -28,6 +28,8 @@ describe("traffic split, timeouts and wildcard hosts", () => {
         // Values with characters HAProxy's configuration treats specially reach the wire as written.
         { name: "literal", path: { type: "PathPrefix", value: "/literal" }, headers: [{ name: "x-match", value: `50% 'off' "now" $HOME \\ #` }, { name: "x-odd#$%&!|~", value: "1" }],
           requestHeaders: { set: [{ name: "x-note", value: `it's 100% "$x" \\n #1` }, { name: "x-set#$%", value: "2" }] }, backends: [{ cluster: "blue" }] },
+        { name: "query", path: { type: "PathPrefix", value: "/query" }, queryParams: [{ name: "ids[]", value: "7" }, { name: "v~1", type: "RegularExpression", value: "^a\\d$" }],
+          backends: [{ cluster: "blue" }] },
         { name: "quote-reason", path: { type: "PathPrefix", value: "/why" }, backends: [{ invalid: `Service "a" isn't 100% $ready` }] },
       ],
     }));
@@ -97,6 +99,14 @@ describe("traffic split, timeouts and wildcard hosts", () => {
     expect([seen["x-note"], seen["x-set#$%"]]).toEqual([`it's 100% "$x" \\n #1`, "2"]);
     expect((await httpGet(port, "/literal", { "x-match": "50% off", "x-odd#$%&!|~": "1" })).status).toBe(404);
     expect((await httpGet(port, "/literal", { "x-match": `50% 'off' "now" $HOME \\ #` })).status).toBe(404);
+  }, 30_000);
+
+  it.each([
+    ["/query?ids[]=7&v~1=a1", 200],
+    ["/query?ids[]=8&v~1=a1", 404],
+    ["/query?ids[]=7&v~1=ab", 404],
+  ])("matches query parameters with brackets and tildes in their names: %s gives %s", async (target, status) => {
+    expect((await httpGet(port, target)).status).toBe(status);
   }, 30_000);
 
   it("gives an invalid backend's reason literally", async () => {
