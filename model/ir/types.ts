@@ -149,10 +149,11 @@ export interface Route {
   /**
    * Total request timeout (Gateway API `timeouts.request`), milliseconds; 0 = none. Default: the
    * gateway's `timeouts.requestMs`. A request whose response has not started within it is
-   * answered 504. HAProxy 2.6 has no per-request total timer: it is enforced as the backend's
-   * answer time (the server-side timer, from the request being sent), together with
-   * `backendRequestTimeoutMs` (the smaller wins). A response that has started streaming is not
-   * cut by it; the stream idle timeout still applies.
+   * answered 504. HAProxy 2.6 has no per-request total timer, so it is enforced on the backend
+   * side (with `backendRequestTimeoutMs`, the smaller wins): from the request being sent, the
+   * backend must start answering within it, and never pause longer than it while answering
+   * (then the response is cut). A response that keeps streaming without such pauses may last
+   * longer than it.
    */
   requestTimeoutMs?: number;
   /**
