@@ -10,9 +10,11 @@ export function routesFor(ir: GatewayIr, fe: Frontend): Route[] {
   const out: Route[] = [];
   for (const route of ir.routes) {
     if (route.frontends && !route.frontends.includes(fe.name)) continue;
-    const hostnames = narrowHostnames(route.hostnames ?? [], fe.hostnames ?? [], route.wildcardSingleLabel ?? false);
+    const own = route.hostnames ?? [];
+    const hostnames = narrowHostnames(own, fe.hostnames ?? [], route.wildcardSingleLabel ?? false);
     if (hostnames === null) continue;
-    out.push({ ...route, hostnames });
+    // A route without host names takes the frontend's, whose wildcards match at any depth.
+    out.push({ ...route, hostnames, wildcardSingleLabel: own.length > 0 && (route.wildcardSingleLabel ?? false) });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import * as fc from "fast-check";
-import { hostMatches, narrowHostnames, quote, routeRank, serverTimeoutMs, statusRegex } from "../../../dataplane/render";
+import { hostMatches, narrowHostnames, quote, routeRank, routesFor, serverTimeoutMs, statusRegex } from "../../../dataplane/render";
+import { GatewayIr } from "../../../model/ir";
 
 describe("statusRegex", () => {
   it("matches exactly the codes in the ranges", () => {
@@ -80,5 +81,24 @@ describe("serverTimeoutMs", () => {
     ["both 0: no timeout at all", { requestTimeoutMs: 0, backendRequestTimeoutMs: 0 }, 2_000_000_000],
   ])("%s", (_what, extra, expected) => {
     expect(serverTimeoutMs(route(extra), 15_000)).toBe(expected);
+  });
+});
+
+describe("routesFor", () => {
+  const ir = (routeHosts: string[] | undefined): GatewayIr => ({
+    apiVersion: "ir.agc.dev/v1", gateway: "g",
+    frontends: [{ name: "f", port: 80, hostnames: ["*.example.com"] }],
+    routes: [{ name: "r", hostnames: routeHosts, wildcardSingleLabel: true }],
+    clusters: [],
+  });
+
+  it("gives a single-label route without host names the frontend's wildcard at any depth", () => {
+    const [r] = routesFor(ir(undefined), ir(undefined).frontends[0]);
+    expect([r.hostnames, r.wildcardSingleLabel]).toEqual([["*.example.com"], false]);
+  });
+
+  it("keeps a single-label route's own wildcard single-label", () => {
+    const [r] = routesFor(ir(["*.example.com"]), ir(["*.example.com"]).frontends[0]);
+    expect([r.hostnames, r.wildcardSingleLabel]).toEqual([["*.example.com"], true]);
   });
 });
