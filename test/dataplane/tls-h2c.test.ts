@@ -72,8 +72,8 @@ describe("SNI certificates and h2c backends", () => {
     ["shop.test", "shop.test"],
     ["blog.test", "blog.test"],
     ["other.test", "fallback.test"],
-    ["", "fallback.test"],
-  ])("presents for SNI '%s' the certificate of %s (no SNI: the first, the default)", async (sni, cn) => {
+    ["", "fallback.test"], // no SNI at all: the first certificate, the default
+  ])("presents for SNI '%s' the certificate of %s", async (sni, cn) => {
     expect(await presentedName(tlsPort, sni || undefined)).toBe(cn);
   }, 30_000);
 
