@@ -371,7 +371,8 @@ function checkCluster(c: Checker, v: unknown, path: string): void {
   const o = c.object(v, path);
   if (!o) return;
   c.knownFields(o, path, ["name", "endpoints", "healthCheck", "sessionAffinity", "tls", "protocol"]);
-  c.oneOf(o.protocol, join(path, "protocol"), CLUSTER_PROTOCOLS);
+  const protocol = c.oneOf(o.protocol, join(path, "protocol"), CLUSTER_PROTOCOLS);
+  if (protocol === "h2c" && o.tls === true) c.fail(join(path, "protocol"), "h2c is HTTP/2 in cleartext: it cannot be combined with tls: true");
   c.string(o.name, join(path, "name"), { pattern: NAME, what: "a name of lower case letters, digits, '-', '_' and '.'" });
   const endpoints = c.array(o.endpoints, join(path, "endpoints"), false);
   const keys: (string | undefined)[] = [];

@@ -51,6 +51,8 @@ describe("parseIr", () => {
       'revision: must be 1 to 128 printable ASCII characters without spaces, got "a b"'],
     ["an unknown cluster protocol", (d: any) => { d.clusters[0].protocol = "h3"; },
       'clusters[0].protocol: must be one of "http1", "h2c", "websocket", got "h3"'],
+    ["h2c with TLS to the endpoints", (d: any) => { d.clusters[0].protocol = "h2c"; d.clusters[0].tls = true; },
+      "clusters[0].protocol: h2c is HTTP/2 in cleartext: it cannot be combined with tls: true"],
     ["a certificate given as a secret and files", (d: any) => { d.frontends[1].tls.certificates[1].keyFile = "/k"; },
       "frontends[1].tls.certificates[1]: takes either secret or certificateFile and keyFile, not both"],
     ["no certificates", (d: any) => { d.frontends[1].tls.certificates = []; },
