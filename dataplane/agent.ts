@@ -45,7 +45,7 @@ interface Applied {
 
 /** What must be equal between two IRs for a change to go through the runtime API. */
 function structuralKey(out: RenderedConfig): string {
-  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates]);
+  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, out.crtLists]);
 }
 
 /** Events: `access` (parsed access log entry), `applied` (ApplyResult), `restarted`. */
@@ -145,7 +145,8 @@ export class DataplaneAgent extends EventEmitter {
     if (!parsed.ok) return { kind: "rejected", errors: parsed.errors };
     const ir = parsed.ir;
     const layout = planSlots(ir, this.current?.layout);
-    const structural = structuralKey(render(ir, { runtimeDir: this.opts.runtimeDir, filesDir: "-", layout, includeEndpoints: false }));
+    // The revision is only a comment in the configuration: a new one alone needs no reload.
+    const structural = structuralKey(render({ ...ir, revision: undefined }, { runtimeDir: this.opts.runtimeDir, filesDir: "-", layout, includeEndpoints: false }));
     const elapsed = () => Date.now() - started;
 
     if (this.current && this.proc.running && structural === this.current.structural) {
@@ -198,11 +199,12 @@ export class DataplaneAgent extends EventEmitter {
     fs.mkdirSync(path.join(dir, "certs"), { recursive: true });
     const out: RenderedConfig = render(ir, { runtimeDir: this.opts.runtimeDir, filesDir: dir, layout });
     for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
-    for (const [name, tls] of Object.entries(out.certificates)) {
-      const cert = tls.certificatePem ?? fs.readFileSync(tls.certificateFile!, "utf8");
-      const key = tls.keyPem ?? fs.readFileSync(tls.keyFile!, "utf8");
+    for (const [name, files] of Object.entries(out.certificates)) {
+      const cert = fs.readFileSync(files.certificateFile, "utf8");
+      const key = fs.readFileSync(files.keyFile, "utf8");
       fs.writeFileSync(path.join(dir, "certs", name), `${cert.trimEnd()}\n${key.trimEnd()}\n`, { mode: 0o600 });
     }
+    for (const [name, text] of Object.entries(out.crtLists)) fs.writeFileSync(path.join(dir, "certs", name), text);
     const cfg = path.join(dir, "haproxy.cfg");
     fs.writeFileSync(cfg, out.haproxyCfg);
     return { cfg, generation };

@@ -1,7 +1,7 @@
 export { DataplaneAgent } from "./agent";
 export type { AgentOptions, ApplyResult } from "./agent";
-export { render, noHealthyEndpointBody } from "./render";
-export type { RenderOptions, RenderedConfig } from "./render";
+export { render, noHealthyEndpointBody, secretCertificateFiles } from "./render";
+export type { CertificateFiles, RenderOptions, RenderedConfig } from "./render";
 export { planSlots, runtimeCommands } from "./slots";
 export type { SlotLayout } from "./slots";
 export { healthView } from "./health";

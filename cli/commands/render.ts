@@ -56,14 +56,20 @@ export async function main(args: string[]): Promise<number> {
   if (!out) {
     process.stdout.write(rendered.haproxyCfg);
     for (const [name, text] of Object.entries(rendered.maps)) process.stdout.write(`\n# ---- maps/${name}\n${text}`);
+    for (const [name, text] of Object.entries(rendered.crtLists)) process.stdout.write(`\n# ---- certs/${name}\n${text}`);
     return 0;
   }
   fs.mkdirSync(path.join(out, "maps"), { recursive: true });
   fs.writeFileSync(path.join(out, "haproxy.cfg"), rendered.haproxyCfg);
   for (const [name, text] of Object.entries(rendered.maps)) fs.writeFileSync(path.join(out, "maps", name), text);
-  console.log(`wrote ${path.join(out, "haproxy.cfg")} and ${Object.keys(rendered.maps).length} map files`);
-  if (Object.keys(rendered.certificates).length) {
-    console.log(`certificates are assembled by the agent at run time: ${Object.keys(rendered.certificates).map((c) => `certs/${c}`).join(", ")}`);
+  const crtLists = Object.entries(rendered.crtLists);
+  if (crtLists.length) fs.mkdirSync(path.join(out, "certs"), { recursive: true });
+  for (const [name, text] of crtLists) fs.writeFileSync(path.join(out, "certs", name), text);
+  console.log(`wrote ${path.join(out, "haproxy.cfg")}, ${Object.keys(rendered.maps).length} map files and ${crtLists.length} crt-lists`);
+  const certificates = Object.entries(rendered.certificates);
+  if (certificates.length) {
+    console.log(`certificates are assembled by the agent at run time (chain, then key): ${certificates
+      .map(([name, files]) => `certs/${name} from ${files.certificateFile} and ${files.keyFile}`).join("; ")}`);
   }
   return 0;
 }

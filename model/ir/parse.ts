@@ -1,15 +1,31 @@
 /**
  * Validation of an IR document. Every problem is reported with the path of the bad field,
- * e.g. `routes[2].backends[0].weight: must be an integer 0..256, got -1`.
+ * e.g. `routes[2].backends[0].weight: must be an integer 0..1000000, got -1`.
+ *
+ * What validates also loads: names, values and expressions that HAProxy's configuration could
+ * not carry literally are refused here (see the field docs in types.ts).
  */
 import { isIP } from "net";
-import { GatewayIr, IR_API_VERSION } from "./types";
+import { normalizePath } from "./path";
+import { regexProblem } from "./regex";
+import { CLUSTER_PROTOCOLS, GatewayIr, IR_API_VERSION, MAX_BACKEND_WEIGHT } from "./types";
 
 export type ParseResult = { ok: true; ir: GatewayIr } | { ok: false; errors: string[] };
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** RFC 9110 token characters without `'` (HAProxy's sample expressions cannot carry it). */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&*+.^_`|~-]+$/;
+const HEADER_NAME_WHAT = "a header name of letters, digits and !#$%&*+-.^_`|~";
+/** RFC 3986 unreserved characters, and `[]` for names like `ids[]`. */
+const QUERY_NAME = /^[A-Za-z0-9._~[\]-]+$/;
+/** RFC 3986 path characters (pchar and `/`), starting with `/`. */
+const PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+const PATH_WHAT = "a path starting with '/' of RFC 3986 path characters";
+/** Printable text (tabs allowed, no line breaks or other control characters). */
+const TEXT = /^[^\x00-\x08\x0a-\x1f\x7f]+$/;
+const REVISION = /^[\x21-\x7e]{1,128}$/;
+const SUM_OF_WEIGHTS_MAX = 2 ** 31 - 1;
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
 type Obj = Record<string, unknown>;
@@ -90,11 +106,28 @@ class Checker {
   regex(v: unknown, path: string): void {
     const s = this.string(v, path);
     if (s === undefined) return;
-    try {
-      new RegExp(s);
-    } catch (e) {
-      this.fail(path, `must be a valid regular expression: ${(e as Error).message}`);
+    const problem = regexProblem(s);
+    if (problem) this.fail(path, `must be a regular expression HAProxy (PCRE2) reads as meant: ${problem}, got ${JSON.stringify(s)}`);
+  }
+
+  /** A non-empty single-line text (header values, reasons). */
+  text(v: unknown, path: string, maxLength = 4096): string | undefined {
+    if (typeof v !== "string" || v.length === 0) {
+      this.fail(path, `must be a non-empty string, got ${describe(v)}`);
+      return undefined;
     }
+    if (!TEXT.test(v)) this.fail(path, `must not contain line breaks or control characters, got ${JSON.stringify(v)}`);
+    else if (v.length > maxLength) this.fail(path, `must be at most ${maxLength} characters, got ${v.length}`);
+    return v;
+  }
+
+  /** A path to match or to send: RFC 3986 characters and already normalized. */
+  normalizedPath(v: unknown, path: string): void {
+    const s = this.string(v, path, { pattern: PATH, what: PATH_WHAT });
+    if (s === undefined) return;
+    const normal = normalizePath(s);
+    if (normal === null) this.fail(path, `must be a path that normalizes (no '..' above the root, '%' followed by two hex digits), got ${JSON.stringify(s)}`);
+    else if (normal !== s) this.fail(path, `must be normalized as requests are before matching: ${JSON.stringify(normal)}, got ${JSON.stringify(s)}`);
   }
 }
 
@@ -134,19 +167,38 @@ function checkFrontend(c: Checker, v: unknown, path: string): void {
     c.fail(join(path, "address"), `must be an IPv4 or IPv6 address, got ${describe(o.address)}`);
   }
   c.array(o.hostnames, join(path, "hostnames")).forEach((h, i) => checkHostname(c, h, `${join(path, "hostnames")}[${i}]`));
-  if (o.tls !== undefined) {
-    const tp = join(path, "tls");
-    const t = c.object(o.tls, tp);
-    if (t) {
-      c.knownFields(t, tp, ["certificateFile", "certificatePem", "keyFile", "keyPem"]);
-      for (const [file, pem, what] of [["certificateFile", "certificatePem", "certificate"], ["keyFile", "keyPem", "key"]] as const) {
-        const given = [t[file], t[pem]].filter((x) => x !== undefined).length;
-        if (given !== 1) c.fail(tp, `needs exactly one of ${file} and ${pem} for the ${what}, got ${given}`);
-        c.string(t[file], join(tp, file), { optional: true });
-        c.string(t[pem], join(tp, pem), { optional: true });
-      }
+  if (o.tls !== undefined) checkFrontendTls(c, o.tls, join(path, "tls"));
+}
+
+const SECRET_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+/** A file path HAProxy's crt-list and the agent can use: absolute, no spaces or control characters. */
+const FILE_PATH = /^\/[^\s\x00-\x1f\x7f#'"\\]*$/;
+
+function checkFrontendTls(c: Checker, v: unknown, path: string): void {
+  const t = c.object(v, path);
+  if (!t) return;
+  c.knownFields(t, path, ["certificates"]);
+  const certs = c.array(t.certificates, join(path, "certificates"), false);
+  if (Array.isArray(t.certificates) && certs.length === 0) c.fail(join(path, "certificates"), "must have at least one certificate");
+  certs.forEach((cert, i) => {
+    const cp = `${join(path, "certificates")}[${i}]`;
+    const co = c.object(cert, cp);
+    if (!co) return;
+    c.knownFields(co, cp, ["secret", "certificateFile", "keyFile"]);
+    if (co.secret !== undefined) {
+      if (co.certificateFile !== undefined || co.keyFile !== undefined) c.fail(cp, "takes either secret or certificateFile and keyFile, not both");
+      const sp = join(cp, "secret");
+      const so = c.object(co.secret, sp);
+      if (!so) return;
+      c.knownFields(so, sp, ["namespace", "name"]);
+      c.string(so.namespace, join(sp, "namespace"), { pattern: SECRET_NAME, what: "a Kubernetes namespace name" });
+      c.string(so.name, join(sp, "name"), { pattern: SECRET_NAME, what: "a Kubernetes Secret name" });
+      return;
     }
-  }
+    for (const key of ["certificateFile", "keyFile"]) {
+      c.string(co[key], join(cp, key), { pattern: FILE_PATH, what: "an absolute file path without spaces, quotes, '#' or '\\'" });
+    }
+  });
 }
 
 function checkHostname(c: Checker, v: unknown, path: string): void {
@@ -164,13 +216,12 @@ function checkHeaderModifier(c: Checker, v: unknown, path: string): void {
       const ho = c.object(h, hp);
       if (!ho) return;
       c.knownFields(ho, hp, ["name", "value"]);
-      c.string(ho.name, join(hp, "name"), { pattern: HEADER_NAME, what: "a header name" });
-      if (typeof ho.value !== "string") c.fail(join(hp, "value"), `must be a string, got ${describe(ho.value)}`);
-      else if (/[\r\n]/.test(ho.value)) c.fail(join(hp, "value"), "must not contain line breaks");
+      c.string(ho.name, join(hp, "name"), { pattern: HEADER_NAME, what: HEADER_NAME_WHAT });
+      c.text(ho.value, join(hp, "value"));
     });
   }
   c.array(o.remove, join(path, "remove")).forEach((h, i) =>
-    c.string(h, `${join(path, "remove")}[${i}]`, { pattern: HEADER_NAME, what: "a header name" }),
+    c.string(h, `${join(path, "remove")}[${i}]`, { pattern: HEADER_NAME, what: HEADER_NAME_WHAT }),
   );
 }
 
@@ -180,22 +231,22 @@ function checkPathReplacement(c: Checker, v: unknown, path: string, pathMatchTyp
   if (!o) return;
   c.knownFields(o, path, ["type", "value"]);
   const type = c.oneOf(o.type, join(path, "type"), ["ReplaceFullPath", "ReplacePrefixMatch"] as const, false);
-  c.string(o.value, join(path, "value"), { pattern: /^\/[^\s]*$/, what: "a path starting with '/'" });
+  c.normalizedPath(o.value, join(path, "value"));
   if (type === "ReplacePrefixMatch" && pathMatchType !== "PathPrefix") {
     c.fail(join(path, "type"), "ReplacePrefixMatch needs a PathPrefix path match on the route");
   }
 }
 
-function checkMatchList(c: Checker, v: unknown, path: string, namePattern: RegExp): void {
+function checkMatchList(c: Checker, v: unknown, path: string, name: { pattern: RegExp; what: string }): void {
   c.array(v, path).forEach((m, i) => {
     const mp = `${path}[${i}]`;
     const mo = c.object(m, mp);
     if (!mo) return;
     c.knownFields(mo, mp, ["name", "type", "value"]);
-    c.string(mo.name, join(mp, "name"), { pattern: namePattern, what: "a valid name" });
+    c.string(mo.name, join(mp, "name"), name);
     const type = c.oneOf(mo.type, join(mp, "type"), ["Exact", "RegularExpression"] as const);
     if (type === "RegularExpression") c.regex(mo.value, join(mp, "value"));
-    else if (typeof mo.value !== "string") c.fail(join(mp, "value"), `must be a string, got ${describe(mo.value)}`);
+    else c.text(mo.value, join(mp, "value"));
   });
 }
 
@@ -204,7 +255,8 @@ function checkRoute(c: Checker, v: unknown, path: string, clusters: Set<string>,
   if (!o) return;
   c.knownFields(o, path, [
     "name", "frontends", "hostnames", "path", "headers", "queryParams", "method", "backends",
-    "requestHeaders", "responseHeaders", "rewrite", "redirect", "requestTimeoutMs",
+    "requestHeaders", "responseHeaders", "rewrite", "redirect", "requestTimeoutMs", "backendRequestTimeoutMs",
+    "wildcardSingleLabel",
   ]);
   c.string(o.name, join(path, "name"), { pattern: NAME, what: "a name of lower case letters, digits, '-', '_' and '.'" });
   c.array(o.frontends, join(path, "frontends")).forEach((f, i) => {
@@ -220,23 +272,16 @@ function checkRoute(c: Checker, v: unknown, path: string, clusters: Set<string>,
       c.knownFields(p, pp, ["type", "value"]);
       pathType = c.oneOf(p.type, join(pp, "type"), ["Exact", "PathPrefix", "RegularExpression"] as const, false);
       if (pathType === "RegularExpression") c.regex(p.value, join(pp, "value"));
-      else c.string(p.value, join(pp, "value"), { pattern: /^\/[^\s?#]*$/, what: "a path starting with '/' without spaces, '?' or '#'" });
+      else if (pathType !== undefined) c.normalizedPath(p.value, join(pp, "value"));
     }
   } else {
     pathType = "PathPrefix";
   }
-  checkMatchList(c, o.headers, join(path, "headers"), HEADER_NAME);
-  checkMatchList(c, o.queryParams, join(path, "queryParams"), /^[^\s&=]+$/);
+  c.boolean(o.wildcardSingleLabel, join(path, "wildcardSingleLabel"));
+  checkMatchList(c, o.headers, join(path, "headers"), { pattern: HEADER_NAME, what: HEADER_NAME_WHAT });
+  checkMatchList(c, o.queryParams, join(path, "queryParams"), { pattern: QUERY_NAME, what: "a query parameter name of letters, digits, '-', '.', '_', '~', '[' and ']'" });
   c.string(o.method, join(path, "method"), { optional: true, pattern: /^[A-Z]+$/, what: "an upper case HTTP method" });
-  c.array(o.backends, join(path, "backends")).forEach((b, i) => {
-    const bp = `${join(path, "backends")}[${i}]`;
-    const bo = c.object(b, bp);
-    if (!bo) return;
-    c.knownFields(bo, bp, ["cluster", "weight"]);
-    const name = c.string(bo.cluster, join(bp, "cluster"));
-    if (name !== undefined && !clusters.has(name)) c.fail(join(bp, "cluster"), `must name a cluster in clusters, got ${JSON.stringify(name)}`);
-    c.int(bo.weight, join(bp, "weight"), 0, 256);
-  });
+  checkBackends(c, o.backends, join(path, "backends"), clusters);
   checkHeaderModifier(c, o.requestHeaders, join(path, "requestHeaders"));
   checkHeaderModifier(c, o.responseHeaders, join(path, "responseHeaders"));
   if (o.rewrite !== undefined) {
@@ -261,7 +306,31 @@ function checkRoute(c: Checker, v: unknown, path: string, clusters: Set<string>,
     }
     if (o.rewrite !== undefined) c.fail(join(path, "redirect"), "cannot be combined with rewrite");
   }
-  c.int(o.requestTimeoutMs, join(path, "requestTimeoutMs"), 0, DAY_MS);
+  const total = c.int(o.requestTimeoutMs, join(path, "requestTimeoutMs"), 0, DAY_MS);
+  const backend = c.int(o.backendRequestTimeoutMs, join(path, "backendRequestTimeoutMs"), 0, DAY_MS);
+  if (total && backend && backend > total) {
+    c.fail(join(path, "backendRequestTimeoutMs"), `must not exceed requestTimeoutMs (${total}), got ${backend}`);
+  }
+}
+
+function checkBackends(c: Checker, v: unknown, path: string, clusters: Set<string>): void {
+  let sum = 0;
+  c.array(v, path).forEach((b, i) => {
+    const bp = `${path}[${i}]`;
+    const bo = c.object(b, bp);
+    if (!bo) return;
+    c.knownFields(bo, bp, ["cluster", "invalid", "weight"]);
+    if ((bo.cluster === undefined) === (bo.invalid === undefined)) {
+      c.fail(bp, `needs exactly one of cluster and invalid, got ${bo.cluster === undefined ? "neither" : "both"}`);
+    } else if (bo.cluster !== undefined) {
+      const name = c.string(bo.cluster, join(bp, "cluster"));
+      if (name !== undefined && !clusters.has(name)) c.fail(join(bp, "cluster"), `must name a cluster in clusters, got ${JSON.stringify(name)}`);
+    } else {
+      c.text(bo.invalid, join(bp, "invalid"), 256);
+    }
+    sum += c.int(bo.weight, join(bp, "weight"), 0, MAX_BACKEND_WEIGHT) ?? 1;
+  });
+  if (sum > SUM_OF_WEIGHTS_MAX) c.fail(path, `weights must add up to at most ${SUM_OF_WEIGHTS_MAX}, got ${sum}`);
 }
 
 function checkHealthCheck(c: Checker, v: unknown, path: string): void {
@@ -281,7 +350,7 @@ function checkHealthCheck(c: Checker, v: unknown, path: string): void {
   if (!h) return;
   c.knownFields(h, hp, ["host", "path", "match"]);
   c.string(h.host, join(hp, "host"), { optional: true, pattern: /^[A-Za-z0-9.:[\]-]+$/, what: "a host name" });
-  c.string(h.path, join(hp, "path"), { optional: true, pattern: /^\/[^\s]*$/, what: "a path starting with '/'" });
+  c.string(h.path, join(hp, "path"), { optional: true, pattern: /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, what: "a path (and query) starting with '/' of RFC 3986 characters" });
   if (h.match === undefined) return;
   const mp = join(hp, "match");
   const m = c.object(h.match, mp);
@@ -301,7 +370,9 @@ function checkHealthCheck(c: Checker, v: unknown, path: string): void {
 function checkCluster(c: Checker, v: unknown, path: string): void {
   const o = c.object(v, path);
   if (!o) return;
-  c.knownFields(o, path, ["name", "endpoints", "healthCheck", "sessionAffinity", "tls"]);
+  c.knownFields(o, path, ["name", "endpoints", "healthCheck", "sessionAffinity", "tls", "protocol"]);
+  const protocol = c.oneOf(o.protocol, join(path, "protocol"), CLUSTER_PROTOCOLS);
+  if (protocol === "h2c" && o.tls === true) c.fail(join(path, "protocol"), "h2c is HTTP/2 in cleartext: it cannot be combined with tls: true");
   c.string(o.name, join(path, "name"), { pattern: NAME, what: "a name of lower case letters, digits, '-', '_' and '.'" });
   const endpoints = c.array(o.endpoints, join(path, "endpoints"), false);
   const keys: (string | undefined)[] = [];
@@ -335,8 +406,9 @@ export function parseIr(json: unknown): ParseResult {
   const c = new Checker();
   const o = c.object(json, "(document)");
   if (!o) return { ok: false, errors: c.errors };
-  c.knownFields(o, "", ["apiVersion", "gateway", "timeouts", "frontends", "routes", "clusters"]);
+  c.knownFields(o, "", ["apiVersion", "revision", "gateway", "timeouts", "frontends", "routes", "clusters"]);
   if (o.apiVersion !== IR_API_VERSION) c.fail("apiVersion", `must be ${JSON.stringify(IR_API_VERSION)}, got ${describe(o.apiVersion)}`);
+  c.string(o.revision, "revision", { optional: true, pattern: REVISION, what: "1 to 128 printable ASCII characters without spaces" });
   c.string(o.gateway, "gateway", { pattern: NAME, what: "a name of lower case letters, digits, '-', '_' and '.'" });
   checkTimeouts(c, o.timeouts, "timeouts");
 

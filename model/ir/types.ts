@@ -13,6 +13,12 @@ export const IR_API_VERSION = "ir.agc.dev/v1";
 export interface GatewayIr {
   /** Always `"ir.agc.dev/v1"`. Documents with another version are refused. */
   apiVersion: typeof IR_API_VERSION;
+  /**
+   * An opaque revision the controller sets (a hash of the document). The agent reports the
+   * revision it serves; the configuration carries it in a comment. Default: none.
+   * Printable ASCII without spaces, at most 128 characters.
+   */
+  revision?: string;
   /** The gateway's name, used in logs and the generated configuration. `[a-z0-9][a-z0-9-_.]*`. */
   gateway: string;
   /** Gateway-wide timeouts. Every field has a default. */
@@ -33,7 +39,10 @@ export interface GatewayIr {
 
 /** Timeouts, all in milliseconds. */
 export interface Timeouts {
-  /** Waiting for a backend's response (an inactivity timer). Default 60000. 0 = none. Routes may override it. */
+  /**
+   * Waiting for a backend's response (an inactivity timer). Default 60000. 0 = none. A route's
+   * `requestTimeoutMs` or `backendRequestTimeoutMs` replaces it for that route.
+   */
   requestMs?: number;
   /** An idle client connection (between HTTP/1.1 requests, or an HTTP/2 connection without streams) is closed. Default 300000. */
   httpIdleMs?: number;
@@ -58,25 +67,47 @@ export interface Frontend {
   port: number;
   /** Address to bind. Default `"0.0.0.0"` (all IPv4 addresses). */
   address?: string;
-  /** Serve TLS with this certificate. Default: cleartext. */
+  /** Serve TLS. Default: cleartext. */
   tls?: FrontendTls;
   /**
-   * Host names this frontend answers for (exact `a.example.com` or wildcard `*.example.com`).
-   * Default: any. A route's host names are narrowed to these.
+   * Host names this frontend answers for (exact `a.example.com` or wildcard `*.example.com`,
+   * which matches one or more extra labels). Default: any. A route's host names are narrowed
+   * to these.
    */
   hostnames?: string[];
 }
 
-/** A certificate and its private key, each given as a file path or as PEM text (one of the two). */
+/**
+ * TLS on a frontend: several certificates, chosen by the SNI the client sends (each matches the
+ * names in its own subjectAltName / CN); the first is the default when no name matches or the
+ * client sends none.
+ */
 export interface FrontendTls {
+  /** At least one. */
+  certificates: TlsCertificate[];
+}
+
+/**
+ * A certificate with its private key. Never inline: either a `kubernetes.io/tls` Secret the
+ * agent reads (and materialises as files), or files on the agent's disk (`agc dataplane --ir FILE`).
+ */
+export type TlsCertificate = SecretCertificate | FileCertificate;
+
+export interface SecretCertificate {
+  /** A `kubernetes.io/tls` Secret (keys `tls.crt` and `tls.key`). */
+  secret: SecretRef;
+}
+
+export interface SecretRef {
+  namespace: string;
+  name: string;
+}
+
+export interface FileCertificate {
   /** Path of a PEM certificate chain. */
-  certificateFile?: string;
-  /** PEM certificate chain, inline. */
-  certificatePem?: string;
+  certificateFile: string;
   /** Path of the PEM private key. */
-  keyFile?: string;
-  /** PEM private key, inline. */
-  keyPem?: string;
+  keyFile: string;
 }
 
 /** One routing rule: what it matches, then where and how the request goes. */
@@ -85,8 +116,14 @@ export interface Route {
   name: string;
   /** Frontends this route is attached to. Default: all. */
   frontends?: string[];
-  /** Host names (exact, or `*.` wildcard matching one to three more labels; lower case). Default: any host. */
+  /**
+   * Host names (exact, or `*.` wildcard; lower case). Default: any host. A wildcard
+   * `*.example.com` matches any number (one or more) of extra labels (`a.example.com`,
+   * `a.b.example.com`), as Gateway API says, unless `wildcardSingleLabel`.
+   */
   hostnames?: string[];
+  /** Wildcard host names match exactly one extra label (Ingress semantics). Default false. */
+  wildcardSingleLabel?: boolean;
   /** Path match. Default: prefix `/` (everything). */
   path?: PathMatch;
   /** All must match. Default: none. */
@@ -97,7 +134,8 @@ export interface Route {
   method?: string;
   /**
    * Where matched requests go, chosen at random in proportion to weight. Default: none.
-   * No backend (or all weights 0) answers 500, unless the route redirects.
+   * No backend (or all weights 0) answers 500, unless the route redirects. The share of an
+   * `invalid` backend is answered 500 with its reason.
    */
   backends?: WeightedBackend[];
   /** Request header changes, applied before forwarding. */
@@ -108,22 +146,58 @@ export interface Route {
   rewrite?: UrlRewrite;
   /** Answer with a redirect instead of forwarding. */
   redirect?: Redirect;
-  /** Overrides the gateway's request timeout for this route, milliseconds; 0 = none. Default: the gateway's. */
+  /**
+   * Total request timeout (Gateway API `timeouts.request`), milliseconds; 0 = none. Default: the
+   * gateway's `timeouts.requestMs`. A request whose response has not started within it is
+   * answered 504. HAProxy 2.6 has no per-request total timer, so it is enforced on the backend
+   * side (with `backendRequestTimeoutMs`, the smaller wins): from the request being sent, the
+   * backend must start answering within it, and never pause longer than it while answering
+   * (then the response is cut). A response that keeps streaming without such pauses may last
+   * longer than it.
+   */
   requestTimeoutMs?: number;
+  /**
+   * Time for a backend to answer (Gateway API `timeouts.backendRequest`), milliseconds;
+   * 0 = none. Default: none beyond `requestTimeoutMs`. When both are set and not 0, it must not
+   * exceed `requestTimeoutMs`.
+   */
+  backendRequestTimeoutMs?: number;
 }
 
 export interface PathMatch {
   /**
    * `Exact`: the whole path. `PathPrefix`: by path segment (`/foo` matches `/foo` and
-   * `/foo/bar`, not `/foobar`). `RegularExpression`: a PCRE matched against the path.
+   * `/foo/bar`, not `/foobar`). `RegularExpression`: see {@link RegexSyntax}.
+   * Requests are matched on their normalized path (see {@link normalizePath}).
    */
   type: "Exact" | "PathPrefix" | "RegularExpression";
-  /** Starts with `/` for Exact and PathPrefix. */
+  /**
+   * Exact and PathPrefix: a normalized path (`normalizePath(value) === value`) of RFC 3986
+   * path characters. RegularExpression: matched against the normalized path.
+   */
   value: string;
 }
 
+/**
+ * Regular expressions (path, header and query matches) are PCRE2, as HAProxy compiles them. To
+ * be sure a document that validates also loads, only a subset common to PCRE2 and JavaScript is
+ * accepted: literals; `.`; `^` `$`; groups `( )`, `(?: )`, lookaheads `(?= )` `(?! )`; `|`;
+ * quantifiers `* + ? {n} {n,} {n,m}` and their lazy forms; character classes `[...]` `[^...]`
+ * (not empty, no `[` inside); escapes `\d \D \w \W \s \S \b \B \n \r \t \f` and `\`
+ * before any punctuation. Refused: back references, named groups, lookbehinds, `\x \u \c \p \v`
+ * and other letter escapes, inline flags, POSIX classes, a bare `{`, a class range that starts
+ * or ends with `\d`, `\w` or `\s`, characters outside printable ASCII.
+ */
+export type RegexSyntax = string;
+
+/**
+ * Header names: RFC 9110 tokens (letters, digits and `!#$%&*+-.^_\`|~`) except `'`, which
+ * HAProxy's sample expressions cannot carry.
+ */
+export type HeaderName = string;
+
 export interface HeaderMatch {
-  /** Header name, case-insensitive. */
+  /** Header name, case-insensitive. See {@link HeaderName}. */
   name: string;
   /** Default `Exact`. */
   type?: "Exact" | "RegularExpression";
@@ -131,19 +205,27 @@ export interface HeaderMatch {
 }
 
 export interface QueryMatch {
-  /** Query parameter name, case-sensitive. */
+  /** Query parameter name, case-sensitive: RFC 3986 unreserved characters (`A-Za-z0-9-._~`) and `[]`. */
   name: string;
   /** Default `Exact`. */
   type?: "Exact" | "RegularExpression";
   value: string;
 }
 
+/** One share of a route's traffic: exactly one of `cluster` and `invalid`. */
 export interface WeightedBackend {
   /** Name of a cluster in `clusters`. */
-  cluster: string;
-  /** Integer 0..256. Default 1. 0 sends no traffic. */
+  cluster?: string;
+  /**
+   * Why this backend cannot be used (e.g. `Service default/missing not found`), printable,
+   * at most 256 characters. Its share of requests is answered 500 with this reason in the body.
+   */
+  invalid?: string;
+  /** Integer 0..1000000. Default 1. 0 sends no traffic. */
   weight?: number;
 }
+
+export const MAX_BACKEND_WEIGHT = 1_000_000;
 
 export interface HeaderModifier {
   /** Replace (or add) these headers. */
@@ -189,7 +271,17 @@ export interface Cluster {
   sessionAffinity?: SessionAffinity;
   /** Connect to endpoints with TLS (certificate not verified). Default false. */
   tls?: boolean;
+  /**
+   * What the endpoints speak (from the Service port's appProtocol). Default `"http1"`.
+   * `"h2c"`: HTTP/2 cleartext with prior knowledge (`kubernetes.io/h2c`), health checks included.
+   * `"websocket"` (`kubernetes.io/ws`): HTTP/1.1 with upgrades expected; upgrades work on
+   * `http1` too, this documents the intent.
+   */
+  protocol?: ClusterProtocol;
 }
+
+export const CLUSTER_PROTOCOLS = ["http1", "h2c", "websocket"] as const;
+export type ClusterProtocol = (typeof CLUSTER_PROTOCOLS)[number];
 
 export interface Endpoint {
   /** IPv4 or IPv6 address. */

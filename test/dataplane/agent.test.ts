@@ -82,7 +82,7 @@ describe("agent", () => {
     const bad = JSON.parse(JSON.stringify(base));
     bad.routes[0].backends[0].weight = -1;
     const r = await h.agent!.apply(bad);
-    expect(r).toEqual({ kind: "rejected", errors: ["routes[0].backends[0].weight: must be an integer 0..256, got -1"] });
+    expect(r).toEqual({ kind: "rejected", errors: ["routes[0].backends[0].weight: must be an integer 0..1000000, got -1"] });
     expect(await who()).toBe("one");
   }, 30_000);
 
@@ -90,7 +90,7 @@ describe("agent", () => {
     const garbage = path.join(h.dir, "garbage.pem");
     fs.writeFileSync(garbage, "not a certificate\n");
     const tlsPort = await freePort();
-    const r = await h.agent!.apply({ ...base, frontends: [...base.frontends, { name: "tls", port: tlsPort, address: "127.0.0.1", tls: { certificateFile: garbage, keyFile: garbage } }] });
+    const r = await h.agent!.apply({ ...base, frontends: [...base.frontends, { name: "tls", port: tlsPort, address: "127.0.0.1", tls: { certificates: [{ certificateFile: garbage, keyFile: garbage }] } }] });
     expect(r.kind).toBe("rejected");
     expect((r as { errors: string[] }).errors[0]).toMatch(/^haproxy refused the generated configuration/);
     expect(await who()).toBe("one");

@@ -5,6 +5,7 @@ import * as path from "path";
 import { parseIr } from "../../model/ir";
 import { render } from "../../dataplane/render";
 import { DEFAULT_HAPROXY, validateConfig } from "../../dataplane/haproxy";
+import { checkRendered } from "./check-config";
 import { makeCertificate } from "./harness";
 
 const GOLDEN = path.join(__dirname, "..", "unit", "dataplane", "golden");
@@ -18,16 +19,8 @@ describe("golden configurations", () => {
   it.each(cases)("%s is accepted by haproxy -c", async (file) => {
     const parsed = parseIr(JSON.parse(fs.readFileSync(path.join(GOLDEN, file), "utf8")));
     if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-    const out = render(parsed.ir, { runtimeDir: dir });
-    fs.mkdirSync(path.join(dir, "maps"), { recursive: true });
-    fs.mkdirSync(path.join(dir, "certs"), { recursive: true });
-    for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
-    // The goldens name certificates that are not on this machine: use a real one.
-    const pem = fs.readFileSync(cert.certFile, "utf8") + fs.readFileSync(cert.keyFile, "utf8");
-    for (const name of Object.keys(out.certificates)) fs.writeFileSync(path.join(dir, "certs", name), pem);
-    const cfg = path.join(dir, `${file}.cfg`);
-    fs.writeFileSync(cfg, out.haproxyCfg);
-    expect(await validateConfig(DEFAULT_HAPROXY, cfg)).toBeNull();
+    const out = render(parsed.ir, { runtimeDir: path.join(dir, file) });
+    expect(await checkRendered(out, path.join(dir, file), cert)).toBeNull();
   }, 30_000);
 
   it("a broken configuration is reported with HAProxy's reason", async () => {

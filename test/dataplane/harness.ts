@@ -50,6 +50,8 @@ export interface EchoReply {
   url: string;
   httpVersion: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Header lines as received, name and value alternating, in order. */
+  rawHeaders: string[];
 }
 
 /**
@@ -81,7 +83,7 @@ export class Backend {
         return;
       }
       this.hits++;
-      const reply: EchoReply = { backend: this.name, method: req.method ?? "", url, httpVersion: req.httpVersion, headers: req.headers };
+      const reply: EchoReply = { backend: this.name, method: req.method ?? "", url, httpVersion: req.httpVersion, headers: req.headers, rawHeaders: req.rawHeaders };
       const delay = Number(new URL(url, "http://x").searchParams.get("ms") ?? 0);
       const answer = () => {
         if (res.destroyed) return;
@@ -142,6 +144,49 @@ export function httpGet(port: number, urlPath: string, headers: Record<string, s
   });
 }
 
+/**
+ * Sends `request` as written (no client library rewrites it: repeated header lines and raw
+ * paths go out as they are) and reads the answer until the server closes.
+ */
+export function rawRequest(port: number, request: string): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(port, "127.0.0.1", () => socket.end(request));
+    socket.setTimeout(30_000, () => socket.destroy(new Error("raw request timed out")));
+    socket.on("data", (c) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString();
+      const [head, ...rest] = text.split("\r\n\r\n");
+      const [statusLine, ...headerLines] = head.split("\r\n");
+      const headers: http.IncomingHttpHeaders = {};
+      for (const line of headerLines) {
+        const i = line.indexOf(":");
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      const body = rest.join("\r\n\r\n");
+      resolve({ status: Number(statusLine.split(" ")[1] ?? 0), headers, body: headers["transfer-encoding"] === "chunked" ? dechunk(body) : body });
+    });
+  });
+}
+
+function dechunk(body: string): string {
+  let out = "";
+  let rest = body;
+  for (;;) {
+    const eol = rest.indexOf("\r\n");
+    const size = parseInt(rest.slice(0, eol), 16);
+    if (!(size > 0)) return out;
+    out += rest.slice(eol + 2, eol + 2 + size);
+    rest = rest.slice(eol + 2 + size + 2);
+  }
+}
+
+/** A GET with `Connection: close`, written as given: `target` is sent without any normalization. */
+export function rawGet(port: number, target: string, headerLines: string[] = []): Promise<HttpReply> {
+  return rawRequest(port, [`GET ${target} HTTP/1.1`, "Host: test", ...headerLines, "Connection: close", "", ""].join("\r\n"));
+}
+
 /** Which echo backend answered a GET through the proxy, or "status N" when none did. */
 export async function backendAnswering(port: number, urlPath = "/"): Promise<string> {
   const r = await httpGet(port, urlPath);
@@ -161,13 +206,18 @@ export function h2Get(session: http2.ClientHttp2Session, urlPath: string, header
   });
 }
 
-/** A self-signed certificate for 127.0.0.1 / localhost, made now, in a temp dir. */
-export function makeCertificate(dir: string): { certFile: string; keyFile: string } {
+/**
+ * A self-signed certificate, made now by openssl, in `dir` as `tls.crt` and `tls.key`:
+ * for 127.0.0.1 / localhost unless another name is given.
+ */
+export function makeCertificate(dir: string, name = "localhost"): { certFile: string; keyFile: string } {
+  fs.mkdirSync(dir, { recursive: true });
   const certFile = path.join(dir, "tls.crt");
   const keyFile = path.join(dir, "tls.key");
+  const san = name === "localhost" ? "DNS:localhost,IP:127.0.0.1" : `DNS:${name}`;
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`,
+    "-addext", `subjectAltName=${san}`, "-keyout", keyFile, "-out", certFile,
   ], { stdio: "ignore" });
   return { certFile, keyFile };
 }

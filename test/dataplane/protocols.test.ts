@@ -21,7 +21,7 @@ describe("protocols and headers", () => {
     await h.startAgent(gatewayIr(port, [cluster("web", [web]), cluster("api", [api]), cluster("sticky", [web, api], { sessionAffinity: {} })], {
       frontends: [
         { name: "web", port, address: "127.0.0.1" },
-        { name: "secure", port: tlsPort, address: "127.0.0.1", tls: { certificateFile: certFile, keyFile } },
+        { name: "secure", port: tlsPort, address: "127.0.0.1", tls: { certificates: [{ certificateFile: certFile, keyFile }] } },
       ],
       routes: [
         { name: "canary", path: { type: "PathPrefix", value: "/api" }, headers: [{ name: "x-canary", value: "yes" }], backends: [{ cluster: "web" }] },

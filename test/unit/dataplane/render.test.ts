@@ -1,5 +1,6 @@
 import * as fc from "fast-check";
-import { narrowHostnames, quote, routeRank, statusRegex } from "../../../dataplane/render";
+import { hostMatches, narrowHostnames, quote, routeRank, routesFor, serverTimeoutMs, statusRegex } from "../../../dataplane/render";
+import { GatewayIr } from "../../../model/ir";
 
 describe("statusRegex", () => {
   it("matches exactly the codes in the ranges", () => {
@@ -51,5 +52,53 @@ describe("narrowHostnames", () => {
     expect(narrowHostnames(["a.example.com", "other.org"], ["*.example.com"])).toEqual(["a.example.com"]);
     expect(narrowHostnames(["*.example.com"], ["a.example.com"])).toEqual(["a.example.com"]);
     expect(narrowHostnames(["other.org"], ["*.example.com"])).toBeNull();
+  });
+});
+
+describe("hostMatches", () => {
+  it("lets a wildcard cover any number of extra labels, or exactly one when single-label", () => {
+    expect(hostMatches("*.example.com", "a.example.com")).toBe(true);
+    expect(hostMatches("*.example.com", "a.b.c.example.com")).toBe(true);
+    expect(hostMatches("*.example.com", "example.com")).toBe(false);
+    expect(hostMatches("*.example.com", "a.b.example.com", true)).toBe(false);
+    expect(hostMatches("*.example.com", "a.example.com", true)).toBe(true);
+  });
+
+  it("narrows a single-label route wildcard against a deeper frontend wildcard to nothing", () => {
+    expect(narrowHostnames(["*.example.com"], ["*.b.example.com"], true)).toBeNull();
+    expect(narrowHostnames(["*.example.com"], ["*.b.example.com"], false)).toEqual(["*.b.example.com"]);
+  });
+});
+
+describe("serverTimeoutMs", () => {
+  const route = (extra: object) => ({ name: "r", ...extra });
+  it.each([
+    ["neither timeout: the gateway's default applies, no rule", {}, undefined],
+    ["a total timeout alone", { requestTimeoutMs: 500 }, 500],
+    ["a backend timeout alone, under the gateway's 15 s", { backendRequestTimeoutMs: 2000 }, 2000],
+    ["both: the smaller", { requestTimeoutMs: 10_000, backendRequestTimeoutMs: 2500 }, 2500],
+    ["a total of 0 (none) with a backend timeout", { requestTimeoutMs: 0, backendRequestTimeoutMs: 700 }, 700],
+    ["both 0: no timeout at all", { requestTimeoutMs: 0, backendRequestTimeoutMs: 0 }, 2_000_000_000],
+  ])("%s", (_what, extra, expected) => {
+    expect(serverTimeoutMs(route(extra), 15_000)).toBe(expected);
+  });
+});
+
+describe("routesFor", () => {
+  const ir = (routeHosts: string[] | undefined): GatewayIr => ({
+    apiVersion: "ir.agc.dev/v1", gateway: "g",
+    frontends: [{ name: "f", port: 80, hostnames: ["*.example.com"] }],
+    routes: [{ name: "r", hostnames: routeHosts, wildcardSingleLabel: true }],
+    clusters: [],
+  });
+
+  it("gives a single-label route without host names the frontend's wildcard at any depth", () => {
+    const [r] = routesFor(ir(undefined), ir(undefined).frontends[0]);
+    expect([r.hostnames, r.wildcardSingleLabel]).toEqual([["*.example.com"], false]);
+  });
+
+  it("keeps a single-label route's own wildcard single-label", () => {
+    const [r] = routesFor(ir(["*.example.com"]), ir(["*.example.com"]).frontends[0]);
+    expect([r.hostnames, r.wildcardSingleLabel]).toEqual([["*.example.com"], true]);
   });
 });
