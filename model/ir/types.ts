@@ -13,6 +13,8 @@ export const IR_API_VERSION = "ir.agc.dev/v1";
 export interface GatewayIr {
   /** Always `"ir.agc.dev/v1"`. Documents with another version are refused. */
   apiVersion: typeof IR_API_VERSION;
+  /** An opaque revision the controller sets (a hash of the document); the agent reports the revision it serves. */
+  revision?: string;
   /** The gateway's name, used in logs and the generated configuration. `[a-z0-9][a-z0-9-_.]*`. */
   gateway: string;
   /** Gateway-wide timeouts. Every field has a default. */
@@ -67,17 +69,13 @@ export interface Frontend {
   hostnames?: string[];
 }
 
-/** A certificate and its private key, each given as a file path or as PEM text (one of the two). */
+/** Certificates of a TLS port, chosen by SNI; the first is the default. No private key is ever inline. */
 export interface FrontendTls {
-  /** Path of a PEM certificate chain. */
-  certificateFile?: string;
-  /** PEM certificate chain, inline. */
-  certificatePem?: string;
-  /** Path of the PEM private key. */
-  keyFile?: string;
-  /** PEM private key, inline. */
-  keyPem?: string;
+  certificates: TlsCertificate[];
 }
+
+/** A kubernetes.io/tls Secret the agent reads, or certificate and key files. */
+export type TlsCertificate = { secret: { namespace: string; name: string } } | { certificateFile: string; keyFile: string };
 
 /** One routing rule: what it matches, then where and how the request goes. */
 export interface Route {
@@ -108,8 +106,12 @@ export interface Route {
   rewrite?: UrlRewrite;
   /** Answer with a redirect instead of forwarding. */
   redirect?: Redirect;
-  /** Overrides the gateway's request timeout for this route, milliseconds; 0 = none. Default: the gateway's. */
+  /** Total request timeout (Gateway API `timeouts.request`), milliseconds; 0 = none. */
   requestTimeoutMs?: number;
+  /** Time for a backend to answer (Gateway API `timeouts.backendRequest`), milliseconds; 0 = none. */
+  backendRequestTimeoutMs?: number;
+  /** Wildcard host names match exactly one extra label (Ingress semantics). Default false. */
+  wildcardSingleLabel?: boolean;
 }
 
 export interface PathMatch {
@@ -139,10 +141,12 @@ export interface QueryMatch {
 }
 
 export interface WeightedBackend {
-  /** Name of a cluster in `clusters`. */
-  cluster: string;
-  /** Integer 0..256. Default 1. 0 sends no traffic. */
+  /** Name of a cluster in `clusters`. Exactly one of `cluster` or `invalid`. */
+  cluster?: string;
+  /** Integer 0..1000000. Default 1. 0 sends no traffic. */
   weight?: number;
+  /** Why this backend cannot be used (e.g. "Service default/missing not found"); its share is answered 500. */
+  invalid?: string;
 }
 
 export interface HeaderModifier {
@@ -189,6 +193,8 @@ export interface Cluster {
   sessionAffinity?: SessionAffinity;
   /** Connect to endpoints with TLS (certificate not verified). Default false. */
   tls?: boolean;
+  /** Backend protocol, from the Service port's appProtocol. Default "http1". */
+  protocol?: "http1" | "h2c" | "websocket";
 }
 
 export interface Endpoint {
