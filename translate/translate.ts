@@ -95,7 +95,11 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Transl
   }
 
   return {
-    dataplanes: [...builders.entries()].sort(([a], [b]) => compareText(a, b)).map(([, b]) => b.build()),
+    // A managed Gateway or Ingress with nothing to serve gets no data plane; a TrafficController always has one.
+    dataplanes: [...builders.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([, b]) => b.build())
+      .filter((d) => d.owner.kind === "TrafficController" || d.ir.frontends.length > 0),
     statuses: statuses.sort(byStatusKey),
     warnings: warnings.sort((a, b) => compareText(`${a.regarding.kind}/${a.regarding.namespace}/${a.regarding.name}`, `${b.regarding.kind}/${b.regarding.namespace}/${b.regarding.name}`)),
   };

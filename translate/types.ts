@@ -101,6 +101,11 @@ export interface FrontendService {
 
 export interface Dataplane {
   owner: DataplaneOwner;
+  /**
+   * The IR to publish. Its frontends are empty only for a TrafficController with no Frontend
+   * CR (nothing to serve yet: parseIr refuses such a document, so keep the data plane idle).
+   * A managed Gateway or Ingress with nothing valid to serve has no data plane at all.
+   */
   ir: GatewayIr;
   /** The Services to create in front of it, sorted by kind/namespace/name. */
   services: FrontendService[];

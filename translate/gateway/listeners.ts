@@ -120,7 +120,8 @@ function certificateRefProblem(ref: any, gatewayNamespace: string, context: List
   if (!permitted) {
     return { reason: "RefNotPermitted", message: `${path}: Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows it` };
   }
-  return certificateSecretProblem(context.secrets, namespace, ref.name);
+  const problem = certificateSecretProblem(context.secrets, namespace, ref.name);
+  return problem && { reason: problem.reason, message: `${path}: ${problem.message}` };
 }
 
 /** Listeners on one port must agree on the protocol and not share a host name. */
@@ -141,8 +142,8 @@ function markConflicts(listeners: Listener[]): void {
 /** Routes may attach: accepted, without conflict, with a route kind it supports. */
 export const attachable = (l: Listener): boolean => l.accepted.length === 0 && l.conflicted.length === 0 && l.supportedKinds.length > 0;
 
-/** Serves traffic: attachable, and its references resolved. */
-export const programmed = (l: Listener): boolean => attachable(l) && l.resolvedRefs.length === 0;
+/** Serves traffic: attachable, and its certificates resolved (unsupported route kinds alone do not stop it). */
+export const programmed = (l: Listener): boolean => attachable(l) && l.resolvedRefs.every((p) => p.reason === "InvalidRouteKinds");
 
 /** Whether a route in `routeNamespace` may attach to the listener by its allowedRoutes. */
 export function allowsNamespace(listener: Listener, routeNamespace: string, namespaces: readonly KubeObject[]): boolean {
