@@ -86,7 +86,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Transl
   for (const state of states.values()) {
     const owner = state.binding?.owner;
     const v = owner?.kind === "TrafficController" ? subnetViolations.get(`${owner.namespace}/${owner.name}`) : undefined;
-    if (v) state.programProblems.push({ reason: "AddressNotUsable", message: v.message });
+    if (v) state.subnetProblems.push({ reason: "SubnetShared", message: v.message });
     statuses.push(gatewayStatus(state, snapshot.addresses));
   }
   for (const [key, problems] of ingressProblems) {

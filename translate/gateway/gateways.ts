@@ -18,6 +18,8 @@ export interface GatewayState {
   irFrontends: Map<Listener, string>;
   /** Problems with what it was programmed into (limits of its data plane). */
   programProblems: Problem[];
+  /** AGC006: the subnet of its TrafficController holds something else. */
+  subnetProblems: Problem[];
 }
 
 export function gatewayState(gateway: KubeObject, binding: Binding | Problem, context: ListenerContext): GatewayState {
@@ -27,7 +29,7 @@ export function gatewayState(gateway: KubeObject, binding: Binding | Problem, co
   if (tooMany) problems.push({ reason: "ListenersNotValid", message: tooMany.message });
   const longName = checkKubernetesNameLength({ kind: "Gateway", name: keyOf(gateway) }, "metadata.name", gateway.metadata.name);
   if (longName) problems.push({ reason: "Invalid", message: longName.message });
-  return { gateway, binding: "reason" in binding ? undefined : binding, problems, listeners, irFrontends: new Map(), programProblems: [] };
+  return { gateway, binding: "reason" in binding ? undefined : binding, problems, listeners, irFrontends: new Map(), programProblems: [], subnetProblems: [] };
 }
 
 /** Whether the Gateway as a whole is accepted (at least one listener accepted). */
@@ -65,7 +67,12 @@ function gatewayConditions(state: GatewayState, addresses: string[], generation:
   } else if (addresses.length === 0) {
     programmedCondition = condition("Programmed", false, "AddressNotAssigned", "waiting for the frontend Service's address", generation);
   } else programmedCondition = condition("Programmed", true, "Programmed", "the data plane serves this Gateway", generation);
-  return [acceptedCondition, programmedCondition];
+  const conditions = [acceptedCondition, programmedCondition];
+  // Traffic still flows; the subnet is a problem to fix, reported on a condition of its own.
+  if (state.subnetProblems.length) {
+    conditions.push(condition("SubnetExclusive", false, "SubnetShared", state.subnetProblems.map((p) => p.message).join("; "), generation));
+  }
+  return conditions;
 }
 
 export function gatewayStatus(state: GatewayState, assigned: Readonly<Record<string, string[]>>): StatusUpdate {
