@@ -122,7 +122,9 @@ function applyLimits(
       routeSources: routeSources.size + ingressesOnIt.length,
     });
     if (!violations.length) continue;
-    const problems = violations.map((v) => ({ reason: "NoResources", message: v.message }));
+    // The rule names a TrafficController; a managed data plane belongs to a Gateway or Ingress.
+    const owner = `${builder.owner.kind} '${builder.owner.namespace}/${builder.owner.name}'`;
+    const problems = violations.map((v) => ({ reason: "NoResources", message: `${owner}: property ${v.property}: ${v.detail} [${v.code}]` }));
     for (const s of onIt) s.programProblems.push(...problems);
     for (const ing of ingressesOnIt) ingressProblems.get(keyOf(ing as any))?.push(...problems);
   }
