@@ -15,7 +15,7 @@ const GOLDEN = path.join(__dirname, "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
 const cases = fs.readdirSync(GOLDEN).filter((f) => f.endsWith(".in.yaml")).map((f) => f.replace(/\.in\.yaml$/, "")).sort();
 
-export function loadObjects(file: string): unknown[] {
+function loadObjects(file: string): unknown[] {
   const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8"));
   for (const d of docs) if (d.errors.length) throw new Error(`${file}: ${d.errors.map((e) => e.message).join("; ")}`);
   return docs.map((d) => d.toJS()).filter(Boolean);
