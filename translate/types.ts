@@ -113,7 +113,12 @@ export interface Dataplane {
   secrets: string[];
 }
 
-/** A status to write (the status subresource), without condition timestamps. */
+/**
+ * A status to write (the status subresource), without condition timestamps.
+ * HTTPRoute: `status.parents` holds only the parents of ours (controllerName set); the writer
+ * replaces its own entries by these and keeps other controllers' entries. An HTTPRoute with
+ * no StatusUpdate has no parent of ours any more: the writer removes its own entries there.
+ */
 export interface StatusUpdate {
   apiVersion: string;
   kind: "GatewayClass" | "Gateway" | "HTTPRoute" | "Ingress" | "HealthCheckPolicy" | "RoutePolicy";
