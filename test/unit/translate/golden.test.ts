@@ -10,6 +10,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { CONTROLLER_NAME, translate } from "../../../translate";
 import { snapshotFromObjects } from "../../../translate/snapshot";
+import { parseIr } from "../../../model/ir";
 
 const GOLDEN = path.join(__dirname, "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -21,15 +22,19 @@ function loadObjects(file: string): unknown[] {
   return docs.map((d) => d.toJS()).filter(Boolean);
 }
 
+function translateFile(name: string, reorder: (objects: unknown[]) => unknown[] = (o) => o): string {
+  const { snapshot, ignored } = snapshotFromObjects(reorder(loadObjects(path.join(GOLDEN, `${name}.in.yaml`))));
+  expect(ignored).toEqual([]);
+  return YAML.stringify(translate(snapshot, { controllerName: CONTROLLER_NAME }), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
 describe("translate goldens", () => {
   it("has golden cases", () => {
     expect(cases.length).toBeGreaterThanOrEqual(8);
   });
 
   it.each(cases)("%s", (name) => {
-    const { snapshot, ignored } = snapshotFromObjects(loadObjects(path.join(GOLDEN, `${name}.in.yaml`)));
-    expect(ignored).toEqual([]);
-    const actual = YAML.stringify(translate(snapshot, { controllerName: CONTROLLER_NAME }), { lineWidth: 0, aliasDuplicateObjects: false });
+    const actual = translateFile(name);
     const file = path.join(GOLDEN, `${name}.out.yaml`);
     if (update) {
       fs.writeFileSync(file, actual);
@@ -43,5 +48,22 @@ describe("translate goldens", () => {
         result: YAML.parse(expected),
       });
     }
+  });
+});
+
+describe("every golden", () => {
+  it.each(cases)("%s: the same output whatever the order of the input objects", (name) => {
+    expect(translateFile(name, (objects) => [...objects].reverse())).toBe(translateFile(name));
+  });
+
+  // The IR contract: what translate emits, parseIr accepts (the data plane refuses nothing of it).
+  it.each(cases)("%s: every IR with a frontend passes parseIr", (name) => {
+    const result = YAML.parse(translateFile(name));
+    const refused = result.dataplanes
+      .filter((d: any) => d.ir.frontends.length > 0)
+      .map((d: any) => ({ owner: d.owner.name, parsed: parseIr(d.ir) }))
+      .filter((r: any) => !r.parsed.ok)
+      .map((r: any) => ({ owner: r.owner, errors: r.parsed.errors }));
+    expect(refused).toEqual([]);
   });
 });
