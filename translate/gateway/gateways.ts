@@ -87,7 +87,7 @@ export function gatewayStatus(state: GatewayState, assigned: Readonly<Record<str
     status: {
       addresses: addresses.map((value) => ({ type: isIP(value) ? "IPAddress" : "Hostname", value })),
       conditions: gatewayConditions(state, addresses, generation),
-      listeners: state.listeners.map((l) => listenerStatus(l, generation)),
+      listeners: state.listeners.map((l) => listenerStatus(l, generation, gatewayAccepted(state))),
     },
   };
 }

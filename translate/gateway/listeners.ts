@@ -163,16 +163,17 @@ function findNamespace(namespaces: readonly KubeObject[], name: string): KubeObj
   return namespaces.find((n) => n.metadata.name === name) ?? findNamed(namespaces, "default", name);
 }
 
-export function listenerStatus(l: Listener, generation: number): Record<string, unknown> {
+/** `gatewayAccepted` false: nothing of the Gateway is served, whatever its listeners say. */
+export function listenerStatus(l: Listener, generation: number, gatewayAccepted: boolean): Record<string, unknown> {
   const conditions: StatusCondition[] = [
     conditionFrom("Accepted", l.accepted, "Accepted", "the listener is valid", generation),
     l.conflicted.length
       ? condition("Conflicted", true, l.conflicted[0].reason, l.conflicted.map((p) => p.message).join("; "), generation)
       : condition("Conflicted", false, "NoConflicts", "no conflict with other listeners", generation),
     conditionFrom("ResolvedRefs", l.resolvedRefs, "ResolvedRefs", "every reference resolved", generation),
-    programmed(l)
+    programmed(l) && gatewayAccepted
       ? condition("Programmed", true, "Programmed", "the data plane serves this listener", generation)
-      : condition("Programmed", false, "Invalid", "the listener is not valid: see its other conditions", generation),
+      : condition("Programmed", false, "Invalid", gatewayAccepted ? "the listener is not valid: see its other conditions" : "the Gateway is not accepted", generation),
   ];
   return {
     name: l.name,
