@@ -51,8 +51,13 @@ export function resolveServiceRef(context: BackendContext, from: ReferenceFrom, 
   }
   const servicePort = ((service.spec?.ports as any[]) ?? []).find((p) => (ref.portName !== undefined ? p.name === ref.portName : p.port === ref.port));
   if (!servicePort) {
-    const wanted = ref.portName !== undefined ? `a port named '${ref.portName}'` : ref.port === undefined ? "a port (none given)" : `port ${ref.port}`;
-    return { ok: false, reason: "BackendNotFound", message: `Service ${namespace}/${ref.name} has no ${wanted}` };
+    const message =
+      ref.portName !== undefined
+        ? `Service ${namespace}/${ref.name} has no port named '${ref.portName}'`
+        : ref.port === undefined
+          ? `the reference to Service ${namespace}/${ref.name} gives no port; a Service backend needs one`
+          : `Service ${namespace}/${ref.name} has no port ${ref.port}`;
+    return { ok: false, reason: "BackendNotFound", message };
   }
   const appProtocol = servicePort.appProtocol ?? "http";
   if (!(appProtocol in PROTOCOLS)) {

@@ -49,11 +49,20 @@ export function selectorMatches(selector: KubeObject["spec"], labels: Record<str
 
 const IR_NAME_MAX = 63;
 
-/** A name usable in IR names: lower case, [a-z0-9-_.], at most 63 characters (long ones end in a hash). */
+/**
+ * A name usable in IR names: lower case, [a-z0-9-_.], at most 63 characters. A long name keeps
+ * its trailing numeric parts (rule and match indexes) and gets a hash of the whole in place of
+ * the cut, so distinct long names stay distinct.
+ */
 export function irName(...parts: (string | number)[]): string {
-  const name = parts.map((p) => String(p).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")).join(".");
+  const clean = parts.map((p) => String(p).toLowerCase().replace(/[^a-z0-9_.-]/g, "-"));
+  const name = clean.join(".");
   if (name.length <= IR_NAME_MAX) return name;
-  return `${name.slice(0, IR_NAME_MAX - 11)}-${shortHash(name)}`;
+  let numeric = 0;
+  while (numeric < parts.length - 1 && typeof parts[parts.length - 1 - numeric] === "number") numeric++;
+  const tail = numeric ? `.${clean.slice(clean.length - numeric).join(".")}` : "";
+  const head = clean.slice(0, clean.length - numeric).join(".");
+  return `${head.slice(0, IR_NAME_MAX - 11 - tail.length)}-${shortHash(name)}${tail}`;
 }
 
 /** Gateway API durations ("1h", "500ms", "1m30s") in milliseconds; undefined when malformed. */

@@ -11,6 +11,7 @@ import { translateHttpRoute } from "./httproute";
 import { ingressStatus, ourIngresses, translateIngress } from "./ingress";
 import { checkDataplaneLimits, checkDelegatedSubnets } from "./limits";
 import { Problem } from "./conditions";
+import { checkKubernetesNameLength } from "../model/rules";
 
 /** Every data plane's IR and every status, from one snapshot. Deterministic; no clock. */
 export function translate(snapshot: Snapshot, options: TranslateOptions): TranslateResult {
@@ -38,7 +39,10 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Transl
   const gateways = live(snapshot.gateways).filter((g) => classNames.has(g.spec?.gatewayClassName)).sort(byKey);
   const ingresses = ourIngresses(snapshot.ingresses, snapshot.ingressClasses, options.ingressController ?? options.controllerName);
   const gatewayBindings = gateways.map((g) => bindings.bindGateway(g));
-  const ingressBindings = ingresses.map((i) => bindings.bindIngress(i));
+  const ingressBindings = ingresses.map((i): ReturnType<Bindings["bindIngress"]> => {
+    const longName = checkKubernetesNameLength({ kind: "Ingress", name: keyOf(i) }, "metadata.name", i.metadata.name);
+    return longName ? { ok: false, problem: { reason: "Invalid", message: longName.message } } : bindings.bindIngress(i);
+  });
   const refused = refuseSharedFrontends([...gatewayBindings, ...ingressBindings].flatMap((b) => (b.ok ? [b.binding] : [])));
   const effective = (b: (typeof gatewayBindings)[number]): Binding | Problem => (!b.ok ? b.problem : refused.get(b.binding) ?? b.binding);
 

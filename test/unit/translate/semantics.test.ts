@@ -75,6 +75,7 @@ describe("small conversions", () => {
     const a = irName("httproute", "n".repeat(40), "a".repeat(40), 0, 0);
     const b = irName("httproute", "n".repeat(40), "a".repeat(39) + "b", 0, 0);
     expect(a.length).toBe(63);
+    expect(a).toMatch(/^httproute\.n{38}-[0-9a-f]{10}\.0\.0$/);
     expect(a).not.toBe(b);
   });
 });
