@@ -4,6 +4,7 @@ import { Cluster, HealthCheck, SessionAffinity, WeightedBackend } from "../model
 import { KubeObject } from "./types";
 import { findNamed, irName } from "./objects";
 import { endpointsOf } from "./endpoints";
+import { probeHealthCheck } from "./probes";
 import { ReferenceFrom, referencePermitted } from "./referencegrants";
 import { Problem } from "./conditions";
 
@@ -13,6 +14,8 @@ export interface BackendContext {
   referenceGrants: readonly KubeObject[];
   /** Health checks by Service, "ns/name" (from HealthCheckPolicies). */
   healthChecks: ReadonlyMap<string, HealthCheck>;
+  /** For readiness probes, when no policy gives a health check. */
+  pods: readonly KubeObject[];
 }
 
 /** A reference to a Service port: by number (HTTPRoute) or by number or name (Ingress). */
@@ -68,7 +71,7 @@ export function resolveServiceRef(context: BackendContext, from: ReferenceFrom, 
 
 function clusterOf(context: BackendContext, service: KubeObject, servicePort: any, protocol: Cluster["protocol"], affinity?: SessionAffinity): Cluster {
   const namespace = service.metadata.namespace ?? "default";
-  const healthCheck = context.healthChecks.get(`${namespace}/${service.metadata.name}`);
+  const healthCheck = context.healthChecks.get(`${namespace}/${service.metadata.name}`) ?? probeHealthCheck(context.pods, service, servicePort);
   // Affinity is a property of the cluster: routes with and without it get separate clusters.
   const variant = affinity ? [`affinity-${affinity.cookieName ?? "default"}`] : [];
   return {

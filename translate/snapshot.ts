@@ -19,6 +19,7 @@ const LISTS: Record<string, keyof Omit<Snapshot, "addresses">> = {
   Frontend: "frontends",
   HealthCheckPolicy: "healthCheckPolicies",
   RoutePolicy: "routePolicies",
+  Pod: "pods",
   Association: "associations",
   SubnetDelegation: "subnetDelegations",
 };

@@ -65,6 +65,7 @@ class Translation {
         endpointSlices: snapshot.endpointSlices,
         referenceGrants: snapshot.referenceGrants,
         healthChecks: this.policies.healthChecks,
+        pods: snapshot.pods ?? [],
       },
       routeSettings: this.policies.routeSettings,
       builderFor: (state) => this.builderOf(state.binding!.owner),

@@ -62,6 +62,8 @@ export interface Snapshot {
   frontends: KubeObject[];
   healthCheckPolicies: KubeObject[];
   routePolicies: KubeObject[];
+  /** Optional: pods, for readiness probes as health checks when no HealthCheckPolicy gives one. */
+  pods?: KubeObject[];
   /** Optional: associations and subnet delegations, for AGC006 (a delegated subnet holds nothing else). */
   associations?: KubeObject[];
   subnetDelegations?: KubeObject[];
@@ -179,6 +181,7 @@ export function emptySnapshot(): Snapshot {
     frontends: [],
     healthCheckPolicies: [],
     routePolicies: [],
+    pods: [],
     associations: [],
     subnetDelegations: [],
     addresses: {},
