@@ -158,8 +158,9 @@ function compileBackend(route: KubeObject, ref: any, where: string, settings: Ro
 
 function compileMatch(match: any): { match: CompiledRule["matches"][number]; problem?: string } {
   const path = { type: match.path?.type ?? "PathPrefix", value: match.path?.value ?? "/" };
-  const headers = ((match.headers as any[]) ?? []).map((h) => ({ name: h.name, value: h.value, ...(h.type === "RegularExpression" ? { type: "RegularExpression" as const } : {}) }));
-  const queryParams = ((match.queryParams as any[]) ?? []).map((q) => ({ name: q.name, value: q.value, ...(q.type === "RegularExpression" ? { type: "RegularExpression" as const } : {}) }));
+  // Of entries with an equivalent name only the first counts (header names ignore case).
+  const headers = firstByName((match.headers as any[]) ?? [], (n) => n.toLowerCase()).map(valueMatch);
+  const queryParams = firstByName((match.queryParams as any[]) ?? [], (n) => n).map(valueMatch);
   const patterns = [
     ...(path.type === "RegularExpression" ? [{ what: "path", value: path.value }] : []),
     ...headers.filter((h) => h.type).map((h) => ({ what: `header ${h.name}`, value: h.value })),
@@ -175,6 +176,15 @@ function compileMatch(match: any): { match: CompiledRule["matches"][number]; pro
     }),
     problem: invalid ? `the regular expression '${invalid.value}' of the ${invalid.what} match is not valid` : undefined,
   };
+}
+
+function firstByName(entries: any[], key: (name: string) => string): any[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(key(String(e.name))) && seen.add(key(String(e.name))));
+}
+
+function valueMatch(m: any): { name: string; value: string; type?: "RegularExpression" } {
+  return { name: m.name, value: m.value, ...(m.type === "RegularExpression" ? { type: "RegularExpression" as const } : {}) };
 }
 
 function validPattern(pattern: string): boolean {
