@@ -98,7 +98,8 @@ function parentStatus(ref: any, result: Problem | Map<Listener, unknown>, compil
   if (compiled.partial.length) {
     conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", compiled.partial.map((p) => p.message).join("; "), generation));
   }
-  return { parentRef: ref, controllerName, conditions };
+  // The parentRef as written, with the defaults the API server fills in (group and kind).
+  return { parentRef: { group: GATEWAY_GROUP, kind: "Gateway", ...ref }, controllerName, conditions };
 }
 
 // ---- rules ------------------------------------------------------------------------------------
