@@ -1,13 +1,15 @@
 // HTTPRoute: attachment to listeners (parentRefs, allowedRoutes, host names), the IR routes of
 // each rule and match, and the route's status per parent.
-import { HeaderModifier, Redirect, Route, UrlRewrite } from "../model/ir";
+import { Route } from "../model/ir";
 import { checkKubernetesNameLength } from "../model/rules";
 import { KubeObject, StatusUpdate } from "./types";
-import { GATEWAY_API_VERSION, GATEWAY_GROUP, durationMs, generationOf, irName, keyOf, namespaceOf } from "./objects";
+import { GATEWAY_API_VERSION, GATEWAY_GROUP, compact, durationMs, generationOf, irName, keyOf, namespaceOf } from "./objects";
 import { Problem, StatusCondition, condition, conditionFrom } from "./conditions";
 import { intersectHostnames } from "./hostnames";
 import { BackendContext, RuleBackend, placeBackends, resolveServiceRef } from "./backends";
-import { RouteSettings, compact } from "./policies";
+import { RouteSettings } from "./policies";
+import { RouteMatch, compileMatch } from "./matches";
+import { RuleAction, applyFilter } from "./filters";
 import { DataplaneBuilder, ownerKey } from "./dataplane";
 import { GatewayState, gatewayAccepted } from "./gateway/gateways";
 import { Listener, allowsNamespace, attachable } from "./gateway/listeners";
@@ -24,9 +26,9 @@ export interface RouteContext {
 /** A rule ready to place: its matches, and what every match of it does. */
 interface CompiledRule {
   index: number;
-  matches: Pick<Route, "path" | "headers" | "queryParams" | "method">[];
+  matches: RouteMatch[];
   backends: RuleBackend[];
-  action: Omit<Route, "name" | "frontends" | "hostnames" | "path" | "headers" | "queryParams" | "method" | "backends">;
+  action: RuleAction;
   redirects: boolean;
 }
 
@@ -116,8 +118,8 @@ function compileRoute(route: KubeObject, context: RouteContext): CompiledRoute {
 
 function compileRule(route: KubeObject, rule: any, index: number, settings: RouteSettings, context: RouteContext, out: CompiledRoute): CompiledRule | undefined {
   const where = `spec.rules[${index}]`;
-  const matches = ((rule.matches as any[])?.length ? rule.matches : [{}]).map(compileMatch);
-  const badPattern = matches.map((m: ReturnType<typeof compileMatch>) => m.problem).find(Boolean);
+  const matches = (((rule.matches as any[])?.length ? rule.matches : [{}]) as any[]).map(compileMatch);
+  const badPattern = matches.map((m) => m.problem).find(Boolean);
   if (badPattern) {
     out.partial.push({ reason: "UnsupportedValue", message: `${where}: ${badPattern}; the rule is left out` });
     return undefined;
@@ -136,7 +138,7 @@ function compileRule(route: KubeObject, rule: any, index: number, settings: Rout
     backends = [{ invalid: message, weight: 1 }];
     delete action.redirect;
   }
-  return { index, matches: matches.map((m: ReturnType<typeof compileMatch>) => m.match), backends, action, redirects: action.redirect !== undefined };
+  return { index, matches: matches.map((m) => m.match), backends, action, redirects: action.redirect !== undefined };
 }
 
 function compileBackend(route: KubeObject, ref: any, where: string, settings: RouteSettings, context: RouteContext, out: CompiledRoute): RuleBackend {
@@ -155,85 +157,6 @@ function compileBackend(route: KubeObject, ref: any, where: string, settings: Ro
   if (resolved.ok) return { cluster: resolved.cluster, weight };
   out.unresolved.push({ reason: resolved.reason, message: `${where}: ${resolved.message}` });
   return { invalid: resolved.message, weight };
-}
-
-function compileMatch(match: any): { match: CompiledRule["matches"][number]; problem?: string } {
-  const path = { type: match.path?.type ?? "PathPrefix", value: match.path?.value ?? "/" };
-  // Of entries with an equivalent name only the first counts (header names ignore case).
-  const headers = firstByName((match.headers as any[]) ?? [], (n) => n.toLowerCase()).map(valueMatch);
-  const queryParams = firstByName((match.queryParams as any[]) ?? [], (n) => n).map(valueMatch);
-  const patterns = [
-    ...(path.type === "RegularExpression" ? [{ what: "path", value: path.value }] : []),
-    ...headers.filter((h) => h.type).map((h) => ({ what: `header ${h.name}`, value: h.value })),
-    ...queryParams.filter((q) => q.type).map((q) => ({ what: `query parameter ${q.name}`, value: q.value })),
-  ];
-  const invalid = patterns.find((p) => !validPattern(p.value));
-  return {
-    match: compact({
-      path,
-      headers: headers.length ? headers : undefined,
-      queryParams: queryParams.length ? queryParams : undefined,
-      method: match.method,
-    }),
-    problem: invalid ? `the regular expression '${invalid.value}' of the ${invalid.what} match is not valid` : undefined,
-  };
-}
-
-function firstByName(entries: any[], key: (name: string) => string): any[] {
-  const seen = new Set<string>();
-  return entries.filter((e) => !seen.has(key(String(e.name))) && seen.add(key(String(e.name))));
-}
-
-function valueMatch(m: any): { name: string; value: string; type?: "RegularExpression" } {
-  return { name: m.name, value: m.value, ...(m.type === "RegularExpression" ? { type: "RegularExpression" as const } : {}) };
-}
-
-function validPattern(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function applyFilter(f: any, action: CompiledRule["action"], unsupported: string[]): void {
-  switch (f.type) {
-    case "RequestHeaderModifier":
-      action.requestHeaders = headerModifier(f.requestHeaderModifier);
-      return;
-    case "ResponseHeaderModifier":
-      action.responseHeaders = headerModifier(f.responseHeaderModifier);
-      return;
-    case "RequestRedirect":
-      action.redirect = redirectOf(f.requestRedirect ?? {});
-      return;
-    case "URLRewrite":
-      action.rewrite = rewriteOf(f.urlRewrite ?? {});
-      return;
-    default:
-      unsupported.push(`filter ${f.type}`);
-  }
-}
-
-function headerModifier(spec: any = {}): HeaderModifier {
-  const pairs = (list: any[] | undefined) => (list?.length ? list.map((h) => ({ name: h.name, value: h.value })) : undefined);
-  return compact({ set: pairs(spec.set), add: pairs(spec.add), remove: spec.remove?.length ? [...spec.remove] : undefined });
-}
-
-function pathModifier(path: any): UrlRewrite["path"] {
-  if (!path) return undefined;
-  return path.type === "ReplacePrefixMatch"
-    ? { type: "ReplacePrefixMatch", value: path.replacePrefixMatch ?? "/" }
-    : { type: "ReplaceFullPath", value: path.replaceFullPath ?? "/" };
-}
-
-function redirectOf(spec: any): Redirect {
-  return compact({ scheme: spec.scheme, hostname: spec.hostname, port: spec.port, path: pathModifier(spec.path), statusCode: spec.statusCode });
-}
-
-function rewriteOf(spec: any): UrlRewrite {
-  return compact({ hostname: spec.hostname, path: pathModifier(spec.path) });
 }
 
 // ---- placing into data planes -----------------------------------------------------------------

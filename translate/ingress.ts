@@ -4,13 +4,12 @@
 import { isIP } from "net";
 import { Route, TlsCertificate } from "../model/ir";
 import { KubeObject, LEGACY_INGRESS_CLASS, SecretObject, StatusUpdate, addressKey } from "./types";
-import { byKey, irName, keyOf, live, namespaceOf } from "./objects";
+import { byKey, compact, irName, keyOf, live, namespaceOf } from "./objects";
 import { Problem } from "./conditions";
 import { BackendContext, RuleBackend, placeBackends, resolveServiceRef } from "./backends";
 import { certificateSecretProblem } from "./certificates";
 import { Binding } from "./bindings";
 import { DataplaneBuilder } from "./dataplane";
-import { compact } from "./policies";
 
 const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 const DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";

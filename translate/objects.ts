@@ -73,3 +73,8 @@ export function durationMs(text: unknown): number | undefined {
   for (const [, n, u] of text.matchAll(/([0-9]+)(ms|h|m|s)/g)) total += Number(n) * unit[u];
   return total;
 }
+
+/** The object without its undefined fields (IR documents carry no undefined). */
+export function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -3,7 +3,7 @@
 import { HealthCheck, SessionAffinity } from "../model/ir";
 import { API_VERSION } from "../model/kinds";
 import { KubeObject, StatusUpdate } from "./types";
-import { GATEWAY_GROUP, byCreationThenName, durationMs, findNamed, generationOf, live, namespaceOf } from "./objects";
+import { GATEWAY_GROUP, byCreationThenName, compact, durationMs, findNamed, generationOf, live, namespaceOf } from "./objects";
 import { Problem, conditionFrom } from "./conditions";
 
 export interface RouteSettings {
@@ -121,9 +121,4 @@ function routeSettingsOf(policy: any): { value: RouteSettings; problems: Problem
     problems,
     note,
   };
-}
-
-/** The object without its undefined fields (IR documents carry no undefined). */
-export function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -2,8 +2,7 @@
 // (the product's order: the policy, then the pod's readinessProbe, then the default probe).
 import { HealthCheck } from "../model/ir";
 import { KubeObject } from "./types";
-import { byKey, live, namespaceOf, selectorMatches } from "./objects";
-import { compact } from "./policies";
+import { byKey, compact, live, namespaceOf, selectorMatches } from "./objects";
 
 /** The HTTP readiness probe of the container serving `servicePort`, on the first matching pod by name. */
 export function probeHealthCheck(pods: readonly KubeObject[], service: KubeObject, servicePort: any): HealthCheck | undefined {

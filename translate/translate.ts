@@ -44,7 +44,7 @@ class Translation {
 
   constructor(
     private readonly snapshot: Snapshot,
-    private readonly options: TranslateOptions,
+    options: TranslateOptions,
   ) {
     const classes = ourGatewayClasses(snapshot.gatewayClasses, options.controllerName);
     this.statuses.push(...classes.map(gatewayClassStatus));
