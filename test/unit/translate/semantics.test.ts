@@ -163,3 +163,52 @@ describe("limits", () => {
     });
   });
 });
+
+describe("the conformance suite's host name intersection scenario", () => {
+  // Listeners very.specific.com, *.wildcard.io, *.anotherwildcard.io; each route lists hosts.
+  const listeners = [
+    { name: "listener-1", port: 80, protocol: "HTTP", hostname: "very.specific.com" },
+    { name: "listener-2", port: 80, protocol: "HTTP", hostname: "*.wildcard.io" },
+    { name: "listener-3", port: 80, protocol: "HTTP", hostname: "*.anotherwildcard.io" },
+  ];
+  const hostRoute = (name: string, created: string, hostnames: string[]): KubeObject => ({
+    ...route(name, created),
+    spec: { parentRefs: [{ name: "gw" }], hostnames, rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] },
+  });
+  const result = translate(
+    {
+      ...emptySnapshot(),
+      gatewayClasses: [gatewayClass],
+      gateways: [{ ...gateway, spec: { gatewayClassName: "agc", listeners } }],
+      services: [service],
+      httpRoutes: [
+        hostRoute("s1", "2026-01-01T00:00:01Z", ["non.matching.com", "*.nonmatchingwildcard.io", "very.specific.com"]),
+        hostRoute("s2", "2026-01-01T00:00:02Z", ["non.matching.com", "wildcard.io", "foo.wildcard.io", "bar.wildcard.io", "foo.bar.wildcard.io"]),
+        hostRoute("s3", "2026-01-01T00:00:03Z", ["non.matching.com", "*.specific.com"]),
+        hostRoute("s4", "2026-01-01T00:00:04Z", ["*.anotherwildcard.io"]),
+        hostRoute("s5", "2026-01-01T00:00:05Z", ["specific.but.wrong.com", "wildcard.io"]),
+      ],
+    },
+    { controllerName: CONTROLLER_NAME },
+  );
+
+  it("serves each route only for the host names it shares with a listener", () => {
+    expect(result.dataplanes[0].ir.routes.map((r) => [r.name, r.hostnames])).toEqual([
+      ["httproute.ns.s1.0.0", ["very.specific.com"]],
+      ["httproute.ns.s2.0.0", ["foo.wildcard.io", "bar.wildcard.io", "foo.bar.wildcard.io"]],
+      ["httproute.ns.s3.0.0", ["very.specific.com"]],
+      ["httproute.ns.s4.0.0", ["*.anotherwildcard.io"]],
+    ]);
+  });
+
+  it("refuses the route that shares none, with NoMatchingListenerHostname", () => {
+    const s5 = result.statuses.find((s) => s.name === "s5")!;
+    expect((s5.status.parents as any[])[0].conditions[0]).toEqual({
+      type: "Accepted",
+      status: "False",
+      reason: "NoMatchingListenerHostname",
+      message: "no host name of the route matches a listener of Gateway ns/gw",
+      observedGeneration: 1,
+    });
+  });
+});
