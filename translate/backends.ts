@@ -28,7 +28,8 @@ export interface ServiceRef {
   portName?: string;
 }
 
-export type Resolved = { ok: true; cluster: Cluster } | ({ ok: false } & Problem);
+/** A valid reference gives a cluster and the Service it stands for ("ns/name"). */
+export type Resolved = { ok: true; cluster: Cluster; service: string } | ({ ok: false } & Problem);
 
 const PROTOCOLS: Record<string, Cluster["protocol"]> = {
   http: undefined,
@@ -66,7 +67,7 @@ export function resolveServiceRef(context: BackendContext, from: ReferenceFrom, 
   if (!(appProtocol in PROTOCOLS)) {
     return { ok: false, reason: "UnsupportedProtocol", message: `Service ${namespace}/${ref.name} port ${servicePort.port} has appProtocol '${appProtocol}'; supported: kubernetes.io/h2c, kubernetes.io/ws, http` };
   }
-  return { ok: true, cluster: clusterOf(context, service, servicePort, PROTOCOLS[appProtocol], affinity) };
+  return { ok: true, cluster: clusterOf(context, service, servicePort, PROTOCOLS[appProtocol], affinity), service: `${namespace}/${ref.name}` };
 }
 
 function clusterOf(context: BackendContext, service: KubeObject, servicePort: any, protocol: Cluster["protocol"], affinity?: SessionAffinity): Cluster {
@@ -86,14 +87,16 @@ function clusterOf(context: BackendContext, service: KubeObject, servicePort: an
 /** A backend as a rule holds it before it is placed in a data plane. */
 export interface RuleBackend {
   cluster?: Cluster;
+  /** The Service of the cluster, "ns/name". */
+  service?: string;
   invalid?: string;
   weight: number;
 }
 
 /** The IR backends of a rule, adding their clusters to the data plane. Weight 1 is the default and left out. */
-export function placeBackends(backends: readonly RuleBackend[], addCluster: (c: Cluster) => void): WeightedBackend[] {
+export function placeBackends(backends: readonly RuleBackend[], addCluster: (c: Cluster, service: string) => void): WeightedBackend[] {
   return backends.map((b) => {
-    if (b.cluster) addCluster(b.cluster);
+    if (b.cluster) addCluster(b.cluster, b.service ?? b.cluster.name);
     const target = b.cluster ? { cluster: b.cluster.name } : { invalid: b.invalid ?? "invalid backend" };
     return b.weight === 1 ? target : { ...target, weight: b.weight };
   });

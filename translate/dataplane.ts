@@ -29,9 +29,10 @@ export function ownerKey(owner: DataplaneOwner): string {
 
 export class DataplaneBuilder {
   private readonly frontends = new Map<string, Frontend>();
-  private readonly services = new Map<string, FrontendService>();
+  private readonly frontendServices = new Map<string, FrontendService>();
   private readonly routes: { order: RouteOrder; route: Route }[] = [];
   private readonly clusters = new Map<string, Cluster>();
+  private readonly backendServices = new Set<string>();
 
   constructor(readonly owner: DataplaneOwner) {}
 
@@ -47,23 +48,29 @@ export class DataplaneBuilder {
     }
     this.frontends.set(name, frontend);
     const key = addressKey(slot.kind, slot.namespace, slot.name);
-    const service = this.services.get(key) ?? { addressKey: key, kind: slot.kind, namespace: slot.namespace, name: slot.name, ports: [] };
+    const service = this.frontendServices.get(key) ?? { addressKey: key, kind: slot.kind, namespace: slot.namespace, name: slot.name, ports: [] };
     if (!service.ports.some((p) => p.port === port)) service.ports.push({ port, targetPort: frontend.port, irFrontend: name });
-    this.services.set(key, service);
+    this.frontendServices.set(key, service);
     return name;
   }
 
   /** Whether a slot's Service has any port yet. */
   serves(slot: FrontendSlot): boolean {
-    return this.services.has(addressKey(slot.kind, slot.namespace, slot.name));
+    return this.frontendServices.has(addressKey(slot.kind, slot.namespace, slot.name));
   }
 
   addRoute(order: RouteOrder, route: Route): void {
     this.routes.push({ order, route });
   }
 
-  addCluster(cluster: Cluster): void {
+  addCluster(cluster: Cluster, service: string): void {
     this.clusters.set(cluster.name, cluster);
+    this.backendServices.add(service);
+  }
+
+  /** Distinct Services ("ns/name") behind the clusters. */
+  get serviceCount(): number {
+    return this.backendServices.size;
   }
 
   get routeCount(): number {
@@ -88,7 +95,7 @@ export class DataplaneBuilder {
     };
     const secrets = new Set<string>();
     for (const f of ir.frontends) for (const c of f.tls?.certificates ?? []) if ("secret" in c) secrets.add(`${c.secret.namespace}/${c.secret.name}`);
-    const services = [...this.services.values()]
+    const services = [...this.frontendServices.values()]
       .map((s) => ({ ...s, ports: [...s.ports].sort((a, b) => a.port - b.port) }))
       .sort((a, b) => compareText(a.addressKey, b.addressKey));
     return { owner: this.owner, ir, services, secrets: [...secrets].sort() };

@@ -154,7 +154,7 @@ function compileBackend(route: KubeObject, ref: any, where: string, settings: Ro
     { group: ref.group, kind: ref.kind, namespace: ref.namespace, name: ref.name, port: ref.port },
     settings.sessionAffinity,
   );
-  if (resolved.ok) return { cluster: resolved.cluster, weight };
+  if (resolved.ok) return { cluster: resolved.cluster, service: resolved.service, weight };
   out.unresolved.push({ reason: resolved.reason, message: `${where}: ${resolved.message}` });
   return { invalid: resolved.message, weight };
 }
@@ -180,7 +180,7 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
     perBuilder.set(group.builder, g + 1);
     const many = [...groups.values()].filter((x) => x.builder === group.builder).length > 1;
     for (const rule of compiled.rules) {
-      const backends = rule.redirects ? undefined : placeBackends(rule.backends, (c) => group.builder.addCluster(c));
+      const backends = rule.redirects ? undefined : placeBackends(rule.backends, (c, s) => group.builder.addCluster(c, s));
       rule.matches.forEach((match, m) => {
         const name = irName("httproute", namespaceOf(route), route.metadata.name, rule.index, m, ...(many ? [g] : []));
         group.builder.addRoute(

@@ -66,13 +66,13 @@ export function translateIngress(binding: Binding, builder: DataplaneBuilder, co
         hostnames: host ? [host] : undefined,
         ...(host?.startsWith("*.") ? { wildcardSingleLabel: true } : {}),
         path: { type: p.pathType === "Exact" ? "Exact" : "PathPrefix", value: p.path ?? "/" },
-        backends: placeBackends([backend], (c) => builder.addCluster(c)),
+        backends: placeBackends([backend], (c, s) => builder.addCluster(c, s)),
       }, [i, j]);
     });
   });
   if (ingress.spec?.defaultBackend) {
     const backend = ingressBackend(ingress, ingress.spec.defaultBackend, "spec.defaultBackend", context, problems);
-    place(DEFAULT_BACKEND_RULE, 0, { path: { type: "PathPrefix", value: "/" }, backends: placeBackends([backend], (c) => builder.addCluster(c)) }, ["default"]);
+    place(DEFAULT_BACKEND_RULE, 0, { path: { type: "PathPrefix", value: "/" }, backends: placeBackends([backend], (c, s) => builder.addCluster(c, s)) }, ["default"]);
   }
   return problems;
 }
@@ -90,7 +90,7 @@ function ingressBackend(ingress: KubeObject, backend: any, where: string, contex
     { group: "networking.k8s.io", kind: "Ingress", namespace: namespaceOf(ingress) },
     { name: service.name, ...(service.port?.name !== undefined ? { portName: service.port.name } : { port: service.port?.number }) },
   );
-  return resolved.ok ? { cluster: resolved.cluster, weight: 1 } : fail(resolved);
+  return resolved.ok ? { cluster: resolved.cluster, service: resolved.service, weight: 1 } : fail(resolved);
 }
 
 export function ingressStatus(ingress: KubeObject, binding: Binding | undefined, assigned: Readonly<Record<string, string[]>>): StatusUpdate {

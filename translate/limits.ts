@@ -21,7 +21,7 @@ export function checkDataplaneLimits(builder: DataplaneBuilder, usage: Dataplane
     listeners: usage.listeners,
     routes: usage.routeSources,
     rules: builder.routeCount,
-    services: clusters.length,
+    services: builder.serviceCount,
     endpoints: clusters.reduce((n, c) => n + c.endpoints.length, 0),
     certificateReferences: secrets.size,
   });
