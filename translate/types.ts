@@ -28,7 +28,11 @@ export interface KubeObject {
 export interface SecretObject {
   metadata: ObjectMeta;
   type?: string;
-  /** Only the key names are read (tls.crt, tls.key present); values may be left out. */
+  /**
+   * tls.crt and tls.key are parsed to check them (a malformed certificate is refused with
+   * InvalidCertificateRef, as the conformance suite requires); their values never reach the
+   * IR. Without `data`, a kubernetes.io/tls Secret is taken as valid.
+   */
   data?: Record<string, unknown>;
 }
 
