@@ -64,6 +64,8 @@ function gatewayConditions(state: GatewayState, addresses: string[], generation:
   if (!accepted) programmedCondition = condition("Programmed", false, "Invalid", "the Gateway is not accepted", generation);
   else if (state.programProblems.length) {
     programmedCondition = condition("Programmed", false, state.programProblems[0].reason, state.programProblems.map((p) => p.message).join("; "), generation);
+  } else if (state.irFrontends.size === 0) {
+    programmedCondition = condition("Programmed", false, "Invalid", "no listener can be served: see the listeners' conditions", generation);
   } else if (addresses.length === 0) {
     programmedCondition = condition("Programmed", false, "AddressNotAssigned", "waiting for the frontend Service's address", generation);
   } else programmedCondition = condition("Programmed", true, "Programmed", "the data plane serves this Gateway", generation);

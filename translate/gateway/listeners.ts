@@ -63,29 +63,32 @@ function resolveListener(gateway: KubeObject, spec: any, index: number, context:
     attachedRoutes: new Set(),
   };
   if (!SUPPORTED_PROTOCOLS.includes(protocol)) {
-    listener.accepted.push({ reason: "UnsupportedProtocol", message: `protocol '${protocol}' is not supported; use HTTP or HTTPS` });
+    listener.accepted.push({ reason: "UnsupportedProtocol", message: `spec.listeners[${index}].protocol: '${protocol}' is not supported; use HTTP or HTTPS` });
     return listener;
   }
   const portViolation = checkListenerPort({ kind: "Gateway", name: keyOf(gateway) }, `spec.listeners[${index}].port`, listener.port);
   if (portViolation) listener.accepted.push({ reason: "PortUnavailable", message: portViolation.message });
-  resolveRouteKinds(listener, spec.allowedRoutes?.kinds);
+  resolveRouteKinds(listener, spec.allowedRoutes?.kinds, index);
   if (protocol === "HTTPS") resolveCertificates(listener, spec.tls, index, context);
   return listener;
 }
 
-function resolveRouteKinds(listener: Listener, kinds: any[] | undefined): void {
+function resolveRouteKinds(listener: Listener, kinds: any[] | undefined, index: number): void {
   if (!kinds || kinds.length === 0) {
     listener.supportedKinds = [HTTP_ROUTE];
     return;
   }
-  for (const k of kinds) {
+  kinds.forEach((k, i) => {
     const group = k.group ?? GATEWAY_GROUP;
     if (group === GATEWAY_GROUP && k.kind === "HTTPRoute") {
       if (!listener.supportedKinds.length) listener.supportedKinds.push(HTTP_ROUTE);
     } else {
-      listener.resolvedRefs.push({ reason: "InvalidRouteKinds", message: `route kind ${group}/${k.kind} is not supported; the only kind is ${GATEWAY_GROUP}/HTTPRoute` });
+      listener.resolvedRefs.push({
+        reason: "InvalidRouteKinds",
+        message: `spec.listeners[${index}].allowedRoutes.kinds[${i}]: ${group}/${k.kind} is not supported; the only kind is ${GATEWAY_GROUP}/HTTPRoute`,
+      });
     }
-  }
+  });
 }
 
 function resolveCertificates(listener: Listener, tls: any, index: number, context: ListenerContext): void {
@@ -131,9 +134,9 @@ function markConflicts(listeners: Listener[]): void {
     for (const other of candidates) {
       if (other === l || other.port !== l.port) continue;
       if (other.protocol !== l.protocol) {
-        l.conflicted.push({ reason: "ProtocolConflict", message: `listener '${other.name}' uses port ${l.port} with protocol ${other.protocol}` });
+        l.conflicted.push({ reason: "ProtocolConflict", message: `port ${l.port}: listener '${other.name}' uses it with protocol ${other.protocol}; listeners on one port share a protocol` });
       } else if ((other.hostname ?? "") === (l.hostname ?? "")) {
-        l.conflicted.push({ reason: "HostnameConflict", message: `listener '${other.name}' uses port ${l.port} with the same host name` });
+        l.conflicted.push({ reason: "HostnameConflict", message: `port ${l.port}: listener '${other.name}' has the same host name (${l.hostname ?? "any"}); give each listener on a port its own host name` });
       }
     }
   }
