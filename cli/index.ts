@@ -16,6 +16,8 @@ const commands: Record<string, () => Command> = {
   dataplane: () => require("./commands/dataplane"),
   controller: () => require("./commands/controller"),
   render: () => require("./commands/render"),
+  translate: () => require("./commands/translate"),
+  migrate: () => require("./commands/migrate"),
 };
 
 export function usage(): string {

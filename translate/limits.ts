@@ -1,0 +1,71 @@
+// The rules over what the gateway carries, run over the translated picture: AGC013 (limits
+// per data plane) and AGC006 (a delegated subnet holds nothing but its gateways' frontends).
+import { TRAFFIC_CONTROLLER_DELEGATION } from "../model/kinds";
+import { contains, parsePrefix } from "../model/cidr";
+import { Violation, checkDelegatedSubnetExclusive, checkGatewayUsage } from "../model/rules";
+import { KubeObject, Snapshot } from "./types";
+import { keyOf, live, namespaceOf } from "./objects";
+import { DataplaneBuilder } from "./dataplane";
+
+export interface DataplaneUsage {
+  listeners: number;
+  routeSources: number;
+}
+
+/** AGC013 for one data plane, from what was placed in it. */
+export function checkDataplaneLimits(builder: DataplaneBuilder, usage: DataplaneUsage): Violation[] {
+  const clusters = builder.clusterList;
+  const secrets = new Set<string>();
+  for (const f of builder.frontendList) for (const c of f.tls?.certificates ?? []) if ("secret" in c) secrets.add(`${c.secret.namespace}/${c.secret.name}`);
+  return checkGatewayUsage(`${builder.owner.namespace}/${builder.owner.name}`, {
+    listeners: usage.listeners,
+    routes: usage.routeSources,
+    rules: builder.routeCount,
+    services: builder.serviceCount,
+    endpoints: clusters.reduce((n, c) => n + c.endpoints.length, 0),
+    certificateReferences: secrets.size,
+  });
+}
+
+/**
+ * AGC006: LoadBalancer Services holding an address inside a delegated subnet, other than the
+ * addresses assigned to our frontends. Returns the violation per TrafficController ("ns/name")
+ * associated with such a subnet.
+ */
+export function checkDelegatedSubnets(snapshot: Snapshot): Map<string, Violation> {
+  const ours = new Set(Object.values(snapshot.addresses).flat());
+  const result = new Map<string, Violation>();
+  for (const subnet of live(snapshot.subnetDelegations ?? [])) {
+    const prefix = parsePrefix(subnet.spec?.addressPrefix);
+    if (!prefix.ok) continue;
+    const occupants = live(snapshot.services)
+      .filter((s) => serviceAddresses(s).some((a) => !ours.has(a) && inPrefix(a, prefix.prefix)))
+      .map((s) => `Service ${keyOf(s)}`)
+      .sort();
+    const found = checkDelegatedSubnetExclusive({
+      name: subnet.metadata.name,
+      delegation: subnet.spec?.delegation ?? TRAFFIC_CONTROLLER_DELEGATION,
+      otherOccupants: occupants,
+    });
+    if (!found) continue;
+    for (const a of live(snapshot.associations ?? [])) {
+      if (namespaceOf(a) === namespaceOf(subnet) && a.spec?.subnetRef?.name === subnet.metadata.name && a.spec?.trafficControllerRef?.name) {
+        result.set(`${namespaceOf(a)}/${a.spec.trafficControllerRef.name}`, found);
+      }
+    }
+  }
+  return result;
+}
+
+function serviceAddresses(service: KubeObject): string[] {
+  if (service.spec?.type !== "LoadBalancer") return [];
+  return [
+    ...((service.status?.loadBalancer?.ingress as any[]) ?? []).map((i) => i.ip).filter(Boolean),
+    ...((service.spec?.externalIPs as string[]) ?? []),
+  ];
+}
+
+function inPrefix(address: string, prefix: { network: number; length: number }): boolean {
+  const parsed = parsePrefix(`${address}/32`);
+  return parsed.ok && contains(prefix, parsed.prefix);
+}
