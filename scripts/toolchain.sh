@@ -16,7 +16,7 @@ source "$repo/toolchain/versions.env"
 cache=${AGC_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agc/toolchain}
 langhost_hash=$(cat "$repo"/toolchain/pulumi-language-nodejs/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
 conformance_hash=$(cat "$repo"/toolchain/conformance/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
-conformance_dir="gateway-api-conformance-$GATEWAY_API_VERSION-$conformance_hash"
+conformance_dir="gateway-api-conformance-$GATEWAY_API_CONFORMANCE_VERSION-$conformance_hash"
 bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$KWOK_VERSION" "$langhost_hash" "$conformance_dir" | sha256sum | cut -c1-12)
 bin="$cache/bin-$bin_key"
 
@@ -140,13 +140,13 @@ EOF
 # bundle-version annotation), taken from the downloaded module so none of it is committed.
 build_conformance() {
   local dir=$1 src=$repo/toolchain/conformance mod
-  if ! grep -q "sigs.k8s.io/gateway-api/conformance v$GATEWAY_API_VERSION\$" "$src/go.mod"; then
-    echo "toolchain: toolchain/conformance/go.mod must require sigs.k8s.io/gateway-api/conformance v$GATEWAY_API_VERSION (GATEWAY_API_VERSION in toolchain/versions.env)" >&2
+  if ! grep -q "sigs.k8s.io/gateway-api/conformance v$GATEWAY_API_CONFORMANCE_VERSION\$" "$src/go.mod"; then
+    echo "toolchain: toolchain/conformance/go.mod must require sigs.k8s.io/gateway-api/conformance v$GATEWAY_API_CONFORMANCE_VERSION (GATEWAY_API_CONFORMANCE_VERSION in toolchain/versions.env)" >&2
     exit 1
   fi
   (cd "$src" && step gateway-api-conformance "compile the suite" go test -c -trimpath -o "$dir/bin/gateway-api-conformance.test" .)
-  mod=$(cd "$src" && go mod download -json "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  [ -n "$mod" ] || { echo "toolchain: gateway-api-conformance: could not download sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION" >&2; exit 1; }
+  mod=$(cd "$src" && go mod download -json "sigs.k8s.io/gateway-api@v$GATEWAY_API_CONFORMANCE_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$mod" ] || { echo "toolchain: gateway-api-conformance: could not download sigs.k8s.io/gateway-api@v$GATEWAY_API_CONFORMANCE_VERSION" >&2; exit 1; }
   # Only the CustomResourceDefinitions: the channel's admission policy is left to the cluster's owner.
   local channel
   for channel in standard experimental; do
