@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { installGatewayApiCrds } from "../../controller/bootstrap";
 import { KubeClient } from "../../kube/client";
 import { clusterLayout } from "../cluster/local";
-import { parseResultLine, profileResults, stripFraming, summarize, TestOutcome } from "../conformance/results";
+import { parseFailures, parseResultLine, parseTestOutput, profileResults, stripFraming, summarize } from "../conformance/results";
 import { findCommand } from "../index";
 import { packageRoot, stateDir, toolchainBin, toolchainGatewayApiCrds } from "../paths";
 
@@ -255,11 +255,10 @@ async function ensureGatewayClass(client: KubeClient, log: Log, timeoutMs = 120_
 }
 
 /** Runs the suite binary, writing every line to the log and printing results as tests finish. */
-function runSuite(binary: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, verbose: boolean, log: Log): Promise<{ code: number; tests: TestOutcome[]; tail: string[] }> {
+function runSuite(binary: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, verbose: boolean, log: Log): Promise<{ code: number; tail: string[] }> {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.createWriteStream(logFile);
   const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  const tests: TestOutcome[] = [];
   const tail: string[] = [];
   let current: { name: string; since: number } | undefined;
   const onLine = (framed: string) => {
@@ -271,9 +270,7 @@ function runSuite(binary: string, args: string[], env: NodeJS.ProcessEnv, logFil
     const started = /^=== RUN\s+TestConformance\/([^/\s]+)$/.exec(line);
     if (started) current = { name: started[1], since: Date.now() };
     const result = parseResultLine(line);
-    if (!result) return;
-    tests.push(result);
-    if (!verbose && result.outcome !== "SKIP") console.log(`${result.outcome}  ${result.name} (${result.seconds.toFixed(1)}s)`);
+    if (!verbose && result && result.outcome !== "SKIP") console.log(`${result.outcome}  ${result.name} (${result.seconds.toFixed(1)}s)`);
   };
   readline.createInterface({ input: child.stdout! }).on("line", onLine);
   readline.createInterface({ input: child.stderr! }).on("line", onLine);
@@ -287,7 +284,7 @@ function runSuite(binary: string, args: string[], env: NodeJS.ProcessEnv, logFil
     child.on("close", (code, signal) => {
       clearInterval(heartbeat);
       process.removeListener("SIGINT", interrupt);
-      out.end(() => resolve({ code: code ?? (signal ? 128 : 1), tests, tail }));
+      out.end(() => resolve({ code: code ?? (signal ? 128 : 1), tail }));
     });
   });
 }
@@ -325,8 +322,11 @@ export async function main(args: string[]): Promise<number> {
   const run = await runSuite(binary, suiteArgs(options, classFeatures, reportFile, impl), { ...process.env, KUBECONFIG: kubeconfig }, logFile, options.verbose, log);
 
   const report = fs.existsSync(reportFile) ? YAML.parse(fs.readFileSync(reportFile, "utf8")) : undefined;
-  if (!report && !options.verbose) run.tail.forEach((line) => console.error(`  | ${line}`));
-  const result = summarize(run.tests, report ? profileResults(report) : undefined);
+  const output = fs.readFileSync(logFile, "utf8");
+  const failures = parseFailures(output);
+  // Nothing to explain the end (a crash, say): show how the output ended.
+  if (!report && !failures.length && !options.verbose) run.tail.forEach((line) => console.error(`  | ${line}`));
+  const result = summarize(parseTestOutput(output), report ? profileResults(report) : undefined, failures);
   console.log("");
   result.lines.forEach((line) => console.log(line));
   console.log(`suite exit code ${run.code} after ${Math.round((Date.now() - started) / 1000)} s; report: ${report ? reportFile : "none"}; log: ${logFile}`);

@@ -1,9 +1,10 @@
 import * as YAML from "yaml";
 import { implementationOf, parseOptions, parseTimeouts, suiteArgs } from "../../../cli/commands/conformance";
-import { parseResultLine, parseTestOutput, profileResults, summarize } from "../../../cli/conformance/results";
+import { parseFailures, parseResultLine, parseTestOutput, profileResults, summarize } from "../../../cli/conformance/results";
 
 // What the suite's binary prints with -test.v, written by hand in its shape: log lines, steps
-// of a test, and the results of the tests and their steps at the end, indented by depth.
+// of a test, a failed assertion as testify prints it (tab-separated columns), and the results
+// of the tests and their steps at the end, indented by depth.
 const GO_TEST_OUTPUT = `=== RUN   TestConformance
     conformance.go:122: Running conformance tests with:
     conformance.go:123:   GatewayClass: agc
@@ -11,6 +12,12 @@ const GO_TEST_OUTPUT = `=== RUN   TestConformance
 === RUN   TestConformance/GatewayClassObservedGenerationBump/observedGeneration_should_increment
 === RUN   TestConformance/HTTPRouteWeight
     weight.go:81: Request 12 was answered by infra-backend-v3 (want a 70/30/0 split)
+    weight.go:95: 
+        \tError Trace:\tsigs.k8s.io/gateway-api/conformance@v1.6.3/tests/httproute-weight.go:95
+        \tError:      \tReceived unexpected error:
+        \t            \tgot 50/50/0 requests, want 70/30/0
+        \tTest:       \tTestConformance/HTTPRouteWeight
+        \tMessages:   \trequests were not spread by weight
 === RUN   TestConformance/GRPCExactMethodMatching
     suite.go:571: Skipping GRPCExactMethodMatching: suite does not support GRPCRoute
 === RUN   TestConformance/HTTPRouteQueryParamMatching
@@ -70,14 +77,22 @@ describe("conformance results", () => {
     expect(parseResultLine("--- FAIL: TestConformance (312.55s)")).toBeUndefined();
   });
 
+  test("a failed assertion: its test, error and message on one line", () => {
+    expect(parseFailures(GO_TEST_OUTPUT)).toEqual([
+      { test: "TestConformance/HTTPRouteWeight", message: "Received unexpected error: got 50/50/0 requests, want 70/30/0: requests were not spread by weight" },
+    ]);
+  });
+
   test("a core failure fails the run, and the summary says which level each failure is", () => {
-    const summary = summarize(parseTestOutput(GO_TEST_OUTPUT), profileResults(YAML.parse(REPORT)));
+    const summary = summarize(parseTestOutput(GO_TEST_OUTPUT), profileResults(YAML.parse(REPORT)), parseFailures(GO_TEST_OUTPUT));
     expect(summary.exitCode).toBe(1);
     expect(summary.lines).toEqual([
       "PASS  GatewayClassObservedGenerationBump     0.1s",
       "FAIL  HTTPRouteWeight                       61.2s (core)",
       "FAIL  HTTPRouteQueryParamMatching           30.1s (extended)",
       "1 passed, 2 failed, 1 skipped (not supported, or not in the profile)",
+      "failed assertions:",
+      "  TestConformance/HTTPRouteWeight: Received unexpected error: got 50/50/0 requests, want 70/30/0: requests were not spread by weight",
       "GATEWAY-HTTP core: failure (34 passed, 1 failed, 0 skipped); extended: failure (8 passed, 1 failed, 0 skipped)",
       "  core tests failed: HTTPRouteWeight",
       "  extended tests failed: HTTPRouteQueryParamMatching",
@@ -90,10 +105,14 @@ describe("conformance results", () => {
     expect(summarize([], profileResults(report)).exitCode).toBe(0);
   });
 
-  test("no report means the suite stopped before its tests: the run fails", () => {
-    const summary = summarize([], undefined);
-    expect(summary.exitCode).toBe(1);
-    expect(summary.lines).toContain("the suite wrote no report: it stopped before running its tests (see the log above)");
+  test("a report without profiles, or none, means the setup failed: the run fails", () => {
+    const setupFailed = YAML.parse(REPORT);
+    setupFailed.profiles = null;
+    for (const profiles of [profileResults(setupFailed), undefined]) {
+      const summary = summarize([], profiles);
+      expect(summary.exitCode).toBe(1);
+      expect(summary.lines).toContain("the suite ran no profile: it stopped before its tests (its setup failed)");
+    }
   });
 });
 
