@@ -18,18 +18,23 @@ const commands: Record<string, () => Command> = {
   render: () => require("./commands/render"),
   translate: () => require("./commands/translate"),
   migrate: () => require("./commands/migrate"),
+  conformance: () => require("./commands/conformance"),
 };
+
+/** A command by name, or undefined when this version has no such command. */
+export function findCommand(name: string): Command | undefined {
+  try {
+    return Object.prototype.hasOwnProperty.call(commands, name) ? commands[name]() : undefined;
+  } catch {
+    return undefined; // a command not built into this version
+  }
+}
 
 export function usage(): string {
   const lines = ["usage: agc <command> [options]", "", "commands:"];
-  for (const [name, load] of Object.entries(commands)) {
-    let summary: string;
-    try {
-      summary = load().summary;
-    } catch {
-      continue; // a command not built into this version
-    }
-    lines.push(`  ${name.padEnd(11)} ${summary}`);
+  for (const name of Object.keys(commands)) {
+    const command = findCommand(name);
+    if (command) lines.push(`  ${name.padEnd(11)} ${command.summary}`);
   }
   lines.push("", "Run `agc <command> --help` for a command's options; `agc --version` for the version.");
   return lines.join("\n");
@@ -45,13 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const load = commands[name];
-  let command: Command | undefined;
-  try {
-    command = load?.();
-  } catch {
-    command = undefined;
-  }
+  const command = findCommand(name);
   if (!command) {
     console.error(`agc: unknown command '${name}'\n\n${usage()}`);
     return 2;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the tools this project needs and cannot download: Pulumi's CLI, a Node.js language
-# host, the Kubernetes provider plugin, a Kubernetes control plane and kwok, all from Go
-# modules at the versions in toolchain/versions.env. Results are cached outside the checkout,
+# host, the Kubernetes provider plugin, a Kubernetes control plane, kwok and the Gateway API
+# conformance suite (with that release's CRDs), all from Go modules at the versions in
+# toolchain/versions.env. Results are cached outside the checkout,
 # one directory per tool and version, so any clone on this machine reuses them.
 #
 #   scripts/toolchain.sh          build what is missing, print the bin directory last
@@ -14,7 +15,9 @@ source "$repo/toolchain/versions.env"
 
 cache=${AGC_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agc/toolchain}
 langhost_hash=$(cat "$repo"/toolchain/pulumi-language-nodejs/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
-bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$KWOK_VERSION" "$langhost_hash" | sha256sum | cut -c1-12)
+conformance_hash=$(cat "$repo"/toolchain/conformance/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
+conformance_dir="gateway-api-conformance-$GATEWAY_API_CONFORMANCE_VERSION-$conformance_hash"
+bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$KWOK_VERSION" "$langhost_hash" "$conformance_dir" | sha256sum | cut -c1-12)
 bin="$cache/bin-$bin_key"
 
 if [ "${1:-}" = path ]; then echo "$bin"; exit 0; fi
@@ -133,6 +136,26 @@ EOF
   (cd "$src" && step kwok "compile" go build -trimpath -o "$dir/bin/kwok" sigs.k8s.io/kwok/cmd/kwok)
 }
 
+# The suite as one test binary, and the CRDs of the same release (the suite checks their
+# bundle-version annotation), taken from the downloaded module so none of it is committed.
+build_conformance() {
+  local dir=$1 src=$repo/toolchain/conformance mod
+  if ! grep -q "sigs.k8s.io/gateway-api/conformance v$GATEWAY_API_CONFORMANCE_VERSION\$" "$src/go.mod"; then
+    echo "toolchain: toolchain/conformance/go.mod must require sigs.k8s.io/gateway-api/conformance v$GATEWAY_API_CONFORMANCE_VERSION (GATEWAY_API_CONFORMANCE_VERSION in toolchain/versions.env)" >&2
+    exit 1
+  fi
+  (cd "$src" && step gateway-api-conformance "compile the suite" go test -c -vet=off -trimpath -o "$dir/bin/gateway-api-conformance.test" .)
+  mod=$(cd "$src" && go mod download -json "sigs.k8s.io/gateway-api@v$GATEWAY_API_CONFORMANCE_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$mod" ] || { echo "toolchain: gateway-api-conformance: could not download sigs.k8s.io/gateway-api@v$GATEWAY_API_CONFORMANCE_VERSION" >&2; exit 1; }
+  # Only the CustomResourceDefinitions: the channel's admission policy is left to the cluster's owner.
+  local channel
+  for channel in standard experimental; do
+    mkdir -p "$dir/crds/$channel"
+    grep -l '^kind: CustomResourceDefinition' "$mod/config/crd/$channel"/*.yaml | xargs cp -t "$dir/crds/$channel/"
+  done
+  chmod -R u+w "$dir/crds"
+}
+
 install_debian_packages() {
   local missing=()
   for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -150,13 +173,16 @@ build kwok "$cache/kwok-$KWOK_VERSION" build_kwok
 build pulumi "$cache/pulumi-$PULUMI_VERSION" build_pulumi
 build pulumi-language-nodejs "$cache/pulumi-language-nodejs-$langhost_hash" build_langhost
 build pulumi-resource-kubernetes "$cache/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
+build gateway-api-conformance "$cache/$conformance_dir" build_conformance
 
 # One bin directory per combination of versions, so PATH changes atomically with the pins.
 mkdir -p "$bin.tmp"
 for d in "kubernetes-$KUBERNETES_VERSION" "kwok-$KWOK_VERSION" "pulumi-$PULUMI_VERSION" \
-  "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION"; do
+  "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" "$conformance_dir"; do
   ln -sf "$cache/$d"/bin/* "$bin.tmp/"
 done
+# The Gateway API CRDs (crds/standard, crds/experimental) the controller installs by default.
+ln -sfn "$cache/$conformance_dir/crds" "$bin.tmp/gateway-api-crds"
 # pulumi looks for its language host and the dynamic provider launcher next to its own binary
 # (and warns when it takes them from PATH instead): a hard link puts the binary here.
 ln -f "$cache/pulumi-$PULUMI_VERSION/bin/pulumi" "$bin.tmp/pulumi" 2>/dev/null || cp "$cache/pulumi-$PULUMI_VERSION/bin/pulumi" "$bin.tmp/pulumi"

@@ -2,13 +2,15 @@ import { Controller } from "../../controller/run";
 import { DEFAULT_DNS_ZONE } from "../../controller/reconcile";
 import { KubeClient } from "../../kube/client";
 import * as os from "os";
-import { installCrds } from "../../controller/bootstrap";
+import { installCrds, installGatewayApiCrds } from "../../controller/bootstrap";
+import { toolchainGatewayApiCrds } from "../paths";
 import { LeaderElector } from "../../controller/leader";
 import { DEFAULT_NAMESPACE } from "../../model/kinds";
 
 export const summary = "run the ALB controller against a cluster (reconciles gateways, frontends, associations, subnets)";
 
-const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--no-install-crds] [--namespaces NS,...]
+const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--namespaces NS,...]
+                      [--no-install-crds | --gateway-api-crds DIR]
                       [--leader-elect [--lease-namespace NS] [--lease-seconds N]
                                       [--renew-deadline-seconds N] [--retry-period-seconds N]]
 
@@ -17,13 +19,16 @@ Associations and SubnetDelegations (group alb.agc.dev) in every namespace, check
 with the same rules as \`pulumi preview\`, allocates each association's block in its
 subnet, gives each frontend a unique and stable host name, and writes their status
 (provisioningState Succeeded, or Failed with the rule's message). It installs or
-upgrades its CRDs first. Stop it with Ctrl-C.
+upgrades its CRDs and the Gateway API CRDs first. Stop it with Ctrl-C.
 
   --kubeconfig FILE  default: KUBECONFIG, then ~/.kube/config, then in-cluster
   --context NAME     a context of that kubeconfig; default: its current context
   --dns-zone ZONE    the zone frontends' host names are made in; default ${DEFAULT_DNS_ZONE}
   --no-install-crds  leave the CRDs as they are (another bootstrap owns them)
   --namespaces NS,...  reconcile only these namespaces; default: every namespace
+  --gateway-api-crds DIR  the Gateway API release's CRD files to install (its
+                     config/crd/standard); default: those the toolchain keeps
+                     (\`agc toolchain path\`/gateway-api-crds/standard), when built
   --leader-elect     run as one of several replicas: only the holder of the Lease
                      alb-controller reconciles, the others stand by; a leader that loses
                      the lease exits (its Deployment restarts it as a stand-by)
@@ -46,7 +51,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds", "--namespaces"]);
+  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds", "--namespaces", "--gateway-api-crds"]);
   const flags = new Set(["--no-install-crds", "--leader-elect"]);
   const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !flags.has(a) && !known.has(args[i - 1] ?? ""));
   if (unknown.length) {
@@ -70,7 +75,12 @@ export async function main(args: string[]): Promise<number> {
     // Renewing starts at once: installing CRDs or a slow first list must not let the lease lapse.
     elector.keepRenewing(() => {});
   }
-  if (!args.includes("--no-install-crds")) await installCrds(client, log);
+  if (!args.includes("--no-install-crds")) {
+    await installCrds(client, log);
+    const gatewayApiCrds = option(args, "--gateway-api-crds") ?? toolchainGatewayApiCrds();
+    if (gatewayApiCrds) await installGatewayApiCrds(client, gatewayApiCrds, log);
+    else log("Gateway API CRDs left as they are: no --gateway-api-crds DIR given and the toolchain has none (run `agc toolchain`)");
+  }
   const leader = elector;
   const namespaces = option(args, "--namespaces")?.split(",").filter((n) => n !== "");
   const controller = new Controller(client, {
