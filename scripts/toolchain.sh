@@ -17,7 +17,7 @@ cache=${AGC_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agc/toolchain}
 langhost_hash=$(cat "$repo"/toolchain/pulumi-language-nodejs/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
 pause_hash=$(cat "$repo"/toolchain/pause/{go.mod,*.go} | sha256sum | cut -c1-12)
 bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$langhost_hash" \
-  "$pause_hash" "$GATEWAY_API_CONFORMANCE_VERSION" | sha256sum | cut -c1-12)
+  "$pause_hash" "$GATEWAY_API_CONFORMANCE_VERSION" "$COREDNS_VERSION" | sha256sum | cut -c1-12)
 bin="$cache/bin-$bin_key"
 
 if [ "${1:-}" = path ]; then echo "$bin"; exit 0; fi
@@ -130,6 +130,19 @@ build_pause() {
   (cd "$repo/toolchain/pause" && step pause "compile" env CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$dir/bin/pause" .)
 }
 
+# The DNS server the conformance suite's base manifests run (for its UDPRoute tests; every
+# pod there must be Ready before any test starts). Not the cluster's DNS: there is none.
+build_coredns() {
+  local dir=$1 src=$1/src
+  cat >"$src/go.mod" <<EOF
+module agc.local/toolchain/coredns
+
+go 1.24
+EOF
+  (cd "$src" && step coredns "resolve modules" go get "github.com/coredns/coredns@v$COREDNS_VERSION")
+  (cd "$src" && step coredns "compile" env CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$dir/bin/coredns" github.com/coredns/coredns)
+}
+
 # The Gateway API conformance suite's backend (its images are named
 # registry.k8s.io/gateway-api/echo-basic:*), built from the conformance module.
 build_echo_basic() {
@@ -158,13 +171,14 @@ install_debian_packages
 build kubernetes "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes
 build pause "$cache/pause-$pause_hash" build_pause
 build echo-basic "$cache/echo-basic-$GATEWAY_API_CONFORMANCE_VERSION" build_echo_basic
+build coredns "$cache/coredns-$COREDNS_VERSION" build_coredns
 build pulumi "$cache/pulumi-$PULUMI_VERSION" build_pulumi
 build pulumi-language-nodejs "$cache/pulumi-language-nodejs-$langhost_hash" build_langhost
 build pulumi-resource-kubernetes "$cache/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
 
 # One bin directory per combination of versions, so PATH changes atomically with the pins.
 mkdir -p "$bin.tmp"
-for d in "kubernetes-$KUBERNETES_VERSION" "pause-$pause_hash" "echo-basic-$GATEWAY_API_CONFORMANCE_VERSION" \
+for d in "kubernetes-$KUBERNETES_VERSION" "pause-$pause_hash" "echo-basic-$GATEWAY_API_CONFORMANCE_VERSION" "coredns-$COREDNS_VERSION" \
   "pulumi-$PULUMI_VERSION" "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION"; do
   ln -sf "$cache/$d"/bin/* "$bin.tmp/"
 done

@@ -13,6 +13,7 @@ IfNotPresent or Never:
 
   pause        the pod sandbox (registry.k8s.io/pause:3.10, containerd's sandbox_image)
   echo-basic   the Gateway API conformance backend, under the names its manifests use
+  coredns      the DNS server the conformance suite's base manifests run
   controller   node, its libraries, and this package (dist, bin, crds, production node_modules)
   dataplane    the same plus HAProxy from the host's Debian package
 

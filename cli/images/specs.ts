@@ -20,6 +20,8 @@ export const ECHO_BASIC_IMAGES = [
   "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3",
   "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.2",
 ];
+/** The DNS server the conformance suite's base manifests run (its UDPRoute tests query it). */
+export const COREDNS_IMAGES = ["registry.k8s.io/coredns/coredns:v1.12.2"];
 
 export const RUNTIMES: Record<"controller" | "dataplane", RuntimeConfig> = {
   controller: { entrypoint: ["node", `${APP_DIR}/bin/agc.js`, "controller"], env: [PATH_ENV, "NODE_ENV=production"], workingDir: APP_DIR },
@@ -101,6 +103,7 @@ export function imageSpecs(host: HostInputs): ImageSpec[] {
   return [
     staticBinary("pause", [PAUSE_IMAGE]),
     staticBinary("echo-basic", ECHO_BASIC_IMAGES),
+    staticBinary("coredns", COREDNS_IMAGES),
     { id: "controller", names: [CONTROLLER_IMAGE], runtime: RUNTIMES.controller, layers: [node, app] },
     { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries), app] },
   ];
