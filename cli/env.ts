@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { clusterLayout } from "./cluster/local";
+import { GATEWAY_ADDRESS_POOL } from "./cluster/node";
 import { packageRoot, stateDir, toolchainBin } from "./paths";
 
 /**
@@ -29,6 +30,8 @@ export function localEnv(state = stateDir()): Record<string, string> {
   return {
     PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
     KUBECONFIG: clusterLayout(state).kubeconfig,
+    // Addresses for gateway frontends (LoadBalancer Services), routed to the local node.
+    AGC_GATEWAY_ADDRESS_POOL: GATEWAY_ADDRESS_POOL,
     PULUMI_BACKEND_URL: `file://${backend}`,
     // Local stacks on this machine only: their secrets are encrypted with an empty passphrase.
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",

@@ -12,6 +12,7 @@ export interface Command {
 const commands: Record<string, () => Command> = {
   toolchain: () => require("./commands/toolchain"),
   cluster: () => require("./commands/cluster"),
+  images: () => require("./commands/images"),
   demo: () => require("./commands/demo"),
   dataplane: () => require("./commands/dataplane"),
   controller: () => require("./commands/controller"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the tools this project needs and cannot download: Pulumi's CLI, a Node.js language
-# host, the Kubernetes provider plugin, a Kubernetes control plane, kwok and the Gateway API
-# conformance suite (with that release's CRDs), all from Go modules at the versions in
+# host, the Kubernetes provider plugin, Kubernetes (control plane, kubelet, kube-proxy), the
+# pod sandbox's pause program, CoreDNS and the Gateway API conformance suite (with that
+# release's CRDs and its echo backend), all from Go modules at the versions in
 # toolchain/versions.env. Results are cached outside the checkout,
 # one directory per tool and version, so any clone on this machine reuses them.
 #
@@ -15,9 +16,11 @@ source "$repo/toolchain/versions.env"
 
 cache=${AGC_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agc/toolchain}
 langhost_hash=$(cat "$repo"/toolchain/pulumi-language-nodejs/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
+pause_hash=$(cat "$repo"/toolchain/pause/{go.mod,*.go} | sha256sum | cut -c1-12)
 conformance_hash=$(cat "$repo"/toolchain/conformance/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)
 conformance_dir="gateway-api-conformance-$GATEWAY_API_CONFORMANCE_VERSION-$conformance_hash"
-bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$KWOK_VERSION" "$langhost_hash" "$conformance_dir" | sha256sum | cut -c1-12)
+bin_key=$(printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KUBERNETES_MODULE" "$KUBERNETES_VERSION" "$langhost_hash" \
+  "$pause_hash" "$GATEWAY_API_CONFORMANCE_VERSION" "$COREDNS_VERSION" "$conformance_dir" | sha256sum | cut -c1-12)
 bin="$cache/bin-$bin_key"
 
 if [ "${1:-}" = path ]; then echo "$bin"; exit 0; fi
@@ -125,15 +128,35 @@ EOF
     -o "$dir/bin/" $(printf 'k8s.io/kubernetes/cmd/%s ' $cmds))
 }
 
-build_kwok() {
+build_pause() {
+  local dir=$1
+  (cd "$repo/toolchain/pause" && step pause "compile" env CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$dir/bin/pause" .)
+}
+
+# The DNS server the conformance suite's base manifests run (for its UDPRoute tests; every
+# pod there must be Ready before any test starts). Not the cluster's DNS: there is none.
+build_coredns() {
   local dir=$1 src=$1/src
   cat >"$src/go.mod" <<EOF
-module agc.local/toolchain/kwok
+module agc.local/toolchain/coredns
 
 go 1.24
 EOF
-  (cd "$src" && step kwok "resolve modules" go get "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION")
-  (cd "$src" && step kwok "compile" go build -trimpath -o "$dir/bin/kwok" sigs.k8s.io/kwok/cmd/kwok)
+  (cd "$src" && step coredns "resolve modules" go get "github.com/coredns/coredns@v$COREDNS_VERSION")
+  (cd "$src" && step coredns "compile" env CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$dir/bin/coredns" github.com/coredns/coredns)
+}
+
+# The Gateway API conformance suite's backend (its images are named
+# registry.k8s.io/gateway-api/echo-basic:*), built from the conformance module.
+build_echo_basic() {
+  local dir=$1 src=$1/src
+  cat >"$src/go.mod" <<EOF
+module agc.local/toolchain/echo-basic
+
+go 1.26
+EOF
+  (cd "$src" && step echo-basic "resolve modules" go get "sigs.k8s.io/gateway-api/conformance/echo-basic@v$GATEWAY_API_CONFORMANCE_VERSION")
+  (cd "$src" && step echo-basic "compile" env CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$dir/bin/echo-basic" sigs.k8s.io/gateway-api/conformance/echo-basic)
 }
 
 # The suite as one test binary, and the CRDs of the same release (the suite checks their
@@ -169,7 +192,9 @@ install_debian_packages() {
 total=$SECONDS
 install_debian_packages
 build kubernetes "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes
-build kwok "$cache/kwok-$KWOK_VERSION" build_kwok
+build pause "$cache/pause-$pause_hash" build_pause
+build echo-basic "$cache/echo-basic-$GATEWAY_API_CONFORMANCE_VERSION" build_echo_basic
+build coredns "$cache/coredns-$COREDNS_VERSION" build_coredns
 build pulumi "$cache/pulumi-$PULUMI_VERSION" build_pulumi
 build pulumi-language-nodejs "$cache/pulumi-language-nodejs-$langhost_hash" build_langhost
 build pulumi-resource-kubernetes "$cache/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
@@ -177,8 +202,8 @@ build gateway-api-conformance "$cache/$conformance_dir" build_conformance
 
 # One bin directory per combination of versions, so PATH changes atomically with the pins.
 mkdir -p "$bin.tmp"
-for d in "kubernetes-$KUBERNETES_VERSION" "kwok-$KWOK_VERSION" "pulumi-$PULUMI_VERSION" \
-  "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" "$conformance_dir"; do
+for d in "kubernetes-$KUBERNETES_VERSION" "pause-$pause_hash" "echo-basic-$GATEWAY_API_CONFORMANCE_VERSION" "coredns-$COREDNS_VERSION" \
+  "pulumi-$PULUMI_VERSION" "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" "$conformance_dir"; do
   ln -sf "$cache/$d"/bin/* "$bin.tmp/"
 done
 # The Gateway API CRDs (crds/standard, crds/experimental) the controller installs by default.

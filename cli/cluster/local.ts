@@ -1,36 +1,51 @@
-// The local Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager,
-// kube-scheduler and kwok (nodes and pods without a kubelet), each a process on loopback with
-// its state, logs and pid under <state>/cluster.
-import { spawn } from "child_process";
+// The local Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+// containerd, the kubelet and kube-proxy, each a process with its state, logs and pid under
+// <state>/cluster, and one real node whose pods join the bridge of node.ts.
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
+import { buildImages, hostImageSpecs, imageCacheDir, importImages } from "../images/build";
 import { packageRoot } from "../paths";
-import { adminKubeconfig, ensurePki } from "./pki";
+import { FIXED_HOST_DIRS, HostRecord, ensureBridge, readHostRecord, recordHost, restoreHost } from "./host";
+import {
+  GATEWAY_ADDRESS_POOL, NODE_NAME, NODE_NETWORK, NodePaths, RESOLV_CONF, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, nodePaths,
+} from "./node";
+import { adminKubeconfig, ensurePki, nodeKubeconfig } from "./pki";
+
+export { NODE_NAME } from "./node";
 
 export interface ClusterPorts {
   etcdClient: number;
   etcdPeer: number;
   apiserver: number;
+  kubelet: number;
+  kubeletHealthz: number;
+  kubeProxyMetrics: number;
+  kubeProxyHealthz: number;
 }
 
 export const DEFAULT_PORT_BASE = 16443;
 
-/** The API server listens on the base port, etcd on the next two. */
+/** The API server listens on the base port, etcd, the kubelet and kube-proxy on the next six. */
 export function portsFrom(base: number): ClusterPorts {
-  return { apiserver: base, etcdClient: base + 1, etcdPeer: base + 2 };
+  return {
+    apiserver: base, etcdClient: base + 1, etcdPeer: base + 2,
+    kubelet: base + 3, kubeletHealthz: base + 4, kubeProxyMetrics: base + 5, kubeProxyHealthz: base + 6,
+  };
 }
-
-/** The fake node kwok manages; pods scheduled to it become Running and Ready. */
-export const NODE_NAME = "agc-node-1";
 
 export interface ClusterLayout {
   dir: string;
   kubeconfig: string;
   logs: string;
   ports: ClusterPorts;
+  node: NodePaths;
 }
+
+/** The API server's address: the node's, on the bridge (pods reach it there, and so does the host). */
+export const apiServerUrl = (layout: ClusterLayout) => `https://${NODE_NETWORK.nodeAddress}:${layout.ports.apiserver}`;
 
 /**
  * Where a cluster lives. The ports are those it was started with (kept in ports.json), else
@@ -41,7 +56,7 @@ export function clusterLayout(stateDir: string, portBase?: number): ClusterLayou
   let ports = portsFrom(portBase ?? DEFAULT_PORT_BASE);
   if (portBase === undefined) {
     try {
-      ports = JSON.parse(fs.readFileSync(path.join(dir, "ports.json"), "utf8")) as ClusterPorts;
+      ports = portsFrom((JSON.parse(fs.readFileSync(path.join(dir, "ports.json"), "utf8")) as ClusterPorts).apiserver);
     } catch {
       /* never started: defaults */
     }
@@ -51,6 +66,7 @@ export function clusterLayout(stateDir: string, portBase?: number): ClusterLayou
     kubeconfig: path.join(stateDir, "kubeconfig"),
     logs: path.join(stateDir, "cluster", "logs"),
     ports,
+    node: nodePaths(dir),
   };
 }
 
@@ -60,6 +76,7 @@ interface ProcessSpec {
   name: string;
   command: string;
   args: string[];
+  env?: Record<string, string>;
 }
 
 /** The ALB controller as a local process, the way the embedded default runs it. */
@@ -68,14 +85,21 @@ function controllerSpec(layout: ClusterLayout): ProcessSpec {
     name: "agc-controller",
     command: process.execPath,
     args: [path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", layout.kubeconfig],
+    env: { AGC_GATEWAY_ADDRESS_POOL: GATEWAY_ADDRESS_POOL },
   };
 }
 
-/** Newest first: the order `down` stops them in. */
-const PROCESS_NAMES = ["agc-controller", "kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
+/** In the order `up` starts them. */
+const PROCESS_NAMES = ["etcd", "containerd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"];
+
+/**
+ * containerd pulls nothing on this machine (images come from `agc images`); were it asked to,
+ * this proxy (no listener) refuses the connection before any name is looked up.
+ */
+const NO_PULLS = { HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "", https_proxy: "", http_proxy: "", no_proxy: "" };
 
 function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): ProcessSpec[] {
-  const { ports, dir } = layout;
+  const { ports, dir, node } = layout;
   const pki = (f: string) => path.join(pkiDir, f);
   const kubeconfig = layout.kubeconfig;
   return [
@@ -95,14 +119,16 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
       command: path.join(bin, "kube-apiserver"),
       args: [
         `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-        "--bind-address=127.0.0.1", `--secure-port=${ports.apiserver}`, "--advertise-address=127.0.0.1",
-        // The kubernetes Service would need a routable address; nothing here dials it.
-        "--endpoint-reconciler-type=none",
+        // On the bridge: the kubernetes Service's endpoint, which pods reach; it refuses loopback.
+        `--bind-address=${NODE_NETWORK.nodeAddress}`, `--secure-port=${ports.apiserver}`, `--advertise-address=${NODE_NETWORK.nodeAddress}`,
+        // The node's name is not in any resolver: looking it up would leave the machine.
+        "--kubelet-preferred-address-types=InternalIP",
+        `--kubelet-client-certificate=${pki("admin.crt")}`, `--kubelet-client-key=${pki("admin.key")}`,
         `--tls-cert-file=${pki("apiserver.crt")}`, `--tls-private-key-file=${pki("apiserver.key")}`,
         `--client-ca-file=${pki("ca.crt")}`,
         `--service-account-key-file=${pki("sa.pub")}`, `--service-account-signing-key-file=${pki("sa.key")}`,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.96.0.0/16", "--authorization-mode=Node,RBAC", "--allow-privileged=true",
+        `--service-cluster-ip-range=${NODE_NETWORK.serviceCidr}`, "--authorization-mode=Node,RBAC", "--allow-privileged=true",
         "--enable-priority-and-fairness=false", "--profiling=false", "--v=1",
       ],
     },
@@ -115,7 +141,8 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
         `--service-account-private-key-file=${pki("sa.key")}`, `--root-ca-file=${pki("ca.crt")}`,
         `--cluster-signing-cert-file=${pki("ca.crt")}`, `--cluster-signing-key-file=${pki("ca.key")}`,
         "--use-service-account-credentials=false",
-        // nodelifecycle stays on: it lifts the not-ready taint once kwok reports the node Ready.
+        // nodelifecycle stays on: it lifts the not-ready taint once the kubelet reports Ready.
+        // The service (load balancer) controller stays off: gateway addresses are handed out by ours.
         "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service,-route,-persistentvolume-binder",
         "--profiling=false", "--v=1",
       ],
@@ -129,14 +156,23 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
       ],
     },
     {
-      name: "kwok",
-      command: path.join(bin, "kwok"),
+      name: "containerd",
+      command: "/usr/bin/containerd",
+      args: ["--config", node.containerdConfig, "--log-level", "warn"],
+      env: NO_PULLS,
+    },
+    {
+      name: "kubelet",
+      command: path.join(bin, "kubelet"),
       args: [
-        `--kubeconfig=${kubeconfig}`, "--manage-all-nodes=false",
-        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-        "--disregard-status-with-annotation-selector=kwok.x-k8s.io/status=custom",
-        "--cidr=10.244.0.0/16", "--node-ip=127.0.0.1", "--server-address=",
+        `--config=${node.kubeletConfig}`, `--kubeconfig=${node.kubeletKubeconfig}`, `--root-dir=${node.kubeletRoot}`,
+        `--hostname-override=${NODE_NAME}`, `--node-ip=${NODE_NETWORK.nodeAddress}`, "--v=1",
       ],
+    },
+    {
+      name: "kube-proxy",
+      command: path.join(bin, "kube-proxy"),
+      args: [`--config=${node.kubeProxyConfig}`, "--v=1"],
     },
   ];
 }
@@ -160,7 +196,7 @@ function runsOurProcess(pid: number, name: string): boolean {
   if (!isAlive(pid)) return false;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.includes(name === "agc-controller" ? "controller" : name);
+    return cmdline.split("\0").slice(0, 3).some((arg) => arg.includes(name === "agc-controller" ? "controller" : name));
   } catch {
     return true;
   }
@@ -175,11 +211,11 @@ function readPid(layout: ClusterLayout, name: string): number | undefined {
   }
 }
 
-export function portIsFree(port: number): Promise<boolean> {
+export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -187,7 +223,7 @@ function startProcess(spec: ProcessSpec, layout: ClusterLayout, log: Log): numbe
   const logFile = path.join(layout.logs, `${spec.name}.log`);
   const out = fs.openSync(logFile, "a");
   // Detached: the control plane outlives `agc cluster up`; `down` stops it by pid.
-  const child = spawn(spec.command, spec.args, { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(spec.command, spec.args, { detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...spec.env } });
   fs.closeSync(out);
   if (!child.pid) throw new Error(`could not start ${spec.name} (${spec.command})`);
   child.unref();
@@ -213,19 +249,6 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-function fakeNode(): object {
-  return {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: {
-      name: NODE_NAME,
-      annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-      labels: { "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
-    },
-    spec: {},
-  };
-}
-
 const isReady = (node: any) => (node?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
 /** Ready, and the not-ready taint lifted, so pods can be scheduled. */
 const isSchedulable = (node: any) => isReady(node) && !(node?.spec?.taints ?? []).some((t: any) => t.key === "node.kubernetes.io/not-ready");
@@ -235,47 +258,84 @@ export interface UpOptions {
   controller?: boolean;
 }
 
+/** The node's configuration files, written before the processes that read them start. */
+function writeNodeFiles(layout: ClusterLayout, pki: ReturnType<typeof ensurePki>): void {
+  const { node, ports } = layout;
+  for (const d of [node.cniConfDir, node.containerdRoot, node.containerdState, node.kubeletRoot, node.podLogs]) fs.mkdirSync(d, { recursive: true });
+  const write = (file: string, text: string) => {
+    // Unchanged files stay untouched: containerd 1.6 does not reload an edited CNI file.
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+  };
+  write(node.containerdConfig, containerdConfig(node));
+  write(path.join(node.cniConfDir, "10-agc.conflist"), JSON.stringify(cniConflist(node), null, 2));
+  write(node.resolvConf, RESOLV_CONF);
+  write(node.kubeletConfig, JSON.stringify(kubeletConfig(node, ports, pki.caCert), null, 2));
+  write(node.kubeProxyConfig, JSON.stringify(kubeProxyConfig(layout.kubeconfig, ports), null, 2));
+  fs.writeFileSync(node.kubeletKubeconfig, nodeKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
+}
+
+async function socketAnswers(socket: string): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const c = net.connect(socket, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on("error", () => resolve(undefined));
+  });
+}
+
 /** Starts whatever is not running yet and returns when /readyz answers and the node is Ready. */
 export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, options: UpOptions = {}): Promise<void> {
   fs.mkdirSync(layout.logs, { recursive: true });
-  fs.writeFileSync(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));
-  const pki = ensurePki(path.join(layout.dir, "pki"));
-  fs.writeFileSync(layout.kubeconfig, adminKubeconfig(pki, `https://127.0.0.1:${layout.ports.apiserver}`), { mode: 0o600 });
-  const specs = processSpecs(bin, layout, pki.dir);
+  const specs = processSpecs(bin, layout, path.join(layout.dir, "pki"));
   const missingTools = specs.filter((s) => !fs.existsSync(s.command)).map((s) => s.command);
   if (missingTools.length) throw new Error(`missing tools: ${missingTools.join(", ")}; run \`agc toolchain\` first`);
 
-  const portOwners: Array<[string, number]> = [
-    ["etcd", layout.ports.etcdClient], ["etcd", layout.ports.etcdPeer], ["kube-apiserver", layout.ports.apiserver],
+  const portOwners: Array<[string, string, number]> = [
+    ["etcd", "127.0.0.1", layout.ports.etcdClient], ["etcd", "127.0.0.1", layout.ports.etcdPeer],
+    ["kubelet", "127.0.0.1", layout.ports.kubeletHealthz], ["kube-proxy", "127.0.0.1", layout.ports.kubeProxyMetrics], ["kube-proxy", "127.0.0.1", layout.ports.kubeProxyHealthz],
   ];
   const taken: string[] = [];
-  for (const [name, port] of portOwners) {
-    if (!readPid(layout, name) && !(await portIsFree(port))) taken.push(`127.0.0.1:${port} (for ${name})`);
+  for (const [name, host, port] of portOwners) {
+    if (!readPid(layout, name) && !(await portIsFree(port, host))) taken.push(`${host}:${port} (for ${name})`);
   }
   if (taken.length) {
     throw new Error(`ports already in use by another program: ${taken.join(", ")}; stop that program, or choose other ports with --port-base`);
   }
 
+  // Before anything changes the machine: what to restore at `down`.
+  recordHost(layout.dir, layout.dir);
+  ensureBridge(layout.dir);
+  fs.writeFileSync(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));
+  const pki = ensurePki(path.join(layout.dir, "pki"));
+  fs.writeFileSync(layout.kubeconfig, adminKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
+  writeNodeFiles(layout, pki);
+  // `down` runs `kube-proxy --cleanup` with the binary that made the rules.
+  fs.writeFileSync(path.join(layout.dir, "kube-proxy.path"), path.join(bin, "kube-proxy"));
+
   const client = KubeClient.fromKubeconfig(layout.kubeconfig);
   const died = (name: string) => () => (readPid(layout, name) ? undefined : `${name} exited; see ${path.join(layout.logs, name + ".log")}`);
+  const start = (name: string) => {
+    const spec = specs.find((s) => s.name === name) ?? controllerSpec(layout);
+    if (readPid(layout, name)) log(`${name} already running`);
+    else startProcess(spec, layout, log);
+  };
   try {
-    const start = (name: string) => {
-      const spec = specs.find((s) => s.name === name)!;
-      if (readPid(layout, name)) log(`${name} already running`);
-      else startProcess(spec, layout, log);
-    };
     start("etcd");
+    start("containerd");
     start("kube-apiserver");
+    await waitFor("containerd", 30_000, () => socketAnswers(layout.node.containerdSocket), died("containerd"));
+    // The sandbox image before the kubelet: containerd would otherwise try to pull it.
+    const images = await buildImages(hostImageSpecs(packageRoot, bin), imageCacheDir(), log, ["pause"]);
+    importImages(images, layout.node.containerdSocket, log);
     await waitFor("kube-apiserver /readyz", 120_000, async () => ((await client.request("/readyz", { timeoutMs: 5000 })) ? true : undefined), died("kube-apiserver"));
     log("kube-apiserver is ready");
-    for (const name of ["kube-controller-manager", "kube-scheduler", "kwok"]) start(name);
-    if (!(await client.find(`/api/v1/nodes/${NODE_NAME}`))) await client.create("/api/v1/nodes", fakeNode());
-    await waitFor(`node ${NODE_NAME} Ready`, 60_000, async () => (isSchedulable(await client.get(`/api/v1/nodes/${NODE_NAME}`)) ? true : undefined), died("kwok"));
+    for (const name of ["kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"]) start(name);
+    await waitFor(`node ${NODE_NAME} Ready`, 120_000, async () => (isSchedulable(await client.find(`/api/v1/nodes/${NODE_NAME}`)) ? true : undefined), died("kubelet"));
     await waitFor("the default ServiceAccount", 60_000, async () => ((await client.find("/api/v1/namespaces/default/serviceaccounts/default")) ? true : undefined), died("kube-controller-manager"));
-    log(`node ${NODE_NAME} is Ready; kubeconfig: ${layout.kubeconfig}`);
+    log(`node ${NODE_NAME} is Ready at ${NODE_NETWORK.nodeAddress}; gateway addresses: ${GATEWAY_ADDRESS_POOL}; kubeconfig: ${layout.kubeconfig}`);
     if (options.controller) {
-      if (readPid(layout, "agc-controller")) log("agc-controller already running");
-      else startProcess(controllerSpec(layout), layout, log);
+      start("agc-controller");
       // Ready when it has installed the CRDs (its first step).
       await waitFor("agc-controller", 60_000, async () => ((await client.find("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficcontrollers.alb.agc.dev")) ? true : undefined), died("agc-controller"));
     }
@@ -284,27 +344,125 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
   }
 }
 
-/** Stops every process `up` started, newest first, and waits until they are gone. */
-export async function clusterDown(layout: ClusterLayout, log: Log): Promise<void> {
-  for (const name of PROCESS_NAMES) {
-    const pid = readPid(layout, name);
-    if (!pid) continue;
+/** Stops one process: SIGTERM to its group, again after `secondTermMs`, SIGKILL at the end. */
+async function stopProcess(layout: ClusterLayout, name: string, log: Log, secondTermMs = 15_000): Promise<void> {
+  const pid = readPid(layout, name);
+  if (!pid) {
+    fs.rmSync(pidFile(layout, name), { force: true });
+    return;
+  }
+  const signal = (sig: NodeJS.Signals) => {
     try {
-      process.kill(-pid, "SIGTERM"); // its process group: it was started detached
+      process.kill(-pid, sig); // its process group: it was started detached
     } catch {
-      process.kill(pid, "SIGTERM");
-    }
-    const deadline = Date.now() + 15_000;
-    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (isAlive(pid)) {
       try {
-        process.kill(-pid, "SIGKILL");
+        process.kill(pid, sig);
       } catch {
-        process.kill(pid, "SIGKILL");
+        /* gone */
       }
     }
-    fs.rmSync(pidFile(layout, name), { force: true });
-    log(`stopped ${name} (pid ${pid})`);
+  };
+  const waitGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  };
+  signal("SIGTERM");
+  await waitGone(secondTermMs);
+  // The API server can take over 30 s on one SIGTERM; a second one ends it.
+  if (isAlive(pid)) signal("SIGTERM");
+  await waitGone(5_000);
+  if (isAlive(pid)) signal("SIGKILL");
+  await waitGone(5_000);
+  fs.rmSync(pidFile(layout, name), { force: true });
+  log(`stopped ${name} (pid ${pid})`);
+}
+
+const ctrTasks = (socket: string) =>
+  execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", "tasks", "ls", "-q"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+
+/**
+ * Deletes every pod and waits until containerd runs no task: the kubelet tears the sandboxes
+ * down, which runs CNI DEL (veths, addresses). Controllers that would replace them are stopped first.
+ */
+async function removeWorkloads(layout: ClusterLayout, log: Log): Promise<void> {
+  const client = KubeClient.fromKubeconfig(layout.kubeconfig);
+  try {
+    const namespaces = (await client.get("/api/v1/namespaces")).items.map((n: any) => n.metadata.name as string);
+    for (const ns of namespaces) {
+      await client.request(`/api/v1/namespaces/${ns}/pods`, { method: "DELETE", body: { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 1 }, timeoutMs: 10_000 });
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const pods = (await client.get("/api/v1/pods")).items.length;
+      const tasks = ctrTasks(layout.node.containerdSocket);
+      if (!pods && !tasks) break;
+      if (Date.now() > deadline) {
+        log(`workloads still there after 60 s (${pods} pods, tasks: ${tasks.split("\n").length}); their processes are killed below`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    log("workloads removed");
+  } catch (e) {
+    log(`could not remove the workloads through the API (${(e as Error).message}); their processes are killed below`);
+  } finally {
+    client.close();
+  }
+}
+
+/** Shims of our containerd (found by its socket in their arguments): they outlive containerd. */
+function stopShims(layout: ClusterLayout, log: Log): void {
+  const socket = layout.node.containerdSocket;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline = "";
+    try {
+      cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    const args = cmdline.split("\0");
+    if (args[0].endsWith("containerd-shim-runc-v2") && args.includes(socket)) {
+      try {
+        process.kill(Number(entry), "SIGKILL");
+        log(`stopped a containerd shim (pid ${entry})`);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+/**
+ * Stops everything `up` started and puts the machine back as `up` found it: workloads first
+ * (so CNI DEL runs), then the node, the control plane and containerd, then the host changes.
+ */
+export async function clusterDown(layout: ClusterLayout, log: Log): Promise<void> {
+  const record: HostRecord | undefined = readHostRecord(layout.dir);
+  for (const name of ["agc-controller", "kube-controller-manager", "kube-scheduler"]) await stopProcess(layout, name, log);
+  if (readPid(layout, "kube-apiserver") && readPid(layout, "kubelet") && readPid(layout, "containerd")) await removeWorkloads(layout, log);
+  for (const name of ["kube-proxy", "kubelet"]) await stopProcess(layout, name, log);
+  if (record) cleanupKubeProxyRules(layout);
+  for (const name of ["kube-apiserver", "etcd", "containerd"]) await stopProcess(layout, name, log, name === "kube-apiserver" ? 10_000 : 15_000);
+  if (fs.existsSync(layout.node.containerdSocket) || record) stopShims(layout, log);
+  if (record) {
+    await restoreHost(layout.dir, record, [layout.dir, ...FIXED_HOST_DIRS], log);
+    log("host restored");
+  }
+}
+
+/** `kube-proxy --cleanup`: its own way to remove its rules, before the chains left are removed. */
+function cleanupKubeProxyRules(layout: ClusterLayout): void {
+  let kubeProxy: string;
+  try {
+    kubeProxy = fs.readFileSync(path.join(layout.dir, "kube-proxy.path"), "utf8");
+  } catch {
+    return;
+  }
+  try {
+    execFileSync(kubeProxy, ["--cleanup", `--config=${layout.node.kubeProxyConfig}`], { stdio: "ignore", timeout: 30_000 });
+  } catch {
+    /* what it left is removed with the chains */
   }
 }
 
@@ -312,10 +470,11 @@ export interface ClusterStatus {
   processes: Array<{ name: string; pid?: number }>;
   ready: boolean;
   nodes: string[];
+  bridge?: string;
 }
 
 export async function clusterStatus(layout: ClusterLayout): Promise<ClusterStatus> {
-  const processes = [...PROCESS_NAMES].reverse().map((name) => ({ name, pid: readPid(layout, name) }));
+  const processes = PROCESS_NAMES.map((name) => ({ name, pid: readPid(layout, name) }));
   let ready = false;
   let nodes: string[] = [];
   if (fs.existsSync(layout.kubeconfig) && processes.find((p) => p.name === "kube-apiserver")?.pid) {
@@ -323,12 +482,23 @@ export async function clusterStatus(layout: ClusterLayout): Promise<ClusterStatu
     try {
       ready = (await client.request<unknown>("/readyz", { timeoutMs: 3000 })) === "ok";
       const list = await client.get("/api/v1/nodes");
-      nodes = list.items.map((n: any) => `${n.metadata.name} (${isReady(n) ? "Ready" : "NotReady"})`);
+      nodes = list.items.map((n: any) => {
+        const info = n.status?.nodeInfo ?? {};
+        const address = (n.status?.addresses ?? []).find((a: any) => a.type === "InternalIP")?.address ?? "-";
+        return `${n.metadata.name} (${isReady(n) ? "Ready" : "NotReady"}, ${address}, kubelet ${info.kubeletVersion ?? "-"}, ${info.containerRuntimeVersion ?? "-"})`;
+      });
     } catch {
       /* not answering: reported as not ready */
     } finally {
       client.close();
     }
   }
-  return { processes, ready, nodes };
+  let bridge: string | undefined;
+  try {
+    const addr = execFileSync("ip", ["-o", "-4", "addr", "show", "dev", NODE_NETWORK.bridge], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    bridge = `${NODE_NETWORK.bridge} ${/inet (\S+)/.exec(addr)?.[1] ?? "(no address)"}`;
+  } catch {
+    bridge = undefined;
+  }
+  return { processes, ready, nodes, bridge };
 }

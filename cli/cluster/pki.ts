@@ -2,6 +2,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { NODE_NAME, NODE_NETWORK } from "./node";
 
 export interface Pki {
   dir: string;
@@ -13,6 +14,8 @@ export interface Pki {
   adminKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
+  nodeCert: string;
+  nodeKey: string;
 }
 
 export function pkiPaths(dir: string): Pki {
@@ -27,12 +30,15 @@ export function pkiPaths(dir: string): Pki {
     adminKey: p("admin.key"),
     serviceAccountKey: p("sa.key"),
     serviceAccountPub: p("sa.pub"),
+    nodeCert: p("node.crt"),
+    nodeKey: p("node.key"),
   };
 }
 
 const SERVER_NAMES = [
   "IP:127.0.0.1",
-  "IP:10.96.0.1",
+  `IP:${NODE_NETWORK.nodeAddress}`,
+  `IP:${NODE_NETWORK.apiServiceAddress}`,
   "DNS:localhost",
   "DNS:kubernetes",
   "DNS:kubernetes.default",
@@ -59,25 +65,46 @@ function issue(pki: Pki, name: string, subject: string, extensions: string): voi
   fs.rmSync(ext);
 }
 
-/** Makes the certificates that are missing; existing ones are kept so clients stay valid. */
+const SERVER_EXTENSIONS = `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${SERVER_NAMES.join(",")}\n`;
+const CLIENT_EXTENSIONS = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n";
+
+/**
+ * Makes the certificates that are missing; existing ones are kept so clients stay valid. The
+ * server certificate is issued again when the addresses it must name changed.
+ */
 export function ensurePki(dir: string): Pki {
   const pki = pkiPaths(dir);
-  if (fs.existsSync(pki.adminCert) && fs.existsSync(pki.serviceAccountPub)) return pki;
+  if (fs.existsSync(pki.adminCert) && fs.existsSync(pki.serviceAccountPub)) {
+    const namesFile = path.join(dir, "apiserver.names");
+    if (!fs.existsSync(namesFile) || fs.readFileSync(namesFile, "utf8") !== SERVER_NAMES.join(",")) {
+      issue(pki, "apiserver", "/CN=kube-apiserver", SERVER_EXTENSIONS);
+      fs.writeFileSync(namesFile, SERVER_NAMES.join(","));
+    }
+    // The kubelet's identity in the Node authorizer's terms.
+    if (!fs.existsSync(pki.nodeCert)) issue(pki, "node", `/O=system:nodes/CN=system:node:${NODE_NAME}`, CLIENT_EXTENSIONS);
+    return pki;
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
   openssl(["req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=agc-local-ca", "-days", "3650", "-out", "ca.crt"], dir);
-  issue(pki, "apiserver", "/CN=kube-apiserver",
-    `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${SERVER_NAMES.join(",")}\n`);
-  issue(pki, "admin", "/O=system:masters/CN=agc-admin",
-    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n");
+  issue(pki, "admin", "/O=system:masters/CN=agc-admin", CLIENT_EXTENSIONS);
   openssl(["genrsa", "-out", "sa.key", "2048"], dir);
   openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
-  return pki;
+  return ensurePki(dir);
 }
 
 /** A kubeconfig for the admin identity, certificates embedded so the file stands alone. */
 export function adminKubeconfig(pki: Pki, server: string): string {
+  return kubeconfigFor(pki, server, pki.adminCert, pki.adminKey);
+}
+
+/** A kubeconfig for the node's kubelet. */
+export function nodeKubeconfig(pki: Pki, server: string): string {
+  return kubeconfigFor(pki, server, pki.nodeCert, pki.nodeKey);
+}
+
+function kubeconfigFor(pki: Pki, server: string, cert: string, key: string): string {
   const b64 = (f: string) => fs.readFileSync(f).toString("base64");
   return [
     "apiVersion: v1",
@@ -90,8 +117,8 @@ export function adminKubeconfig(pki: Pki, server: string): string {
     "users:",
     "- name: agc-admin",
     "  user:",
-    `    client-certificate-data: ${b64(pki.adminCert)}`,
-    `    client-key-data: ${b64(pki.adminKey)}`,
+    `    client-certificate-data: ${b64(cert)}`,
+    `    client-key-data: ${b64(key)}`,
     "contexts:",
     "- name: agc-local",
     "  context: {cluster: agc-local, user: agc-admin}",

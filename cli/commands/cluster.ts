@@ -1,22 +1,27 @@
-import { clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_PORT_BASE } from "../cluster/local";
+import { apiServerUrl, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_PORT_BASE } from "../cluster/local";
+import { GATEWAY_ADDRESS_POOL, NODE_NETWORK } from "../cluster/node";
 import { formatExports, localEnv } from "../env";
 import { requireToolchainBin, stateDir } from "../paths";
 
-export const summary = "run a local Kubernetes control plane on loopback (up | down | status | env)";
+export const summary = "run a local single-node Kubernetes with real pods (up | down | status | env)";
 
 const HELP = `usage: agc cluster <up | down | status | env> [--port-base N] [--no-controller]
 
-A local Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver,
-kube-controller-manager, kube-scheduler, and kwok playing the kubelet for one fake
-node, and the ALB controller (agc controller) as a local process. State and logs live in
-.agc/ (AGC_STATE_DIR overrides); the kubeconfig is .agc/kubeconfig.
+A local Kubernetes with one real node: etcd, kube-apiserver, kube-controller-manager,
+kube-scheduler, containerd, the kubelet and kube-proxy, and the ALB controller (agc
+controller) as a local process. Pods join the bridge ${NODE_NETWORK.bridge} (${NODE_NETWORK.podCidr}); the node and
+the API server are at ${NODE_NETWORK.nodeAddress}; Services use ${NODE_NETWORK.serviceCidr}; gateway frontends get
+addresses from ${GATEWAY_ADDRESS_POOL}, routed to the bridge. Nothing is reachable from, or
+reaches, outside the machine. Runs as root; one such cluster per machine. State and logs live
+in .agc/ (AGC_STATE_DIR overrides); the kubeconfig is .agc/kubeconfig. Images: agc images.
 
   up       start what is not running; returns when /readyz answers and the node is Ready
-  down     stop every process that up started
-  status   which processes run, whether the API answers, the nodes
+  down     remove the pods, stop every process up started, and undo its changes to the
+           machine (bridge, iptables chains, mounts, cgroups, sysctls such as ip_forward)
+  status   each part: processes, the API, the node, the bridge, the gateway address pool
   env      shell exports for this cluster and a file Pulumi backend:  eval "$(agc cluster env)"
 
-  --port-base N     the API server's port (etcd uses N+1 and N+2); default ${DEFAULT_PORT_BASE}
+  --port-base N     the API server's port (etcd, the kubelet and kube-proxy use N+1 to N+6); default ${DEFAULT_PORT_BASE}
   --no-controller   up: leave the ALB controller out (to run your own)`;
 
 function parsePortBase(args: string[]): number | undefined {
@@ -48,8 +53,10 @@ export async function main(args: string[]): Promise<number> {
     case "status": {
       const s = await clusterStatus(layout);
       for (const p of s.processes) console.log(`${p.name.padEnd(24)} ${p.pid ? `running (pid ${p.pid})` : "stopped"}`);
-      console.log(`${"api".padEnd(24)} ${s.ready ? `ready at https://127.0.0.1:${layout.ports.apiserver}` : "not answering"}`);
+      console.log(`${"api".padEnd(24)} ${s.ready ? `ready at ${apiServerUrl(layout)}` : "not answering"}`);
       console.log(`${"nodes".padEnd(24)} ${s.nodes.join(", ") || "-"}`);
+      console.log(`${"bridge".padEnd(24)} ${s.bridge ?? "absent"}`);
+      console.log(`${"gateway addresses".padEnd(24)} ${GATEWAY_ADDRESS_POOL}`);
       return s.ready ? 0 : 1;
     }
     case "env":

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { clusterLayout, clusterUp } from "../cluster/local";
+import { buildImages, hostImageSpecs, imageCacheDir, importImages } from "../images/build";
 import { localEnv } from "../env";
 import { packageRoot, stateDir, toolchainBin, toolchainScript } from "../paths";
 import { copyExample, installPackedPackage } from "../workspace";
@@ -12,9 +13,10 @@ const HELP = `usage: agc demo [--stack NAME] [--destroy]
 
 Runs the gateway example (examples/gateway) on the embedded default:
   1. builds the toolchain if it is missing (agc toolchain; once per machine),
-  2. starts the local cluster and the ALB controller (agc cluster up),
-  3. installs this package into .agc/demo the way a user would (npm pack + npm install),
-  4. runs \`pulumi up\` there, on a file backend in .agc/, stack dev by default.
+  2. starts the local cluster (a real node) and the ALB controller (agc cluster up),
+  3. builds the images and imports them into the node (agc images; cached),
+  4. installs this package into .agc/demo the way a user would (npm pack + npm install),
+  5. runs \`pulumi up\` there, on a file backend in .agc/, stack dev by default.
 Afterwards:
   eval "$(agc cluster env)"; cd .agc/demo; pulumi stack output    to look at it
   agc cluster down                                                to stop the cluster
@@ -36,7 +38,9 @@ export async function main(args: string[]): Promise<number> {
     if (r.status !== 0) return r.status ?? 1;
   }
   const state = stateDir();
-  await clusterUp(toolchainBin(), clusterLayout(state), say, { controller: true });
+  const layout = clusterLayout(state);
+  await clusterUp(toolchainBin(), layout, say, { controller: true });
+  importImages(await buildImages(hostImageSpecs(packageRoot, toolchainBin()), imageCacheDir(), say), layout.node.containerdSocket, say);
 
   const program = path.join(state, "demo");
   say(`installing pulumi-agc into ${program}`);

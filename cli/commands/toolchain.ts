@@ -7,9 +7,10 @@ const HELP = `usage: agc toolchain [path]
 
 Builds, once per version, the tools this project needs and cannot download:
 pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes, kube-apiserver,
-kube-controller-manager, kube-scheduler, kwok and the Gateway API conformance suite with
-that release's CRDs (from Go modules, versions in toolchain/versions.env), and installs
-etcd-server and haproxy from Debian when missing.
+kube-controller-manager, kube-scheduler, kubelet, kube-proxy, the pod sandbox's pause
+program, the Gateway API conformance suite with that release's CRDs and its echo backend,
+and CoreDNS (from Go modules, versions in toolchain/versions.env), and installs etcd-server,
+haproxy, containerd, runc, the CNI plugins and iptables from Debian when missing.
 Results are cached in ~/.cache/agc/toolchain (AGC_TOOLCHAIN_CACHE overrides), so any
 checkout on this machine reuses them. Progress is printed per tool, with its log file.
 

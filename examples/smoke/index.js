@@ -1,7 +1,7 @@
 // The smoke program: proves the toolchain end to end. @pulumi/kubernetes creates a Namespace,
-// a ConfigMap and a Deployment on the local cluster (kwok plays the kubelet, so the Deployment
-// becomes Available without containers), and one dynamic resource runs through our own
-// provider path (check, create, diff, delete in the dynamic provider host).
+// a ConfigMap and a Deployment on the local cluster (real pods of the conformance echo image,
+// imported by `agc images`, Ready once they answer their probes), and one dynamic resource
+// runs through our own provider path (check, create, diff, delete in the dynamic provider host).
 "use strict";
 const pulumi = require("@pulumi/pulumi");
 const k8s = require("@pulumi/kubernetes");
@@ -26,10 +26,15 @@ const deployment = new k8s.apps.v1.Deployment("web", {
     template: {
       metadata: { labels },
       spec: {
-        // kwok schedules pods only to nodes it fakes, and they tolerate nothing else.
-        nodeSelector: { type: "kwok" },
-        tolerations: [{ key: "kwok.x-k8s.io/node", operator: "Exists", effect: "NoSchedule" }],
-        containers: [{ name: "web", image: "echo.local/web:1", ports: [{ containerPort: 8080 }] }],
+        containers: [{
+          name: "web",
+          // Imported into the node's containerd by `agc images`; never pulled.
+          image: "registry.k8s.io/gateway-api/echo-basic:v1.5.1",
+          imagePullPolicy: "Never",
+          ports: [{ containerPort: 3000 }],
+          env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+          readinessProbe: { httpGet: { path: "/health", port: 3000 }, periodSeconds: 1 },
+        }],
       },
     },
   },

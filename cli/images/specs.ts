@@ -1,0 +1,110 @@
+// The images `agc images` builds, as data: which host files go where, and what runs. The
+// project's Dockerfiles (images/*.Dockerfile) describe the same two images for users with a
+// registry; a unit test keeps them in step with APP_FILES and the runtime configs here.
+import { PAUSE_IMAGE } from "../cluster/node";
+import { RuntimeConfig } from "./oci";
+
+export const APP_DIR = "/app";
+/** What of the package the controller and data plane images carry (plus production node_modules). */
+export const APP_FILES = ["package.json", "bin", "dist", "crds"];
+export const NODE_BINARY = "/usr/bin/node";
+export const HAPROXY_BINARY = "/usr/sbin/haproxy";
+
+const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export const CONTROLLER_IMAGE = "agc.local/alb-controller:dev";
+export const DATAPLANE_IMAGE = "agc.local/alb-dataplane:dev";
+/** The names the Gateway API conformance manifests (base/manifests.yaml and tests/) use. */
+export const ECHO_BASIC_IMAGES = [
+  "registry.k8s.io/gateway-api/echo-basic:v1.5.1",
+  "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3",
+  "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.2",
+];
+/** The DNS server the conformance suite's base manifests run (its UDPRoute tests query it). */
+export const COREDNS_IMAGES = ["registry.k8s.io/coredns/coredns:v1.12.2"];
+
+export const RUNTIMES: Record<"controller" | "dataplane", RuntimeConfig> = {
+  controller: { entrypoint: ["node", `${APP_DIR}/bin/agc.js`, "controller"], env: [PATH_ENV, "NODE_ENV=production"], workingDir: APP_DIR },
+  dataplane: { entrypoint: ["node", `${APP_DIR}/bin/agc.js`, "dataplane"], env: [PATH_ENV, "NODE_ENV=production"], workingDir: APP_DIR },
+};
+
+/** A host path and where it goes in the image (a directory is taken whole). */
+export interface FileSpec {
+  source: string;
+  target: string;
+}
+
+export interface LayerSpec {
+  /** Shown in progress lines and part of the cache key. */
+  name: string;
+  files: FileSpec[];
+}
+
+export interface ImageSpec {
+  /** Short name for `agc images NAME` and progress lines. */
+  id: string;
+  names: string[];
+  runtime: RuntimeConfig;
+  layers: LayerSpec[];
+}
+
+/** The libraries `ldd` names (absolute paths; the vDSO has none). */
+export function parseLdd(output: string): string[] {
+  const paths: string[] = [];
+  for (const line of output.split("\n")) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) paths.push(m[1]);
+  }
+  return [...new Set(paths)];
+}
+
+/**
+ * The package directories a production install has, from package-lock.json (v2/v3):
+ * every entry not marked dev, outermost directories only (a nested one is inside its parent).
+ */
+export function productionPackages(lock: { packages?: Record<string, { dev?: boolean }> }): string[] {
+  const dirs = Object.entries(lock.packages ?? {})
+    .filter(([dir, info]) => dir.startsWith("node_modules/") && !info.dev)
+    .map(([dir]) => dir)
+    .sort();
+  return dirs.filter((d) => !dirs.some((outer) => outer !== d && d.startsWith(outer + "/")));
+}
+
+/** A binary and its shared libraries, each at the path the binary looks it up by. */
+export function binaryLayer(name: string, binary: string, libraries: string[]): LayerSpec {
+  return { name, files: [binary, ...libraries].map((p) => ({ source: p, target: p })) };
+}
+
+export function appLayer(packageRoot: string, packages: string[]): LayerSpec {
+  return {
+    name: "app",
+    files: [...APP_FILES, ...packages].map((f) => ({ source: `${packageRoot}/${f}`, target: `${APP_DIR}/${f}` })),
+  };
+}
+
+export interface HostInputs {
+  packageRoot: string;
+  toolchainBin: string;
+  nodeLibraries: string[];
+  haproxyLibraries: string[];
+  productionPackages: string[];
+}
+
+/** Every image, from what was found on the host. */
+export function imageSpecs(host: HostInputs): ImageSpec[] {
+  const node = binaryLayer("node", NODE_BINARY, host.nodeLibraries);
+  const app = appLayer(host.packageRoot, host.productionPackages);
+  const staticBinary = (id: string, names: string[]): ImageSpec => ({
+    id,
+    names,
+    runtime: { entrypoint: [`/${id}`], env: [PATH_ENV], workingDir: "/" },
+    layers: [{ name: id, files: [{ source: `${host.toolchainBin}/${id}`, target: `/${id}` }] }],
+  });
+  return [
+    staticBinary("pause", [PAUSE_IMAGE]),
+    staticBinary("echo-basic", ECHO_BASIC_IMAGES),
+    staticBinary("coredns", COREDNS_IMAGES),
+    { id: "controller", names: [CONTROLLER_IMAGE], runtime: RUNTIMES.controller, layers: [node, app] },
+    { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries), app] },
+  ];
+}

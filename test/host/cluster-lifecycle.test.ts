@@ -1,0 +1,122 @@
+// `agc cluster` as a user runs it, with its own state directory and ports: up (twice: it is
+// idempotent), status, env, `agc images`, a pod on the real node, recovery after kill -9, and
+// down, which must leave the machine as up found it. One node runs per machine, so this
+// project runs on its own (jest -c jest.host.config.js), never beside the e2e cluster.
+// Needs the build (`npm run build`) and the toolchain.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { packageRoot } from "../../cli/paths";
+import { KubeClient } from "../../kube/client";
+import { hostSnapshot, HostSnapshot } from "../support/hostSnapshot";
+import { until } from "../support/localCluster";
+import { run } from "../support/pulumi";
+
+jest.setTimeout(600_000);
+
+const PORT_BASE = 19443;
+const state = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cluster-cli-"));
+const kubeconfig = path.join(state, "kubeconfig");
+const agc = (...args: string[]) => run(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: state } });
+const pidOf = (name: string) => Number(fs.readFileSync(path.join(state, "cluster", `${name}.pid`), "utf8"));
+
+let before: HostSnapshot;
+
+beforeAll(() => {
+  before = hostSnapshot(state);
+});
+
+afterAll(async () => {
+  await agc("cluster", "down");
+  fs.rmSync(state, { recursive: true, force: true });
+});
+
+test("up starts a ready node with the controller, and a second up starts nothing", async () => {
+  const first = await agc("cluster", "up", "--port-base", String(PORT_BASE));
+  expect({ code: first.code, stderr: first.code ? first.stderr : "" }).toEqual({ code: 0, stderr: "" });
+  for (const name of ["etcd", "containerd", "kube-apiserver", "kubelet", "kube-proxy", "agc-controller"]) expect(first.stderr).toMatch(new RegExp(`started ${name} \\(pid`));
+  expect(first.stderr).toMatch(/node agc-node-1 is Ready at 10\.244\.0\.1/);
+
+  const again = await agc("cluster", "up");
+  expect(again.code).toBe(0);
+  expect(again.stderr).not.toMatch(/started /);
+  expect(again.stderr).toMatch(/kubelet already running/);
+});
+
+test("status shows each part: processes, the API, the node and its versions, the bridge, the gateway pool", async () => {
+  const r = await agc("cluster", "status");
+  expect(r.code).toBe(0);
+  for (const name of ["etcd", "containerd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"]) {
+    expect(r.stdout).toMatch(new RegExp(`^${name} +running \\(pid \\d+\\)$`, "m"));
+  }
+  expect(r.stdout).toContain(`ready at https://10.244.0.1:${PORT_BASE}`);
+  expect(r.stdout).toMatch(/agc-node-1 \(Ready, 10\.244\.0\.1, kubelet v1\.33\.13, containerd:\/\/1\.6\.\d+/);
+  expect(r.stdout).toMatch(/^bridge +agc0 10\.244\.0\.1\/24$/m);
+  expect(r.stdout).toMatch(/^gateway addresses +10\.245\.0\.0\/24$/m);
+});
+
+test("env prints exports a shell can evaluate, the gateway address pool among them", async () => {
+  const r = await agc("cluster", "env");
+  const shown = await new Promise<string>((resolve) => {
+    const sh = spawn("sh", ["-c", `${r.stdout}\nprintf '%s|%s|%s' "$KUBECONFIG" "$PULUMI_BACKEND_URL" "$AGC_GATEWAY_ADDRESS_POOL"`]);
+    let out = "";
+    sh.stdout.on("data", (c) => (out += c));
+    sh.on("close", () => resolve(out));
+  });
+  expect(shown).toBe(`${kubeconfig}|file://${path.join(state, "pulumi-state")}|10.245.0.0/24`);
+});
+
+test("agc images imports the echo image once; a pod of it runs, and survives kill -9 of the node's parts", async () => {
+  const first = await agc("images", "echo-basic");
+  expect(first.code).toBe(0);
+  const second = await agc("images", "echo-basic");
+  expect(second.stderr).toMatch(/echo-basic: already in containerd/);
+
+  const kube = KubeClient.fromKubeconfig(kubeconfig);
+  try {
+    await kube.create("/api/v1/namespaces/default/pods", {
+      metadata: { name: "echo" },
+      spec: {
+        containers: [{
+          name: "echo", image: "registry.k8s.io/gateway-api/echo-basic:v1.5.1", imagePullPolicy: "Never",
+          readinessProbe: { httpGet: { path: "/health", port: 3000 }, periodSeconds: 1 },
+        }],
+      },
+    });
+    const ready = (p: any) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+    const pod = await until("pod echo Ready", async () => {
+      const p = await kube.get("/api/v1/namespaces/default/pods/echo");
+      return ready(p) ? p : undefined;
+    }, 120_000);
+
+    // While it runs, the machine carries the node: the snapshot sees it (so it can see leftovers).
+    const during = hostSnapshot(state);
+    expect(during.links).toContain("agc0");
+    expect(during.chains).toContain("ipv4 nat KUBE-SERVICES");
+    expect(during.cgroups).toContain("memory/kubepods");
+    expect(during.sysctls["net/ipv4/ip_forward"]).toBe("1");
+
+    for (const name of ["containerd", "kubelet", "kube-proxy", "kube-apiserver"]) process.kill(pidOf(name), "SIGKILL");
+    const recovered = await agc("cluster", "up");
+    expect({ code: recovered.code, stderr: recovered.code ? recovered.stderr : "" }).toEqual({ code: 0, stderr: "" });
+    for (const name of ["containerd", "kubelet", "kube-proxy", "kube-apiserver"]) expect(recovered.stderr).toMatch(new RegExp(`started ${name} \\(pid`));
+    const after = await until("pod echo Ready again", async () => {
+      const p = await kube.get("/api/v1/namespaces/default/pods/echo");
+      return ready(p) ? p : undefined;
+    }, 120_000);
+    expect(after.status.podIP).toBe(pod.status.podIP);
+  } finally {
+    kube.close();
+  }
+});
+
+test("down stops everything and leaves the machine as up found it", async () => {
+  const r = await agc("cluster", "down");
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(/host restored/);
+  expect(hostSnapshot(state)).toEqual(before);
+  const status = await agc("cluster", "status");
+  expect(status.code).toBe(1);
+  expect(status.stdout).toContain("not answering");
+});

@@ -1,0 +1,3 @@
+module agc.local/toolchain/pause
+
+go 1.24
