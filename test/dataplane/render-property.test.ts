@@ -65,6 +65,13 @@ function headerModifier(headerName: fc.Arbitrary<string>) {
 const exactHost = hostname.filter((h) => !h.startsWith("*"));
 const pathReplacement = fc.record({ type: fc.constantFrom("ReplaceFullPath" as const, "ReplacePrefixMatch" as const), value: cleanPath });
 
+/** ReplacePrefixMatch needs a PathPrefix match: on other routes it becomes ReplaceFullPath. */
+function prefixReplacementsNeedPrefix<T extends { rewrite?: { path?: object }; redirect?: { path?: object } } | undefined>(change: T, pathType: string | undefined): T {
+  if (!change || pathType === undefined || pathType === "PathPrefix") return change;
+  const full = (x?: { path?: object }) => (x?.path ? { ...x, path: { ...x.path, type: "ReplaceFullPath" } } : x);
+  return { ...change, ...(change.rewrite ? { rewrite: full(change.rewrite) } : {}), ...(change.redirect ? { redirect: full(change.redirect) } : {}) };
+}
+
 /** A route timeout pair that parseIr accepts: the backend's no longer than the total. */
 const routeTimeouts = fc.tuple(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 60_000 }))
   .map(([total, backend]) => ({ requestTimeoutMs: total, backendRequestTimeoutMs: total === 0 ? backend : Math.min(total, backend) }));
@@ -97,7 +104,7 @@ function routeArb(clusters: string[], wide: boolean) {
       }, { requiredKeys: [] }) }),
     ),
     timeouts: routeTimeouts,
-  }, { requiredKeys: [] }).map(({ timeouts, change, ...r }) => ({ ...r, ...change, ...timeouts }));
+  }, { requiredKeys: [] }).map(({ timeouts, change, ...r }) => ({ ...r, ...prefixReplacementsNeedPrefix(change, r.path?.type), ...timeouts }));
 }
 
 const clusterArb = fc.record({
@@ -122,9 +129,9 @@ const clusterArb = fc.record({
     }, { requiredKeys: [] }),
   }, { requiredKeys: [] }),
   sessionAffinity: fc.record({ cookieName: fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/) }, { requiredKeys: [] }),
-}, { requiredKeys: ["endpoints"] });
+}, { requiredKeys: ["endpoints"] }).map((c) => (c.protocol === "h2c" ? { ...c, tls: false } : c)); // h2c is cleartext
 
-const wideDocument = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+const wideDocument = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 const documentArb = fc.tuple(fc.array(clusterArb, { minLength: 1, maxLength: 3 }), wideDocument).chain(([clusters, wide]) => {
   const clusterNames = clusters.map((_, i) => `c${i}`);
   return fc.record({
