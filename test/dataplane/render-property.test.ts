@@ -62,6 +62,16 @@ function headerModifier(headerName: fc.Arbitrary<string>) {
   }, { requiredKeys: [] });
 }
 
+const exactHost = hostname.filter((h) => !h.startsWith("*"));
+const pathReplacement = fc.record({ type: fc.constantFrom("ReplaceFullPath" as const, "ReplacePrefixMatch" as const), value: cleanPath });
+
+/** ReplacePrefixMatch needs a PathPrefix match: on other routes it becomes ReplaceFullPath. */
+function prefixReplacementsNeedPrefix<T extends { rewrite?: { path?: object }; redirect?: { path?: object } } | undefined>(change: T, pathType: string | undefined): T {
+  if (!change || pathType === undefined || pathType === "PathPrefix") return change;
+  const full = (x?: { path?: object }) => (x?.path ? { ...x, path: { ...x.path, type: "ReplaceFullPath" } } : x);
+  return { ...change, ...(change.rewrite ? { rewrite: full(change.rewrite) } : {}), ...(change.redirect ? { redirect: full(change.redirect) } : {}) };
+}
+
 /** A route timeout pair that parseIr accepts: the backend's no longer than the total. */
 const routeTimeouts = fc.tuple(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 60_000 }))
   .map(([total, backend]) => ({ requestTimeoutMs: total, backendRequestTimeoutMs: total === 0 ? backend : Math.min(total, backend) }));
@@ -85,34 +95,60 @@ function routeArb(clusters: string[], wide: boolean) {
     backends: fc.array(backend, { maxLength: 3 }),
     requestHeaders: headerModifier(headerName),
     responseHeaders: headerModifier(headerName),
-    rewrite: fc.record({ hostname: hostname.filter((h) => !h.startsWith("*")), path: fc.record({ type: fc.constant("ReplaceFullPath" as const), value: cleanPath }) }, { requiredKeys: [] }),
+    // A rewrite or a redirect (never both); ReplacePrefixMatch only counts with a PathPrefix match.
+    change: fc.oneof(
+      fc.record({ rewrite: fc.record({ hostname: exactHost, path: pathReplacement }, { requiredKeys: [] }) }),
+      fc.record({ redirect: fc.record({
+        scheme: fc.constantFrom("http" as const, "https" as const), hostname: exactHost, port: fc.integer({ min: 1, max: 65535 }),
+        path: pathReplacement, statusCode: fc.constantFrom(301, 302, 303, 307, 308),
+      }, { requiredKeys: [] }) }),
+    ),
     timeouts: routeTimeouts,
-  }, { requiredKeys: [] }).map(({ timeouts, ...r }) => ({ ...r, ...timeouts }));
+  }, { requiredKeys: [] }).map(({ timeouts, change, ...r }) => ({ ...r, ...prefixReplacementsNeedPrefix(change, r.path?.type), ...timeouts }));
 }
 
 const clusterArb = fc.record({
-  endpoints: fc.uniqueArray(fc.record({ address: fc.constantFrom("10.0.0.1", "10.0.0.2", "fd00::1"), port: fc.integer({ min: 1, max: 65535 }) }),
-    { maxLength: 2, selector: (e) => `${e.address}:${e.port}` }),
+  endpoints: fc.uniqueArray(fc.record({
+    address: fc.constantFrom("10.0.0.1", "10.0.0.2", "fd00::1"), port: fc.integer({ min: 1, max: 65535 }),
+    ready: fc.boolean(), weight: fc.integer({ min: 1, max: 256 }),
+  }, { requiredKeys: ["address", "port"] }), { maxLength: 10, selector: (e) => `${e.address}:${e.port}` }),
   protocol: fc.constantFrom("http1" as const, "h2c" as const, "websocket" as const),
+  tls: fc.boolean(),
   healthCheck: fc.record({
-    http: fc.record({ host: fc.constantFrom("localhost", "a.b", "[::1]:80"), path: cleanPath }, { requiredKeys: [] }),
+    intervalMs: fc.integer({ min: 100, max: 60_000 }),
+    timeoutMs: fc.integer({ min: 100, max: 60_000 }),
+    healthyThreshold: fc.integer({ min: 1, max: 100 }),
+    unhealthyThreshold: fc.integer({ min: 1, max: 100 }),
+    port: fc.integer({ min: 1, max: 65535 }),
+    useTLS: fc.boolean(),
+    http: fc.record({
+      host: fc.constantFrom("localhost", "a.b", "[::1]:80"),
+      path: fc.tuple(cleanPath, fc.constantFrom("", "?full=1", "?a=%20&b='x'")).map(([p, q]) => p + q),
+      match: fc.record({ statusCodes: fc.array(fc.integer({ min: 100, max: 599 }).chain((start) =>
+        fc.integer({ min: start, max: 599 }).map((end) => ({ start, end }))), { minLength: 1, maxLength: 3 }) }),
+    }, { requiredKeys: [] }),
   }, { requiredKeys: [] }),
   sessionAffinity: fc.record({ cookieName: fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/) }, { requiredKeys: [] }),
-}, { requiredKeys: ["endpoints"] });
+}, { requiredKeys: ["endpoints"] }).map((c) => (c.protocol === "h2c" ? { ...c, tls: false } : c)); // h2c is cleartext
 
-const wideDocument = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+const wideDocument = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 const documentArb = fc.tuple(fc.array(clusterArb, { minLength: 1, maxLength: 3 }), wideDocument).chain(([clusters, wide]) => {
   const clusterNames = clusters.map((_, i) => `c${i}`);
   return fc.record({
     frontends: fc.array(fc.record({ hostnames: fc.array(hostname, { maxLength: 2 }), tls: fc.boolean() }, { requiredKeys: [] }), { minLength: 1, maxLength: 2 }),
     routes: fc.array(routeArb(clusterNames, wide), { maxLength: 5 }),
     revision: fc.stringMatching(/^[!-~]{1,16}$/),
-  }).map(({ frontends, routes, revision }) => ({
+    timeouts: fc.record({
+      requestMs: fc.integer({ min: 0, max: 86_400_000 }), httpIdleMs: fc.integer({ min: 1, max: 86_400_000 }),
+      streamIdleMs: fc.integer({ min: 1, max: 86_400_000 }), connectMs: fc.integer({ min: 1, max: 600_000 }),
+    }, { requiredKeys: [] }),
+  }).map(({ frontends, routes, revision, timeouts }) => ({
     apiVersion: "ir.agc.dev/v1",
     revision,
+    timeouts,
     gateway: "prop",
     frontends: frontends.map((f, i) => ({
-      name: `f${i}`, port: 20_000 + i, address: "127.0.0.1",
+      name: `f${i}`, port: 20_000 + i, address: i === 0 ? "127.0.0.1" : "::1",
       ...(f.hostnames?.length ? { hostnames: f.hostnames } : {}),
       ...(f.tls ? { tls: { certificates: [{ certificateFile: "/nonexistent/tls.crt", keyFile: "/nonexistent/tls.key" }, { secret: { namespace: "ns", name: "s" } }] } } : {}),
     })),
