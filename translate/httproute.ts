@@ -189,7 +189,7 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
       rule.matches.forEach((match, m) => {
         const name = irName("httproute", namespaceOf(route), route.metadata.name, rule.index, m, ...(many ? [g] : []));
         group.builder.addRoute(
-          { creationTimestamp: route.metadata.creationTimestamp ?? "", source: keyOf(route), rule: rule.index, match: m, group: g },
+          { creationTimestamp: route.metadata.creationTimestamp ?? "", sourceKind: "HTTPRoute", source: keyOf(route), rule: rule.index, match: m, group: g },
           compact({
             name,
             frontends: [...group.frontends].sort(),

@@ -212,3 +212,30 @@ describe("the conformance suite's host name intersection scenario", () => {
     });
   });
 });
+
+describe("routes the data plane's check refuses", () => {
+  // The data plane's parser is stood in for by a check refusing one path, so that this test does
+  // not depend on which inputs that parser refuses; with it, translate must keep the rest.
+  const refuseBadPath = (ir: any) => {
+    const errors = ir.routes.flatMap((r: any, i: number) => (r.path?.value === "/bad" ? [`routes[${i}].path.value: not accepted here`] : []));
+    return errors.length ? { ok: false as const, errors } : { ok: true as const };
+  };
+
+  it("leaves the refused route out, keeps the others, and warns the route's owner", () => {
+    const r = route("mixed", "2026-01-01T00:00:00Z");
+    r.spec.rules = [
+      { matches: [{ path: { type: "PathPrefix", value: "/good" } }], backendRefs: [{ name: "svc", port: 80 }] },
+      { matches: [{ path: { type: "PathPrefix", value: "/bad" } }], backendRefs: [{ name: "svc", port: 80 }] },
+    ];
+    const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: [r] };
+    const result = translate(snapshot, { controllerName: CONTROLLER_NAME, validateIr: refuseBadPath });
+    expect(result.dataplanes[0].ir.routes.map((x) => x.name)).toEqual(["httproute.ns.mixed.0.0"]);
+    expect(result.warnings).toEqual([
+      {
+        regarding: { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", namespace: "ns", name: "mixed" },
+        reason: "RouteRefused",
+        message: "route httproute.ns.mixed.1.0 is left out of data plane ns.gw: path.value: not accepted here",
+      },
+    ]);
+  });
+});
