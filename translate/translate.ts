@@ -48,7 +48,7 @@ class Translation {
     private readonly options: TranslateOptions,
   ) {
     const classes = ourGatewayClasses(snapshot.gatewayClasses, options.controllerName);
-    this.statuses.push(...classes.map(gatewayClassStatus));
+    this.statuses.push(...classes.map((c) => gatewayClassStatus(c, snapshot.gatewayApiBundleVersion)));
     this.policies = resolvePolicies(snapshot.healthCheckPolicies, snapshot.routePolicies, snapshot.services, snapshot.httpRoutes);
     this.statuses.push(...this.policies.statuses);
     for (const tc of live(snapshot.trafficControllers)) this.builderOf({ kind: "TrafficController", namespace: namespaceOf(tc), name: tc.metadata.name });

@@ -72,6 +72,12 @@ export interface Snapshot {
   associations?: KubeObject[];
   subnetDelegations?: KubeObject[];
   /**
+   * The `gateway.networking.k8s.io/bundle-version` annotation of the installed GatewayClass CRD,
+   * for the GatewayClass SupportedVersion condition: null when the CRD has none; leave it out
+   * (undefined) and the condition is not reported.
+   */
+  gatewayApiBundleVersion?: string | null;
+  /**
    * Addresses the controller assigned to each frontend Service, keyed by {@link addressKey}:
    * `Frontend/<ns>/<name>` for a Frontend CR, `Gateway/<ns>/<name>` or `Ingress/<ns>/<name>`
    * for a managed data plane's own Service. IPs or host names; missing = none assigned yet.

@@ -239,3 +239,16 @@ describe("routes the data plane's check refuses", () => {
     ]);
   });
 });
+
+describe("GatewayClass SupportedVersion", () => {
+  const classConditions = (bundle: string | null | undefined) =>
+    (translate({ ...emptySnapshot(), gatewayClasses: [gatewayClass], gatewayApiBundleVersion: bundle }, { controllerName: CONTROLLER_NAME })
+      .statuses[0].status.conditions as any[]).map((c) => [c.type, c.status, c.reason]);
+
+  it("is True for the CRDs of v1.6, False for others or none, absent when not looked at", () => {
+    expect(classConditions("v1.6.3")).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "True", "SupportedVersion"]]);
+    expect(classConditions("v0.0.0")).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "False", "UnsupportedVersion"]]);
+    expect(classConditions(null)).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "False", "UnsupportedVersion"]]);
+    expect(classConditions(undefined)).toEqual([["Accepted", "True", "Accepted"]]);
+  });
+});
