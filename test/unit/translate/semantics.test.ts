@@ -1,4 +1,5 @@
 // The trickiest semantics, asserted against literal values from the Gateway API specification.
+import * as fc from "fast-check";
 import { hostnameWithin, intersectHostnames } from "../../../translate/hostnames";
 import { referencePermitted } from "../../../translate/referencegrants";
 import { durationMs, irName } from "../../../translate/objects";
@@ -250,5 +251,31 @@ describe("GatewayClass SupportedVersion", () => {
     expect(classConditions("v0.0.0")).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "False", "UnsupportedVersion"]]);
     expect(classConditions(null)).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "False", "UnsupportedVersion"]]);
     expect(classConditions(undefined)).toEqual([["Accepted", "True", "Accepted"]]);
+  });
+});
+
+describe("host name intersection, for any names", () => {
+  // Names from a small alphabet so that overlaps are frequent.
+  const label = fc.constantFrom("a", "b", "example", "com");
+  const exact = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join("."));
+  const hostname = fc.oneof(exact, exact.map((h) => `*.${h}`));
+
+  it("serves only names that lie within both the listener's and one of the route's", () => {
+    fc.assert(
+      fc.property(fc.option(hostname, { nil: undefined }), fc.array(hostname, { maxLength: 4 }), (listener, route) => {
+        const result = intersectHostnames(listener, route);
+        if (result === undefined) return listener === undefined && route.length === 0;
+        return result.every((h) => (listener === undefined || hostnameWithin(h, listener)) && (route.length === 0 || route.some((r) => hostnameWithin(h, r))));
+      }),
+    );
+  });
+
+  it("misses no name: a route name within the listener's is always served", () => {
+    fc.assert(
+      fc.property(hostname, fc.array(hostname, { minLength: 1, maxLength: 4 }), (listener, route) => {
+        const result = intersectHostnames(listener, route) ?? [];
+        return route.filter((r) => hostnameWithin(r, listener)).every((r) => result.includes(r));
+      }),
+    );
   });
 });
