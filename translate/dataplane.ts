@@ -7,6 +7,8 @@ import { FrontendSlot, containerPort } from "./bindings";
 /** Orders routes as Gateway API breaks ties: oldest source, then namespace/name, then rule and match. */
 export interface RouteOrder {
   creationTimestamp: string;
+  /** The object the route comes from: its kind, and "ns/name" (which also orders). */
+  sourceKind: "HTTPRoute" | "Ingress";
   source: string;
   rule: number;
   match: number;
@@ -71,6 +73,11 @@ export class DataplaneBuilder {
   /** Distinct Services ("ns/name") behind the clusters. */
   get serviceCount(): number {
     return this.backendServices.size;
+  }
+
+  /** The object each route (by name) comes from. */
+  routeSources(): Map<string, { kind: RouteOrder["sourceKind"]; key: string }> {
+    return new Map(this.routes.map((r) => [r.route.name, { kind: r.order.sourceKind, key: r.order.source }]));
   }
 
   get routeCount(): number {

@@ -1,7 +1,7 @@
 // GatewayClass: which classes are ours, and their status.
 import { KubeObject, StatusUpdate } from "./types";
 import { GATEWAY_API_VERSION, byKey, generationOf, live } from "./objects";
-import { condition } from "./conditions";
+import { StatusCondition, condition } from "./conditions";
 
 /**
  * Exactly the features the data plane implements (and the suite may test): core Gateway,
@@ -34,14 +34,30 @@ export function ourGatewayClasses(classes: readonly KubeObject[], controllerName
   return live(classes).filter((c) => c.spec?.controllerName === controllerName).sort(byKey);
 }
 
-export function gatewayClassStatus(gatewayClass: KubeObject): StatusUpdate {
+/** The Gateway API releases this translation implements (the CRDs' bundle version, by minor). */
+export const SUPPORTED_GATEWAY_API_MINORS = ["v1.6"];
+
+function supportedVersion(bundleVersion: string | null, generation: number): StatusCondition {
+  if (bundleVersion === null) {
+    return condition("SupportedVersion", false, "UnsupportedVersion", "the GatewayClass CRD has no gateway.networking.k8s.io/bundle-version annotation", generation);
+  }
+  const minor = /^(v\d+\.\d+)\.\d+/.exec(bundleVersion)?.[1];
+  const supported = minor !== undefined && SUPPORTED_GATEWAY_API_MINORS.includes(minor);
+  return supported
+    ? condition("SupportedVersion", true, "SupportedVersion", `Gateway API ${bundleVersion} is supported`, generation)
+    : condition("SupportedVersion", false, "UnsupportedVersion", `Gateway API ${bundleVersion} is not supported; install the CRDs of ${SUPPORTED_GATEWAY_API_MINORS.map((m) => `${m}.x`).join(" or ")}`, generation);
+}
+
+export function gatewayClassStatus(gatewayClass: KubeObject, bundleVersion?: string | null): StatusUpdate {
   const generation = generationOf(gatewayClass);
+  const conditions = [condition("Accepted", true, "Accepted", "the class is handled by this controller", generation)];
+  if (bundleVersion !== undefined) conditions.push(supportedVersion(bundleVersion, generation));
   return {
     apiVersion: GATEWAY_API_VERSION,
     kind: "GatewayClass",
     name: gatewayClass.metadata.name,
     status: {
-      conditions: [condition("Accepted", true, "Accepted", "the class is handled by this controller", generation)],
+      conditions,
       supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })),
     },
   };

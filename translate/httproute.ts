@@ -131,6 +131,11 @@ function compileRule(route: KubeObject, rule: any, index: number, settings: Rout
   const backendRequest = durationMs(rule.timeouts?.backendRequest) ?? settings.backendRequestTimeoutMs;
   if (request !== undefined) action.requestTimeoutMs = request;
   if (backendRequest !== undefined) action.backendRequestTimeoutMs = backendRequest;
+  const prefixRewrite = [action.rewrite?.path, action.redirect?.path].some((p) => p?.type === "ReplacePrefixMatch");
+  if (prefixRewrite && matches.some((m) => m.match.path?.type !== "PathPrefix")) {
+    out.partial.push({ reason: "UnsupportedValue", message: `${where}: ReplacePrefixMatch needs PathPrefix matches only; the rule is left out` });
+    return undefined;
+  }
   let backends = ((rule.backendRefs as any[]) ?? []).map((ref, i) => compileBackend(route, ref, `${where}.backendRefs[${i}]`, settings, context, out));
   if (unsupported.length) {
     const message = `${where}: ${unsupported.join(", ")} not supported; the rule answers 500`;
@@ -184,7 +189,7 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
       rule.matches.forEach((match, m) => {
         const name = irName("httproute", namespaceOf(route), route.metadata.name, rule.index, m, ...(many ? [g] : []));
         group.builder.addRoute(
-          { creationTimestamp: route.metadata.creationTimestamp ?? "", source: keyOf(route), rule: rule.index, match: m, group: g },
+          { creationTimestamp: route.metadata.creationTimestamp ?? "", sourceKind: "HTTPRoute", source: keyOf(route), rule: rule.index, match: m, group: g },
           compact({
             name,
             frontends: [...group.frontends].sort(),

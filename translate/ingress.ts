@@ -55,7 +55,7 @@ export function translateIngress(binding: Binding, builder: DataplaneBuilder, co
 
   const place = (rule: number, match: number, fields: Omit<Route, "name" | "frontends">, nameParts: (string | number)[]) =>
     builder.addRoute(
-      { creationTimestamp: ingress.metadata.creationTimestamp ?? "", source: keyOf(ingress), rule, match, group: 0 },
+      { creationTimestamp: ingress.metadata.creationTimestamp ?? "", sourceKind: "Ingress", source: keyOf(ingress), rule, match, group: 0 },
       compact({ name: irName("ingress", namespace, ingress.metadata.name, ...nameParts), frontends, ...fields }) as Route,
     );
   ((ingress.spec?.rules as any[]) ?? []).forEach((rule, i) => {

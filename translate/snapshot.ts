@@ -40,6 +40,10 @@ export function snapshotFromObjects(objects: readonly unknown[]): SnapshotLoad {
       Object.assign(snapshot.addresses, o.addresses ?? {});
       return;
     }
+    if (o.kind === "CustomResourceDefinition" && o.metadata?.name === "gatewayclasses.gateway.networking.k8s.io") {
+      snapshot.gatewayApiBundleVersion = o.metadata.annotations?.["gateway.networking.k8s.io/bundle-version"] ?? null;
+      return;
+    }
     const list = LISTS[o.kind];
     if (!list || !o.metadata?.name) {
       ignored.push(`${o.kind ?? "(no kind)"} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name ?? "(no name)"}`);

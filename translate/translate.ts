@@ -13,6 +13,7 @@ import { RouteContext, translateHttpRoute } from "./httproute";
 import { ingressStatus, ourIngresses, translateIngress } from "./ingress";
 import { checkDataplaneLimits, checkDelegatedSubnets } from "./limits";
 import { Problem } from "./conditions";
+import { withoutRefusedRoutes } from "./validate";
 
 /** Every data plane's IR and every status, from one snapshot. Deterministic; no clock. */
 export function translate(snapshot: Snapshot, options: TranslateOptions): TranslateResult {
@@ -44,10 +45,10 @@ class Translation {
 
   constructor(
     private readonly snapshot: Snapshot,
-    options: TranslateOptions,
+    private readonly options: TranslateOptions,
   ) {
     const classes = ourGatewayClasses(snapshot.gatewayClasses, options.controllerName);
-    this.statuses.push(...classes.map(gatewayClassStatus));
+    this.statuses.push(...classes.map((c) => gatewayClassStatus(c, snapshot.gatewayApiBundleVersion)));
     this.policies = resolvePolicies(snapshot.healthCheckPolicies, snapshot.routePolicies, snapshot.services, snapshot.httpRoutes);
     this.statuses.push(...this.policies.statuses);
     for (const tc of live(snapshot.trafficControllers)) this.builderOf({ kind: "TrafficController", namespace: namespaceOf(tc), name: tc.metadata.name });
@@ -161,12 +162,19 @@ class Translation {
         message: p.message,
       })),
     );
+    // A managed Gateway or Ingress with nothing to serve gets no data plane; a TrafficController always has one.
+    const dataplanes = [...this.builders.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([, builder]) => ({ builder, dataplane: builder.build() }))
+      .filter(({ dataplane }) => dataplane.owner.kind === "TrafficController" || dataplane.ir.frontends.length > 0)
+      .map(({ builder, dataplane }) => {
+        if (!this.options.validateIr) return dataplane;
+        const checked = withoutRefusedRoutes(dataplane, builder.routeSources(), this.options.validateIr);
+        warnings.push(...checked.warnings);
+        return checked.dataplane;
+      });
     return {
-      // A managed Gateway or Ingress with nothing to serve gets no data plane; a TrafficController always has one.
-      dataplanes: [...this.builders.entries()]
-        .sort(([a], [b]) => compareText(a, b))
-        .map(([, b]) => b.build())
-        .filter((d) => d.owner.kind === "TrafficController" || d.ir.frontends.length > 0),
+      dataplanes,
       statuses: statuses.sort(byStatusKey),
       warnings: warnings.sort((a, b) => compareText(regardingKey(a), regardingKey(b))),
     };

@@ -72,6 +72,12 @@ export interface Snapshot {
   associations?: KubeObject[];
   subnetDelegations?: KubeObject[];
   /**
+   * The `gateway.networking.k8s.io/bundle-version` annotation of the installed GatewayClass CRD,
+   * for the GatewayClass SupportedVersion condition: null when the CRD has none; leave it out
+   * (undefined) and the condition is not reported.
+   */
+  gatewayApiBundleVersion?: string | null;
+  /**
    * Addresses the controller assigned to each frontend Service, keyed by {@link addressKey}:
    * `Frontend/<ns>/<name>` for a Frontend CR, `Gateway/<ns>/<name>` or `Ingress/<ns>/<name>`
    * for a managed data plane's own Service. IPs or host names; missing = none assigned yet.
@@ -156,6 +162,12 @@ export interface TranslateResult {
 export interface TranslateOptions {
   /** The GatewayClass controllerName we answer for. */
   controllerName: string;
+  /**
+   * The data plane's own check of an IR document (model/ir's parseIr). When given, a route it
+   * refuses is left out of its document, with a warning on the object it came from, so one
+   * bad route never stops the whole data plane from taking the document.
+   */
+  validateIr?: (ir: GatewayIr) => { ok: true } | { ok: false; errors: string[] };
   /** The IngressClass controller we answer for. Default: the same as controllerName. */
   ingressController?: string;
 }

@@ -52,7 +52,14 @@ export async function main(args: string[]): Promise<number> {
   }
   const { snapshot, ignored } = snapshotFromObjects(objects);
   if (ignored.length) console.error(`agc translate: ignored (not read by the translator): ${ignored.join(", ")}`);
-  const result = translate(snapshot, { controllerName: CONTROLLER_NAME });
+  let result;
+  try {
+    result = translate(snapshot, { controllerName: CONTROLLER_NAME });
+  } catch (e) {
+    // The API server validates objects against their schemas; a hand-written file may not be.
+    console.error(`agc translate: ${flags["--filename"]} holds an object the translator cannot read (is it valid against its CRD schema?): ${(e as Error).message}`);
+    return 1;
+  }
   process.stdout.write(output === "json" ? `${JSON.stringify(result, null, 2)}\n` : YAML.stringify(result, { lineWidth: 0, aliasDuplicateObjects: false }));
   return 0;
 }

@@ -1,4 +1,5 @@
 // The trickiest semantics, asserted against literal values from the Gateway API specification.
+import * as fc from "fast-check";
 import { hostnameWithin, intersectHostnames } from "../../../translate/hostnames";
 import { referencePermitted } from "../../../translate/referencegrants";
 import { durationMs, irName } from "../../../translate/objects";
@@ -210,5 +211,71 @@ describe("the conformance suite's host name intersection scenario", () => {
       message: "no host name of the route matches a listener of Gateway ns/gw",
       observedGeneration: 1,
     });
+  });
+});
+
+describe("routes the data plane's check refuses", () => {
+  // The data plane's parser is stood in for by a check refusing one path, so that this test does
+  // not depend on which inputs that parser refuses; with it, translate must keep the rest.
+  const refuseBadPath = (ir: any) => {
+    const errors = ir.routes.flatMap((r: any, i: number) => (r.path?.value === "/bad" ? [`routes[${i}].path.value: not accepted here`] : []));
+    return errors.length ? { ok: false as const, errors } : { ok: true as const };
+  };
+
+  it("leaves the refused route out, keeps the others, and warns the route's owner", () => {
+    const r = route("mixed", "2026-01-01T00:00:00Z");
+    r.spec.rules = [
+      { matches: [{ path: { type: "PathPrefix", value: "/good" } }], backendRefs: [{ name: "svc", port: 80 }] },
+      { matches: [{ path: { type: "PathPrefix", value: "/bad" } }], backendRefs: [{ name: "svc", port: 80 }] },
+    ];
+    const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: [r] };
+    const result = translate(snapshot, { controllerName: CONTROLLER_NAME, validateIr: refuseBadPath });
+    expect(result.dataplanes[0].ir.routes.map((x) => x.name)).toEqual(["httproute.ns.mixed.0.0"]);
+    expect(result.warnings).toEqual([
+      {
+        regarding: { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", namespace: "ns", name: "mixed" },
+        reason: "RouteRefused",
+        message: "route httproute.ns.mixed.1.0 is left out of data plane ns.gw: path.value: not accepted here",
+      },
+    ]);
+  });
+});
+
+describe("GatewayClass SupportedVersion", () => {
+  const classConditions = (bundle: string | null | undefined) =>
+    (translate({ ...emptySnapshot(), gatewayClasses: [gatewayClass], gatewayApiBundleVersion: bundle }, { controllerName: CONTROLLER_NAME })
+      .statuses[0].status.conditions as any[]).map((c) => [c.type, c.status, c.reason]);
+
+  it("is True for the CRDs of v1.6, False for others or none, absent when not looked at", () => {
+    expect(classConditions("v1.6.3")).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "True", "SupportedVersion"]]);
+    expect(classConditions("v0.0.0")).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "False", "UnsupportedVersion"]]);
+    expect(classConditions(null)).toEqual([["Accepted", "True", "Accepted"], ["SupportedVersion", "False", "UnsupportedVersion"]]);
+    expect(classConditions(undefined)).toEqual([["Accepted", "True", "Accepted"]]);
+  });
+});
+
+describe("host name intersection, for any names", () => {
+  // Names from a small alphabet so that overlaps are frequent.
+  const label = fc.constantFrom("a", "b", "example", "com");
+  const exact = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join("."));
+  const hostname = fc.oneof(exact, exact.map((h) => `*.${h}`));
+
+  it("serves only names that lie within both the listener's and one of the route's", () => {
+    fc.assert(
+      fc.property(fc.option(hostname, { nil: undefined }), fc.array(hostname, { maxLength: 4 }), (listener, route) => {
+        const result = intersectHostnames(listener, route);
+        if (result === undefined) return listener === undefined && route.length === 0;
+        return result.every((h) => (listener === undefined || hostnameWithin(h, listener)) && (route.length === 0 || route.some((r) => hostnameWithin(h, r))));
+      }),
+    );
+  });
+
+  it("misses no name: a route name within the listener's is always served", () => {
+    fc.assert(
+      fc.property(hostname, fc.array(hostname, { minLength: 1, maxLength: 4 }), (listener, route) => {
+        const result = intersectHostnames(listener, route) ?? [];
+        return route.filter((r) => hostnameWithin(r, listener)).every((r) => result.includes(r));
+      }),
+    );
   });
 });

@@ -1,0 +1,35 @@
+// The last step: a route the data plane's own check refuses is left out of its document (the
+// rest still applies), and the object it came from gets a warning saying why.
+import { GatewayIr } from "../model/ir";
+import { Dataplane, TranslateOptions, Warning } from "./types";
+
+type Sources = Map<string, { kind: "HTTPRoute" | "Ingress"; key: string }>;
+
+const API_VERSIONS = { HTTPRoute: "gateway.networking.k8s.io/v1", Ingress: "networking.k8s.io/v1" };
+
+export function withoutRefusedRoutes(
+  dataplane: Dataplane,
+  sources: Sources,
+  validate: NonNullable<TranslateOptions["validateIr"]>,
+): { dataplane: Dataplane; warnings: Warning[] } {
+  if (dataplane.ir.frontends.length === 0) return { dataplane, warnings: [] };
+  const result = validate(dataplane.ir);
+  if (result.ok) return { dataplane, warnings: [] };
+  const byRoute = new Map<number, string[]>();
+  for (const error of result.errors) {
+    const index = /^routes\[(\d+)\]/.exec(error)?.[1];
+    if (index !== undefined) byRoute.set(Number(index), [...(byRoute.get(Number(index)) ?? []), error.replace(/^routes\[\d+\]\.?/, "")]);
+  }
+  const ir: GatewayIr = { ...dataplane.ir, routes: dataplane.ir.routes.filter((_, i) => !byRoute.has(i)) };
+  const warnings = [...byRoute.entries()].map(([index, errors]): Warning => {
+    const route = dataplane.ir.routes[index];
+    const source = sources.get(route.name) ?? { kind: "HTTPRoute" as const, key: "/" };
+    const [namespace, name] = source.key.split("/");
+    return {
+      regarding: { apiVersion: API_VERSIONS[source.kind], kind: source.kind, namespace, name },
+      reason: "RouteRefused",
+      message: `route ${route.name} is left out of data plane ${dataplane.ir.gateway}: ${errors.join("; ")}`,
+    };
+  });
+  return { dataplane: { ...dataplane, ir }, warnings };
+}
