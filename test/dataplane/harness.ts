@@ -10,7 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { WebSocketServer } from "ws";
-import { DataplaneAgent } from "../../dataplane/agent";
+import { AgentOptions, DataplaneAgent } from "../../dataplane/agent";
 import { Cluster, GatewayIr } from "../../model/ir";
 
 export function freePort(): Promise<number> {
@@ -202,12 +202,13 @@ export class Harness {
     return b;
   }
 
-  async startAgent(ir: GatewayIr, adminPort?: number): Promise<DataplaneAgent> {
+  async startAgent(ir: GatewayIr, adminPort?: number, options: Partial<AgentOptions> = {}): Promise<DataplaneAgent> {
     this.agent = new DataplaneAgent({
       runtimeDir: path.join(this.dir, "run"),
       adminPort,
       accessLog: (l) => this.accessLog.push(l),
       diagnostics: (l) => this.diagnostics.push(l),
+      ...options,
     });
     await this.agent.startAdmin();
     const r = await this.agent.apply(ir);
