@@ -9,7 +9,7 @@ import * as http2 from "http2";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { WebSocketServer } from "ws";
+import WebSocket, { WebSocketServer } from "ws";
 import { AgentOptions, DataplaneAgent } from "../../dataplane/agent";
 import { Cluster, GatewayIr } from "../../model/ir";
 
@@ -120,6 +120,25 @@ export class Backend {
     await new Promise<void>((r) => this.wss.close(() => r()));
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+export function openWebSocket(port: number, urlPath = "/ws"): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${urlPath}`, { maxPayload: 16 * 1024 * 1024 });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+export function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
+  return new Promise((resolve, reject) => {
+    ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary }));
+    ws.once("close", () => reject(new Error("closed before a message")));
+  });
+}
+
+export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
 }
 
 export interface HttpReply {
