@@ -270,7 +270,7 @@ export class DataplaneAgent extends EventEmitter {
     const layout = planSlots(ir, this.current?.layout);
     const pems = new Map([...this.pems].filter(([ref]) => certificateFiles(ir, "").has(ref)));
     const structural = structuralKey(render(this.renderable(ir, "-"), { runtimeDir: this.opts.runtimeDir, filesDir: "-", layout, includeEndpoints: false }), pems);
-    const missing = missingCertificates(ir, this.pemProblems);
+    const missing = missingCertificates(ir, this.pems, this.pemProblems);
     const next: Applied = { ir, revision, layout, structural, missingCertificates: missing };
     const elapsed = () => Date.now() - started;
 

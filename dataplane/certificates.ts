@@ -73,17 +73,14 @@ export function withCertificateFiles(ir: GatewayIr, files: ReadonlyMap<string, s
   return { ...ir, frontends };
 }
 
-/** Per frontend that names them, the Secrets without a PEM, with the reason. */
-export function missingCertificates(ir: GatewayIr, problems: ReadonlyMap<string, string>): string[] {
+/** Per frontend, the Secrets it names that have no PEM, with the reason (default: not read yet). */
+export function missingCertificates(ir: GatewayIr, pems: ReadonlyMap<string, string>, problems: ReadonlyMap<string, string>): string[] {
   const out: string[] = [];
   for (const fe of ir.frontends) {
-    const refs = certificateEntries(fe).map(secretOf).filter((r): r is SecretRef => r !== undefined);
-    const missing = refs.filter((r) => problems.has(secretRefKey(r)));
-    if (!missing.length) continue;
-    const dropped = missing.length === refs.length && refs.length === certificateEntries(fe).length;
-    for (const r of missing) {
-      out.push(`frontend ${fe.name}: Secret ${secretRefKey(r)}: ${problems.get(secretRefKey(r))}${dropped ? "; the frontend is not served" : ""}`);
-    }
+    const entries = certificateEntries(fe);
+    const missing = entries.map(secretOf).filter((r): r is SecretRef => r !== undefined && !pems.has(secretRefKey(r)));
+    const unserved = missing.length > 0 && missing.length === entries.length ? "; the frontend is not served" : "";
+    for (const r of missing) out.push(`frontend ${fe.name}: Secret ${secretRefKey(r)}: ${problems.get(secretRefKey(r)) ?? "not read yet"}${unserved}`);
   }
   return out;
 }

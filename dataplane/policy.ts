@@ -3,11 +3,10 @@
  * HAProxy workers to stop, which generation directories to remove.
  */
 
-/** Delays between attempts: `initialMs`, doubling each time, never more than `maxMs`. */
-export interface RetryBackoff {
-  initialMs: number;
-  maxMs: number;
-}
+import { backoffDelay, RetryBackoff } from "../kube/backoff";
+
+export { backoffDelay };
+export type { RetryBackoff };
 
 /** Restarting a crashed HAProxy, retrying a reload that failed: 0.2 s, 0.4 s, ... 10 s. */
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 200, maxMs: 10_000 };
@@ -18,11 +17,6 @@ export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 200, maxMs: 10_0
  * Generous, so a reload does not cut ordinary long-lived connections.
  */
 export const DEFAULT_OLD_WORKER_TIMEOUT_MS = 60 * 60 * 1000;
-
-/** The delay before attempt `attempt` (1 for the first retry). */
-export function backoffDelay(attempt: number, policy: RetryBackoff): number {
-  return Math.min(policy.initialMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30), policy.maxMs);
-}
 
 /** Old workers retired at least `timeoutMs` ago. */
 export function oldWorkersToStop(oldWorkerPids: number[], retiredAt: ReadonlyMap<number, number>, now: number, timeoutMs: number): number[] {
