@@ -20,11 +20,11 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { GatewayIr, parseIr } from "../model/ir";
 import { AccessLogReader } from "./access-log";
-import { certificateFiles, missingCertificates, secretRefKey, secretRefs, withCertificateFiles } from "./certificates";
+import { certificateFiles, missingCertificates, secretFileLookup, secretRefKey, secretRefs, withoutMissingCertificates } from "./certificates";
 import { ClusterHealth, healthView } from "./health";
 import { DEFAULT_HAPROXY, describeExit, HaproxyProcess, validateConfig } from "./haproxy";
 import { backoffDelay, DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop, RetryBackoff } from "./policy";
-import { accessLogSocket, render, RenderedConfig } from "./render";
+import { accessLogSocket, render, RenderedConfig, RenderOptions } from "./render";
 import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
 import { planSlots, runtimeCommands, SlotLayout } from "./slots";
 import { AgentStatus, healthzAnswer, HttpAnswer, Problem, readyzAnswer } from "./status";
@@ -77,6 +77,11 @@ function structuralKey(out: RenderedConfig, pems: ReadonlyMap<string, string>): 
 function revisionOf(document: unknown): string | undefined {
   const r = typeof document === "object" && document !== null ? (document as { revision?: unknown }).revision : undefined;
   return typeof r === "string" ? r : undefined;
+}
+
+function withoutRevision(ir: GatewayIr): GatewayIr {
+  const { revision: _revision, ...rest } = ir as GatewayIr & { revision?: string };
+  return rest as GatewayIr;
 }
 
 /**
@@ -256,9 +261,13 @@ export class DataplaneAgent extends EventEmitter {
     return result;
   }
 
-  /** The IR as rendered: Secret certificates replaced by their files under `filesDir`. */
-  private renderable(ir: GatewayIr, filesDir: string): GatewayIr {
-    return withCertificateFiles(ir, certificateFiles(ir, path.join(filesDir, "certs")), this.pems);
+  /** Renders with each Secret certificate as its PEM file under `<filesDir>/certs`; those without a PEM left out. */
+  private renderWith(ir: GatewayIr, filesDir: string, layout: SlotLayout, includeEndpoints = true): RenderedConfig {
+    const lookup = secretFileLookup(certificateFiles(ir, path.join(filesDir, "certs")));
+    // The renderer's hook for Secret certificates (`certificateFiles`), spread in so this
+    // compiles against renderers from before it existed.
+    const options: RenderOptions = { runtimeDir: this.opts.runtimeDir, filesDir, layout, includeEndpoints, ...{ certificateFiles: lookup } };
+    return render(withoutMissingCertificates(ir, this.pems), options);
   }
 
   private async applyNow(document: unknown): Promise<ApplyResult> {
@@ -269,7 +278,8 @@ export class DataplaneAgent extends EventEmitter {
     const revision = revisionOf(document);
     const layout = planSlots(ir, this.current?.layout);
     const pems = new Map([...this.pems].filter(([ref]) => certificateFiles(ir, "").has(ref)));
-    const structural = structuralKey(render(this.renderable(ir, "-"), { runtimeDir: this.opts.runtimeDir, filesDir: "-", layout, includeEndpoints: false }), pems);
+    // The revision is at most a comment in the configuration: a new one alone needs no reload.
+    const structural = structuralKey(this.renderWith(withoutRevision(ir), "-", layout, false), pems);
     const missing = missingCertificates(ir, this.pems, this.pemProblems);
     const next: Applied = { ir, revision, layout, structural, missingCertificates: missing };
     const elapsed = () => Date.now() - started;
@@ -337,15 +347,19 @@ export class DataplaneAgent extends EventEmitter {
       const pem = this.pems.get(ref);
       if (pem !== undefined) fs.writeFileSync(file, pem, { mode: 0o600 });
     }
-    const out: RenderedConfig = render(this.renderable(ir, dir), { runtimeDir: this.opts.runtimeDir, filesDir: dir, layout });
+    const out = this.renderWith(ir, dir, layout);
     for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
-    // Certificates the renderer asks for by content or as separate files (the IR before
-    // `tls.certificates`); read loosely so this compiles against either shape.
-    for (const [name, tls] of Object.entries((out.certificates ?? {}) as Record<string, Record<string, string | undefined>>)) {
-      const cert = tls.certificatePem ?? (tls.certificateFile && fs.readFileSync(tls.certificateFile, "utf8"));
-      const key = tls.keyPem ?? (tls.keyFile && fs.readFileSync(tls.keyFile, "utf8"));
-      if (cert && key) fs.writeFileSync(path.join(dir, "certs", name), `${cert.trimEnd()}\n${key.trimEnd()}\n`, { mode: 0o600 });
+    // Certificates to assemble (chain, then key) and the crt-lists naming them; read loosely so
+    // this compiles against the renderer's output before and after it had crt-lists.
+    const loose = out as unknown as { certificates?: Record<string, Record<string, string | undefined>>; crtLists?: Record<string, string> };
+    for (const [name, tls] of Object.entries(loose.certificates ?? {})) {
+      const read = (file: string | undefined) => (file ? fs.readFileSync(file, "utf8").trimEnd() : undefined);
+      const cert = tls.certificatePem ?? read(tls.certificateFile);
+      // A Secret's PEM file holds both: the key is not read twice.
+      const key = tls.keyPem ?? (tls.keyFile === tls.certificateFile ? "" : read(tls.keyFile));
+      if (cert !== undefined && key !== undefined) fs.writeFileSync(path.join(dir, "certs", name), `${[cert, key.trimEnd()].filter(Boolean).join("\n")}\n`, { mode: 0o600 });
     }
+    for (const [name, text] of Object.entries(loose.crtLists ?? {})) fs.writeFileSync(path.join(dir, "certs", name), text);
     const cfg = path.join(dir, "haproxy.cfg");
     fs.writeFileSync(cfg, out.haproxyCfg);
     return { cfg, generation };

@@ -1,8 +1,8 @@
 /**
  * TLS certificates by reference: a frontend's `tls.certificates[]` entry may name a
  * kubernetes.io/tls Secret (`secret: {namespace, name}`). The agent reads the Secret, writes
- * certificate and key as one PEM file (mode 0600) and hands the renderer an IR in which that
- * entry names the file. Pure functions here; the reading and writing are the agent's.
+ * certificate and key as one PEM file (mode 0600) and tells the renderer where that file is.
+ * Pure functions here; the reading and writing are the agent's.
  */
 import { GatewayIr } from "../model/ir";
 
@@ -53,24 +53,32 @@ export function certificateFiles(ir: unknown, dir: string): Map<string, string> 
 }
 
 /**
- * The IR the renderer gets: each Secret entry replaced by the file holding its PEM (certificate
- * and key in one file, so both paths name it). Entries whose Secret has no PEM are left out,
- * and so is a frontend left with no certificate: the rest of the gateway is served.
+ * The IR to render: Secret entries without a PEM left out, and a frontend left with no
+ * certificate too, so the rest of the gateway is served.
  */
-export function withCertificateFiles(ir: GatewayIr, files: ReadonlyMap<string, string>, pems: ReadonlyMap<string, string>): GatewayIr {
+export function withoutMissingCertificates(ir: GatewayIr, pems: ReadonlyMap<string, string>): GatewayIr {
   const frontends = ir.frontends.flatMap((fe) => {
     const entries = certificateEntries(fe);
     if (!entries.length) return [fe];
-    const certificates = entries.flatMap((entry) => {
+    const certificates = entries.filter((entry) => {
       const ref = secretOf(entry);
-      if (!ref) return [entry];
-      const key = secretRefKey(ref);
-      const file = files.get(key);
-      return file && pems.has(key) ? [{ certificateFile: file, keyFile: file }] : [];
+      return !ref || pems.has(secretRefKey(ref));
     });
+    if (certificates.length === entries.length) return [fe];
     return certificates.length ? [{ ...fe, tls: { ...(fe.tls as object), certificates } } as typeof fe] : [];
   });
   return { ...ir, frontends };
+}
+
+/**
+ * The renderer's view of the files: for a Secret, its PEM file from `files` serves as both
+ * certificate and key file (HAProxy reads the chain and the key from one file).
+ */
+export function secretFileLookup(files: ReadonlyMap<string, string>): (secret: SecretRef) => { certificateFile: string; keyFile: string } {
+  return (secret) => {
+    const file = files.get(secretRefKey(secret)) ?? `missing-secret_${secret.namespace}_${secret.name}.pem`;
+    return { certificateFile: file, keyFile: file };
+  };
 }
 
 /** Per frontend, the Secrets it names that have no PEM, with the reason (default: not read yet). */

@@ -1,4 +1,4 @@
-import { certificateFiles, missingCertificates, pemFromSecret, secretRefs, withCertificateFiles } from "../../../dataplane/certificates";
+import { certificateFiles, missingCertificates, pemFromSecret, secretFileLookup, secretRefs, withoutMissingCertificates } from "../../../dataplane/certificates";
 import { GatewayIr } from "../../../model/ir";
 
 // IR documents with `tls.certificates` (the contract's shape), typed loosely so this compiles
@@ -28,16 +28,22 @@ describe("certificates by reference", () => {
     ]));
   });
 
-  it("hands the renderer files instead of Secrets, leaving out those without a PEM and frontends left with none", () => {
-    const files = certificateFiles(ir, "/d");
-    const onlyShop = withCertificateFiles(ir, files, new Map([["apps/shop-tls", "PEM"]])) as unknown as { frontends: unknown[] };
-    expect(onlyShop.frontends).toEqual([
+  it("leaves out Secrets without a PEM, and frontends left with no certificate", () => {
+    const frontends = (x: GatewayIr) => (x as unknown as { frontends: unknown[] }).frontends;
+    expect(frontends(withoutMissingCertificates(ir, new Map([["apps/shop-tls", "PEM"]])))).toEqual([
       { name: "web", port: 80 },
-      { name: "tls", port: 443, tls: { certificates: [{ certificateFile: "/d/secret_apps_shop-tls.pem", keyFile: "/d/secret_apps_shop-tls.pem" }, { certificateFile: "/etc/a.crt", keyFile: "/etc/a.key" }] } },
-      { name: "admin", port: 8443, tls: { certificates: [{ certificateFile: "/d/secret_apps_shop-tls.pem", keyFile: "/d/secret_apps_shop-tls.pem" }] } },
+      { name: "tls", port: 443, tls: { certificates: [{ secret: { namespace: "apps", name: "shop-tls" } }, { certificateFile: "/etc/a.crt", keyFile: "/etc/a.key" }] } },
+      { name: "admin", port: 8443, tls: { certificates: [{ secret: { namespace: "apps", name: "shop-tls" } }] } },
     ]);
-    const none = withCertificateFiles(ir, files, new Map()) as unknown as { frontends: { name: string }[] };
-    expect(none.frontends.map((f) => f.name)).toEqual(["web", "tls"]);
+    expect(frontends(withoutMissingCertificates(ir, new Map()))).toEqual([
+      { name: "web", port: 80 },
+      { name: "tls", port: 443, tls: { certificates: [{ certificateFile: "/etc/a.crt", keyFile: "/etc/a.key" }] } },
+    ]);
+  });
+
+  it("tells the renderer a Secret's PEM file is both its certificate and its key file", () => {
+    const lookup = secretFileLookup(certificateFiles(ir, "/d"));
+    expect(lookup({ namespace: "ops", name: "admin-tls" })).toEqual({ certificateFile: "/d/secret_ops_admin-tls.pem", keyFile: "/d/secret_ops_admin-tls.pem" });
   });
 
   it("says which certificates are left out and why", () => {
