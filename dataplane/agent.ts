@@ -69,7 +69,8 @@ class ApplyFailure extends Error {}
 /** What must be equal between two IRs for a change to go through the runtime API. */
 function structuralKey(out: RenderedConfig, pems: ReadonlyMap<string, string>): string {
   const certificates = [...pems].sort().map(([ref, pem]) => [ref, createHash("sha256").update(pem).digest("hex")]);
-  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, certificates]);
+  const crtLists = (out as unknown as { crtLists?: unknown }).crtLists; // absent from renderers before crt-lists
+  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, crtLists, certificates]);
 }
 
 // `revision` is read from the document rather than the parsed IR, so this compiles against
