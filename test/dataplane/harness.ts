@@ -9,6 +9,7 @@ import * as http2 from "http2";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import * as tls from "tls";
 import WebSocket, { WebSocketServer } from "ws";
 import { AgentOptions, DataplaneAgent } from "../../dataplane/agent";
 import { Cluster, GatewayIr } from "../../model/ir";
@@ -180,15 +181,32 @@ export function h2Get(session: http2.ClientHttp2Session, urlPath: string, header
   });
 }
 
-/** A self-signed certificate for 127.0.0.1 / localhost, made now, in a temp dir. */
-export function makeCertificate(dir: string): { certFile: string; keyFile: string } {
+/**
+ * A self-signed certificate, made now by openssl, in `dir` as `tls.crt` and `tls.key`:
+ * for 127.0.0.1 / localhost unless another name is given.
+ */
+export function makeCertificate(dir: string, name = "localhost"): { certFile: string; keyFile: string } {
+  fs.mkdirSync(dir, { recursive: true });
   const certFile = path.join(dir, "tls.crt");
   const keyFile = path.join(dir, "tls.key");
+  const san = name === "localhost" ? "DNS:localhost,IP:127.0.0.1" : `DNS:${name}`;
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`,
+    "-addext", `subjectAltName=${san}`, "-keyout", keyFile, "-out", certFile,
   ], { stdio: "ignore" });
   return { certFile, keyFile };
+}
+
+/** The SHA-256 fingerprint of the certificate a TLS port presents for `servername`. */
+export function presentedFingerprint(port: number, servername?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.on("error", reject);
+  });
 }
 
 export function cluster(name: string, backends: Backend[], extra: Partial<Cluster> = {}): Cluster {
@@ -221,7 +239,8 @@ export class Harness {
     return b;
   }
 
-  async startAgent(ir: GatewayIr, adminPort?: number, options: Partial<AgentOptions> = {}): Promise<DataplaneAgent> {
+  /** Starts the agent on `ir`; `certificates` are Secrets' PEMs (by `namespace/name`) it knows first. */
+  async startAgent(ir: GatewayIr, adminPort?: number, options: Partial<AgentOptions> = {}, certificates: Record<string, string> = {}): Promise<DataplaneAgent> {
     this.agent = new DataplaneAgent({
       runtimeDir: path.join(this.dir, "run"),
       adminPort,
@@ -229,6 +248,7 @@ export class Harness {
       diagnostics: (l) => this.diagnostics.push(l),
       ...options,
     });
+    for (const [ref, pem] of Object.entries(certificates)) this.agent.setCertificate(ref, { pem });
     await this.agent.startAdmin();
     const r = await this.agent.apply(ir);
     if (r.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(r)}\n${this.diagnostics.join("\n")}`);
