@@ -329,7 +329,7 @@ export class DataplaneAgent extends EventEmitter {
     this.workerGeneration.set(worker, written.generation);
     for (const pid of retiring) if (pid !== worker) this.retiredAt.set(pid, Date.now());
     this.startSweeping();
-    await this.sweepOldWorkers();
+    void this.sweepOldWorkers(); // not awaited: the caller records what now serves at once
   }
 
   /** Atomically replaces the configuration the master (re)loads. */
