@@ -1,7 +1,11 @@
 // `agc dataplane --configmap NS/NAME` against the local API server: the agent follows the
-// ConfigMap's `ir.json` through real HAProxy to real backends, refuses a bad IR without
-// dropping traffic, and keeps serving when the ConfigMap goes away.
+// ConfigMap's `ir.json` (a watch) through real HAProxy to real backends, refuses a bad IR
+// without dropping traffic, keeps serving through an API server outage and when the ConfigMap
+// goes away.
+import * as fs from "fs";
 import * as path from "path";
+import { clusterUp, isAlive } from "../../cli/cluster/local";
+import { requireToolchainBin } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 import { GatewayIr } from "../../model/ir";
 import { AgcProcess, Backend, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet } from "../dataplane/harness";
@@ -126,15 +130,34 @@ describe("agc dataplane --configmap", () => {
     expect((await readyz()).body.refused).toBeUndefined();
   });
 
+  it("keeps serving through an API server outage, then resumes its watch, listing again when its version expired", async () => {
+    const from = agc!.stderr.length;
+    // Writes the agent's watch does not see: the version it resumes from is then older than
+    // any the restarted API server keeps, which it answers with 410 Gone.
+    for (const other of ["other-1", "other-2", "other-3"]) {
+      await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: other, namespace }, data: {} });
+    }
+    const apiServer = Number(fs.readFileSync(path.join(testLayout().dir, "kube-apiserver.pid"), "utf8"));
+    process.kill(apiServer, "SIGTERM");
+    await eventually("the API server to exit", () => !isAlive(apiServer) || undefined, 30_000);
+    await agc!.waitForStderr(new RegExp(`following /api/v1/namespaces/${namespace}/configmaps/${name}: .*; retrying in \\d+ ms; the last applied configuration keeps serving$`), from);
+    expect(await seenIn(6)).toEqual(["three"]);
+    expect((await readyz()).status).toBe(200);
+    await clusterUp(requireToolchainBin(), testLayout(), () => undefined);
+    await agc!.waitForStderr(new RegExp(`watch of /api/v1/namespaces/${namespace}/configmaps/${name} expired .*; listing again`), from, 60_000);
+    await publish(gatewayIr(port, [cluster("app", [two])]));
+    await eventually("the IR published after the outage to serve", async () => ((await seenIn(6)).join(",") === "two" ? true : undefined), 20_000, 200);
+  });
+
   it("keeps serving the last good configuration when the ConfigMap is deleted", async () => {
     const from = agc!.stderr.length;
     // Without a body: KubeClient.remove sends DeleteOptions on a DELETE, which Node frames
     // without a length, and the leftover bytes spoil the next request on that connection.
     await kube.request(cmPath, { method: "DELETE" });
-    await agc!.waitForStderr(/does not exist.*keeps serving/, from);
-    // A few more poll periods without the ConfigMap: nothing changes.
+    await agc!.waitForStderr(/does not exist \(yet\); the last applied configuration keeps serving$/, from);
+    // A while without the ConfigMap: nothing changes.
     const until = Date.now() + 3_000;
-    while (Date.now() < until) expect(await who()).toBe("three");
+    while (Date.now() < until) expect(await who()).toBe("two");
     expect((await readyz()).status).toBe(200);
     expect(agc!.running).toBe(true);
   });
