@@ -63,9 +63,6 @@ interface Applied {
   missingCertificates: string[];
 }
 
-/** HAProxy could not take a configuration that `haproxy -c` accepted. */
-class ApplyFailure extends Error {}
-
 /** What must be equal between two IRs for a change to go through the runtime API. */
 function structuralKey(out: RenderedConfig, pems: ReadonlyMap<string, string>): string {
   const certificates = [...pems].sort().map(([ref, pem]) => [ref, createHash("sha256").update(pem).digest("hex")]);
@@ -309,25 +306,24 @@ export class DataplaneAgent extends EventEmitter {
   /** Starts or reloads HAProxy on a written generation; on failure the previous one stays installed. */
   private async runGeneration(written: { cfg: string; generation: number }, how: "start" | "reload"): Promise<void> {
     const previous = this.lastGood;
-    const retiring = how === "reload" ? (await this.proc.processes().catch(() => undefined))?.workers.map((w) => w.pid) ?? [] : [];
     this.installConfig(written.cfg);
-    let worker: number;
+    let started: { workerPid: number; replaced: number[] };
     try {
       if (how === "start") {
         await this.accessLog.start();
-        worker = await this.proc.start();
+        started = { workerPid: await this.proc.start(), replaced: [] };
       } else {
-        worker = await this.proc.reload();
+        started = await this.proc.reload();
       }
     } catch (e) {
       // The running workers keep the old configuration; so must the next reload or restart.
       if (previous) this.installConfig(previous.cfg);
-      throw new ApplyFailure(`${how === "start" ? "start" : "reload"} failed: ${(e as Error).message}`);
+      throw new Error(`${how} failed: ${(e as Error).message}`);
     }
     this.upSince ??= Date.now();
     this.lastGood = written;
-    this.workerGeneration.set(worker, written.generation);
-    for (const pid of retiring) if (pid !== worker) this.retiredAt.set(pid, Date.now());
+    this.workerGeneration.set(started.workerPid, written.generation);
+    for (const pid of started.replaced) this.retiredAt.set(pid, Date.now());
     this.startSweeping();
     void this.sweepOldWorkers(); // not awaited: the caller records what now serves at once
   }

@@ -188,10 +188,10 @@ export class HaproxyProcess extends EventEmitter {
   /**
    * Seamless reload: the master starts a new worker with the listening sockets handed over;
    * old workers finish their connections (WebSockets included) before exiting. Resolves with
-   * the new worker's pid once the master lists it and it answers; rejects otherwise (the old
-   * workers then carry on with the previous configuration).
+   * the new worker's pid and those of the workers it replaces, once the master lists it and it
+   * answers; rejects otherwise (the old workers then carry on with the previous configuration).
    */
-  async reload(): Promise<number> {
+  async reload(): Promise<{ workerPid: number; replaced: number[] }> {
     const before = await this.processes();
     // The master says "Loading failure!" when the new worker cannot start (a port in use,
     // say), and why in its alerts just before.
@@ -213,7 +213,9 @@ export class HaproxyProcess extends EventEmitter {
             await sleep(100); // the alerts come on stderr just before the failure is counted
             throw new ReloadRefused(`haproxy could not load the new configuration: ${alerts.join("; ") || "see its log"}`);
           }
-          if (progress.state === "done" && (await this.workerAnswers(progress.workerPid))) return progress.workerPid;
+          if (progress.state === "done" && (await this.workerAnswers(progress.workerPid))) {
+            return { workerPid: progress.workerPid, replaced: before.workers.map((w) => w.pid) };
+          }
         } catch (e) {
           if (e instanceof ReloadRefused) throw e;
           lastProblem = (e as Error).message; // the master re-executes itself: not answering for a moment is normal
