@@ -138,7 +138,8 @@ describe("agc dataplane --configmap", () => {
       await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: other, namespace }, data: {} });
     }
     const apiServer = Number(fs.readFileSync(path.join(testLayout().dir, "kube-apiserver.pid"), "utf8"));
-    process.kill(apiServer, "SIGTERM");
+    // A crash, not a graceful stop: a stopping API server keeps serving open watches until they end.
+    process.kill(apiServer, "SIGKILL");
     await eventually("the API server to exit", () => !isAlive(apiServer) || undefined, 30_000);
     await agc!.waitForStderr(new RegExp(`following /api/v1/namespaces/${namespace}/configmaps/${name}: .*; retrying in \\d+ ms; the last applied configuration keeps serving$`), from);
     expect(await seenIn(6)).toEqual(["three"]);
