@@ -20,7 +20,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { GatewayIr, parseIr } from "../model/ir";
 import { AccessLogReader } from "./access-log";
-import { certificateFiles, missingCertificates, secretFileLookup, secretRefKey, secretRefs, withoutMissingCertificates } from "./certificates";
+import { certificateFiles, missingCertificates, secretFileLookup, SecretRef, secretRefKey, secretRefs, uniqueRefs, withoutMissingCertificates } from "./certificates";
 import { ClusterHealth, healthView } from "./health";
 import { DEFAULT_HAPROXY, describeExit, HaproxyProcess, validateConfig } from "./haproxy";
 import { backoffDelay, DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop, RetryBackoff } from "./policy";
@@ -55,6 +55,8 @@ export type ApplyResult =
   | { kind: "failed"; errors: string[]; retryInMs: number };
 
 interface Applied {
+  /** The document as given, and parsed. */
+  document: unknown;
   ir: GatewayIr;
   revision: string | undefined;
   layout: SlotLayout;
@@ -178,9 +180,9 @@ export class DataplaneAgent extends EventEmitter {
     return this.current?.revision;
   }
 
-  /** The Secrets the newest document refers to (`namespace/name`). */
-  get wantedSecrets(): string[] {
-    return secretRefs(this.latest?.document).map(secretRefKey);
+  /** The Secrets the newest document and the served one refer to: those to follow. */
+  get wantedSecrets(): SecretRef[] {
+    return uniqueRefs([...secretRefs(this.latest?.document), ...secretRefs(this.current?.document)]);
   }
 
   status(): AgentStatus {
@@ -225,7 +227,10 @@ export class DataplaneAgent extends EventEmitter {
       this.pemProblems.set(ref, value.problem);
     }
     const after = this.pems.get(ref) ?? `problem: ${this.pemProblems.get(ref)}`;
-    if (before !== after && this.latest && this.wantedSecrets.includes(ref)) void this.enqueue(this.latest.document);
+    if (before === after) return;
+    // The newest document again, unless it was refused: then the one serving.
+    const document = this.refused ? this.current?.document : (this.latest?.document ?? this.current?.document);
+    if (document !== undefined && secretRefs(document).some((r) => secretRefKey(r) === ref)) void this.enqueue(document);
   }
 
   private enqueue(document: unknown): Promise<ApplyResult> {
@@ -234,7 +239,7 @@ export class DataplaneAgent extends EventEmitter {
       return this.failure(document, `${(e as Error).message}; the previous configuration keeps serving`);
     });
     this.queue = run.catch(() => undefined);
-    return run.then((result) => this.report(result));
+    return run.then((result) => this.report(result, document));
   }
 
   /** A failed attempt at the newest document is retried after a growing delay. */
@@ -250,11 +255,15 @@ export class DataplaneAgent extends EventEmitter {
     return { kind: "failed", errors: [error], retryInMs };
   }
 
-  private report(result: ApplyResult): ApplyResult {
-    const at = new Date().toISOString();
-    this.refused = result.kind === "rejected" ? { errors: result.errors, at } : undefined;
-    this.failing = result.kind === "failed" ? { errors: result.errors, at, retryInMs: result.retryInMs } : undefined;
-    if (result.kind !== "failed" && this.latest) this.latest.failures = 0;
+  /** Records how the newest document fared (re-applying the served one after a certificate change does not count). */
+  private report(result: ApplyResult, document: unknown): ApplyResult {
+    const latest = this.latest;
+    if (latest && document === latest.document) {
+      const at = new Date().toISOString();
+      this.refused = result.kind === "rejected" ? { errors: result.errors, at } : undefined;
+      this.failing = result.kind === "failed" ? { errors: result.errors, at, retryInMs: result.retryInMs } : undefined;
+      if (result.kind !== "failed") latest.failures = 0;
+    }
     this.emit("applied", result);
     return result;
   }
@@ -279,7 +288,7 @@ export class DataplaneAgent extends EventEmitter {
     // The revision is at most a comment in the configuration: a new one alone needs no reload.
     const structural = structuralKey(this.renderWith(withoutRevision(ir), "-", layout, false), pems);
     const missing = missingCertificates(ir, this.pems, this.pemProblems);
-    const next: Applied = { ir, revision, layout, structural, missingCertificates: missing };
+    const next: Applied = { document, ir, revision, layout, structural, missingCertificates: missing };
     const elapsed = () => Date.now() - started;
 
     if (this.current && this.proc.running && structural === this.current.structural) {
@@ -485,7 +494,8 @@ export class DataplaneAgent extends EventEmitter {
       try {
         doc = YAML.parse(fs.readFileSync(file, "utf8"));
       } catch (e) {
-        return Promise.resolve(this.report({ kind: "rejected", errors: [`${file}: ${(e as Error).message}`] }));
+        this.latest = { document: undefined, failures: 0 }; // the newest document is this unreadable one
+        return Promise.resolve(this.report({ kind: "rejected", errors: [`${file}: ${(e as Error).message}`] }, undefined));
       }
       return this.apply(doc);
     };

@@ -32,16 +32,17 @@ function frontendsOf(document: unknown): unknown[] {
   return isObj(document) && Array.isArray(document.frontends) ? document.frontends : [];
 }
 
+/** Each Secret once, in order of first mention. */
+export function uniqueRefs(refs: SecretRef[]): SecretRef[] {
+  const byKey = new Map<string, SecretRef>();
+  for (const r of refs) if (!byKey.has(secretRefKey(r))) byKey.set(secretRefKey(r), r);
+  return [...byKey.values()];
+}
+
 /** The Secrets a document refers to, each once, in order of first mention. Accepts unparsed documents. */
 export function secretRefs(document: unknown): SecretRef[] {
-  const seen = new Map<string, SecretRef>();
-  for (const fe of frontendsOf(document)) {
-    for (const entry of certificateEntries(fe)) {
-      const ref = secretOf(entry);
-      if (ref && !seen.has(secretRefKey(ref))) seen.set(secretRefKey(ref), ref);
-    }
-  }
-  return [...seen.values()];
+  const refs = frontendsOf(document).flatMap((fe) => certificateEntries(fe).map(secretOf));
+  return uniqueRefs(refs.filter((r): r is SecretRef => r !== undefined));
 }
 
 /**

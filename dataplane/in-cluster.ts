@@ -8,7 +8,7 @@ import { RetryBackoff } from "../kube/backoff";
 import { KubeClient } from "../kube/client";
 import { followObject } from "../kube/follow";
 import { ApplyResult, DataplaneAgent } from "./agent";
-import { pemFromSecret, SecretRef, secretRefKey, secretRefs } from "./certificates";
+import { pemFromSecret, SecretRef, secretRefKey, secretRefs, uniqueRefs } from "./certificates";
 import { followConfigMap, parseConfigMapRef } from "./configmap";
 import { backoffDelay } from "./policy";
 
@@ -166,7 +166,8 @@ export async function followGatewayInCluster(opts: InClusterOptions): Promise<vo
   }
   const serving = () => (opts.agent.ready ? "; the last applied configuration keeps serving" : "");
   await followConfigMap(opts.client, opts.configMap, async (doc) => {
-    await secrets.track(secretRefs(doc));
+    // The served document's Secrets too: a refused document must not stop their changes from applying.
+    await secrets.track(uniqueRefs([...secretRefs(doc), ...opts.agent.wantedSecrets]));
     return opts.agent.apply(doc);
   }, (m) => opts.log(`${m}${serving()}`), opts.signal, backoff);
 }

@@ -73,12 +73,17 @@ describe("certificates from Secrets", () => {
     expect((await readyz()).body.revision).toBe("r2");
   });
 
-  it("reloads with the new certificate when the Secret changes", async () => {
+  it("reloads with the new certificate when the Secret changes, even after a newer IR was refused", async () => {
     const worker = await h.agent!.workerPid();
+    const refused = await h.agent!.apply({ ...ir, revision: "r3", routes: [{ name: "all", backends: [{ cluster: "missing" }] }] });
+    expect(refused.kind).toBe("rejected");
     h.agent!.setCertificate(SECRET, { pem: v2.pem });
     await eventually("the reload", () => results.find((r) => r.kind === "reload"));
     expect(await presentedFingerprint(tlsPort, "shop.test")).toBe(v2.fingerprint);
     expect(await h.agent!.workerPid()).not.toBe(worker);
+    // Still the served revision, and still the refusal of r3 on /readyz.
+    const status = await readyz();
+    expect([status.body.revision, status.body.refused.errors.length]).toEqual(["r2", 1]);
   });
 
   const reloaded = (what: string) => {
@@ -92,7 +97,7 @@ describe("certificates from Secrets", () => {
     await withoutTls;
     expect(await readyz()).toEqual({
       status: 200,
-      body: { ready: true, gateway: "test", revision: "r2", missingCertificates: ["frontend secure: Secret apps/shop-tls: not found; the frontend is not served"] },
+      body: { ready: true, gateway: "test", revision: "r2", refused: expect.anything(), missingCertificates: ["frontend secure: Secret apps/shop-tls: not found; the frontend is not served"] },
     });
     expect(await backendAnswering(port)).toBe("web");
     await expect(presentedFingerprint(tlsPort, "shop.test")).rejects.toThrow(/ECONNREFUSED/);
