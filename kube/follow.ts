@@ -57,6 +57,7 @@ export async function followObject(
       if (listVersion === undefined) {
         const list = await client.request<Obj>(collection, { query: { fieldSelector } });
         listVersion = String(list.metadata?.resourceVersion ?? "");
+        failures = 0;
         await deliver((list.items ?? [])[0]);
       }
       await client.watch(collection, listVersion, (e) => {
