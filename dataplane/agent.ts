@@ -45,6 +45,8 @@ export interface AgentOptions {
   reloadTimeoutMs?: number;
   /** Old workers are stopped this long after the reload that retired them. Default {@link DEFAULT_OLD_WORKER_TIMEOUT_MS} (1 h). */
   oldWorkerTimeoutMs?: number;
+  /** Why a Secret nobody handed in through {@link DataplaneAgent.setCertificate} has no PEM. Default "not read yet". */
+  unreadSecretReason?: string;
 }
 
 export type ApplyResult =
@@ -287,7 +289,7 @@ export class DataplaneAgent extends EventEmitter {
     const pems = new Map([...this.pems].filter(([ref]) => certificateFiles(ir, "").has(ref)));
     // The revision is at most a comment in the configuration: a new one alone needs no reload.
     const structural = structuralKey(this.renderWith(withoutRevision(ir), "-", layout, false), pems);
-    const missing = missingCertificates(ir, this.pems, this.pemProblems);
+    const missing = missingCertificates(ir, this.pems, this.pemProblems, this.opts.unreadSecretReason);
     const next: Applied = { document, ir, revision, layout, structural, missingCertificates: missing };
     const elapsed = () => Date.now() - started;
 

@@ -82,14 +82,14 @@ export function secretFileLookup(files: ReadonlyMap<string, string>): (secret: S
   };
 }
 
-/** Per frontend, the Secrets it names that have no PEM, with the reason (default: not read yet). */
-export function missingCertificates(ir: GatewayIr, pems: ReadonlyMap<string, string>, problems: ReadonlyMap<string, string>): string[] {
+/** Per frontend, the Secrets it names that have no PEM, with the reason (`unread` when none is known). */
+export function missingCertificates(ir: GatewayIr, pems: ReadonlyMap<string, string>, problems: ReadonlyMap<string, string>, unread = "not read yet"): string[] {
   const out: string[] = [];
   for (const fe of ir.frontends) {
     const entries = certificateEntries(fe);
     const missing = entries.map(secretOf).filter((r): r is SecretRef => r !== undefined && !pems.has(secretRefKey(r)));
     const unserved = missing.length > 0 && missing.length === entries.length ? "; the frontend is not served" : "";
-    for (const r of missing) out.push(`frontend ${fe.name}: Secret ${secretRefKey(r)}: ${problems.get(secretRefKey(r)) ?? "not read yet"}${unserved}`);
+    for (const r of missing) out.push(`frontend ${fe.name}: Secret ${secretRefKey(r)}: ${problems.get(secretRefKey(r)) ?? unread}${unserved}`);
   }
   return out;
 }

@@ -150,6 +150,7 @@ export async function main(args: string[]): Promise<number> {
     reloadTimeoutMs: config.reloadTimeoutMs,
     oldWorkerTimeoutMs: config.oldWorkerTimeoutMs,
     retryBackoff: { initialMs: DEFAULT_RETRY_BACKOFF.initialMs, maxMs: config.retryMaxMs },
+    unreadSecretReason: config.source.kind === "file" ? "Secrets are read only with --configmap; with --ir give certificateFile and keyFile" : undefined,
   });
   agent.on("applied", (r) => {
     if (r.kind === "rejected") log(`IR refused, the previous configuration keeps serving:\n  ${r.errors.join("\n  ")}`);

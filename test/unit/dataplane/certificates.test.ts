@@ -55,6 +55,10 @@ describe("certificates by reference", () => {
       "frontend admin: Secret ops/admin-tls: not found; the frontend is not served",
       "frontend admin: Secret apps/shop-tls: not read yet; the frontend is not served",
     ]);
+    expect(missingCertificates(ir, new Map([["ops/admin-tls", "PEM"]]), new Map(), "Secrets are read only with --configmap")).toEqual([
+      "frontend tls: Secret apps/shop-tls: Secrets are read only with --configmap",
+      "frontend admin: Secret apps/shop-tls: Secrets are read only with --configmap",
+    ]);
   });
 
   it("reads a kubernetes.io/tls Secret into one PEM, certificate first", () => {
