@@ -1,12 +1,18 @@
 /**
  * The data plane agent: keeps one HAProxy in line with the IR.
  *
- * - Endpoint and weight changes go through the runtime API into pre-created server slots.
- * - Anything else (routes, clusters, frontends, timeouts, more endpoints than slots) is a
- *   validated, seamless reload. A refused IR or config leaves the running one serving.
- * - HAProxy exiting on its own is restarted with the last good configuration.
+ * - Endpoint and weight changes go through the runtime API into pre-created server slots; if
+ *   HAProxy refuses one, the change is made by a reload instead.
+ * - Anything else (routes, clusters, frontends, timeouts, certificates, more endpoints than
+ *   slots) is a validated, seamless reload, done only once the master runs a new worker.
+ *   A refused IR or config leaves the running one serving; a reload that fails is retried.
+ * - HAProxy exiting on its own is restarted with the last good configuration, with a growing,
+ *   bounded delay between attempts.
+ * - Old workers still holding connections are stopped `oldWorkerTimeoutMs` after the reload
+ *   that retired them; generation directories no worker uses are removed.
  * - An admin HTTP server answers /readyz, /healthz and /backends (health per endpoint).
  */
+import { createHash } from "crypto";
 import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as http from "http";
@@ -14,11 +20,14 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { GatewayIr, parseIr } from "../model/ir";
 import { AccessLogReader } from "./access-log";
+import { certificateFiles, missingCertificates, secretFileLookup, SecretRef, secretRefKey, secretRefs, uniqueRefs, withoutMissingCertificates } from "./certificates";
 import { ClusterHealth, healthView } from "./health";
-import { DEFAULT_HAPROXY, HaproxyProcess, validateConfig } from "./haproxy";
-import { accessLogSocket, render, RenderedConfig } from "./render";
+import { DEFAULT_HAPROXY, describeExit, HaproxyProcess, validateConfig } from "./haproxy";
+import { backoffDelay, DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop, RetryBackoff } from "./policy";
+import { accessLogSocket, render, RenderedConfig, RenderOptions } from "./render";
 import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
 import { planSlots, runtimeCommands, SlotLayout } from "./slots";
+import { AgentStatus, healthzAnswer, HttpAnswer, Problem, readyzAnswer } from "./status";
 
 export interface AgentOptions {
   /** Where the config, maps, certificates and sockets live. Created if missing. */
@@ -30,55 +39,105 @@ export interface AgentOptions {
   accessLog?: (line: string) => void;
   /** Other HAProxy output (alerts, warnings). Default: stderr. */
   diagnostics?: (line: string) => void;
+  /** Delays between restarts of a crashing HAProxy and between retries of a failed reload. Default {@link DEFAULT_RETRY_BACKOFF}. */
+  retryBackoff?: RetryBackoff;
+  /** How long a reload may take to produce a new worker. Default 30 s. */
+  reloadTimeoutMs?: number;
+  /** Old workers are stopped this long after the reload that retired them. Default {@link DEFAULT_OLD_WORKER_TIMEOUT_MS} (1 h). */
+  oldWorkerTimeoutMs?: number;
+  /** Why a Secret nobody handed in through {@link DataplaneAgent.setCertificate} has no PEM. Default "not read yet". */
+  unreadSecretReason?: string;
 }
 
 export type ApplyResult =
   | { kind: "unchanged" | "runtime" | "reload" | "start"; durationMs: number }
-  | { kind: "rejected"; errors: string[] };
+  /** The document or the configuration made from it is invalid: not retried. */
+  | { kind: "rejected"; errors: string[] }
+  /** A valid configuration HAProxy did not take (a port in use, no new worker): retried after `retryInMs`. */
+  | { kind: "failed"; errors: string[]; retryInMs: number };
 
 interface Applied {
+  /** The document as given, and parsed. */
+  document: unknown;
   ir: GatewayIr;
+  revision: string | undefined;
   layout: SlotLayout;
   /** Config with every slot free: equal between two IRs that differ only in endpoints. */
   structural: string;
+  missingCertificates: string[];
 }
 
 /** What must be equal between two IRs for a change to go through the runtime API. */
-function structuralKey(out: RenderedConfig): string {
-  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, out.crtLists]);
+function structuralKey(out: RenderedConfig, pems: ReadonlyMap<string, string>): string {
+  const certificates = [...pems].sort().map(([ref, pem]) => [ref, createHash("sha256").update(pem).digest("hex")]);
+  const crtLists = (out as unknown as { crtLists?: unknown }).crtLists; // absent from renderers before crt-lists
+  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, crtLists, certificates]);
 }
 
-/** Events: `access` (parsed access log entry), `applied` (ApplyResult), `restarted`. */
+// `revision` is read from the document rather than the parsed IR, so this compiles against
+// the IR types from before and after they gained it.
+function revisionOf(document: unknown): string | undefined {
+  const r = typeof document === "object" && document !== null ? (document as { revision?: unknown }).revision : undefined;
+  return typeof r === "string" ? r : undefined;
+}
+
+function withoutRevision(ir: GatewayIr): GatewayIr {
+  const { revision: _revision, ...rest } = ir as GatewayIr & { revision?: string };
+  return rest as GatewayIr;
+}
+
+/**
+ * Events: `access` (parsed access log entry), `applied` (ApplyResult), `restarting`
+ * ({attempt, delayMs, exit}), `restarted`, `oldWorkerStopped` (pid).
+ */
 export class DataplaneAgent extends EventEmitter {
   private readonly haproxyBin: string;
+  private readonly backoff: RetryBackoff;
+  private readonly oldWorkerTimeoutMs: number;
   private readonly proc: HaproxyProcess;
   private readonly accessLog: AccessLogReader;
   private current: Applied | undefined;
-  /** The generation file of the configuration HAProxy runs now. */
-  private lastGoodCfg: string | undefined;
+  /** The generation HAProxy runs now (its config is what a restart loads). */
+  private lastGood: { cfg: string; generation: number } | undefined;
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private admin: http.Server | undefined;
   private watcher: fs.FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The newest document given to {@link apply}, and how often applying it failed. */
+  private latest: { document: unknown; failures: number } | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private refused: Problem | undefined;
+  private failing: (Problem & { retryInMs: number }) | undefined;
+  /** PEMs of referenced Secrets, and why the others have none. */
+  private readonly pems = new Map<string, string>();
+  private readonly pemProblems = new Map<string, string>();
+  // Restarts after crashes.
   private restarts = 0;
-  /** Why the latest document was refused, until one is accepted again. */
-  private refusal: { errors: string[]; at: string } | undefined;
+  private upSince: number | undefined;
+  private down: { exit: string; attempt: number; at: number } | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  // Old workers: when each was retired, and which generation each worker runs.
+  private readonly retiredAt = new Map<number, number>();
+  private readonly workerGeneration = new Map<number, number>();
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     super();
     this.haproxyBin = opts.haproxyBin ?? DEFAULT_HAPROXY;
+    this.backoff = opts.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+    this.oldWorkerTimeoutMs = opts.oldWorkerTimeoutMs ?? DEFAULT_OLD_WORKER_TIMEOUT_MS;
     fs.mkdirSync(path.join(opts.runtimeDir, "gen"), { recursive: true });
     this.proc = new HaproxyProcess({
       haproxyBin: this.haproxyBin,
       cfgPath: this.cfgPath,
-      statsSocket: this.statsSocket,
       masterSocket: path.join(opts.runtimeDir, "master.sock"),
+      reloadTimeoutMs: opts.reloadTimeoutMs,
     });
     this.proc.on("line", (line: string) => this.onHaproxyLine(line));
     this.accessLog = new AccessLogReader(accessLogSocket(opts.runtimeDir), (lines) => this.onLogLines(lines));
-    this.proc.on("exit", (code: number | null, signal: string | null) => void this.onHaproxyExit(code, signal));
+    this.proc.on("exit", (code: number | null, signal: string | null) => this.onHaproxyExit(code, signal));
   }
 
   get cfgPath(): string {
@@ -99,6 +158,7 @@ export class DataplaneAgent extends EventEmitter {
     return this.current !== undefined && this.proc.running;
   }
 
+  /** The HAProxy master's pid. */
   get haproxyPid(): number | undefined {
     return this.proc.pid;
   }
@@ -109,12 +169,37 @@ export class DataplaneAgent extends EventEmitter {
   }
 
   /** The errors of the latest document, when it was refused (cleared by the next accepted one). */
-  get lastRefusal(): { errors: string[]; at: string } | undefined {
-    return this.refusal;
+  get lastRefusal(): Problem | undefined {
+    return this.refused;
   }
 
   get appliedIr(): GatewayIr | undefined {
     return this.current?.ir;
+  }
+
+  /** The `revision` of the IR HAProxy serves, once one is applied. */
+  get servedRevision(): string | undefined {
+    return this.current?.revision;
+  }
+
+  /** The Secrets the newest document and the served one refer to: those to follow. */
+  get wantedSecrets(): SecretRef[] {
+    return uniqueRefs([...secretRefs(this.latest?.document), ...secretRefs(this.current?.document)]);
+  }
+
+  status(): AgentStatus {
+    const haproxy: AgentStatus["haproxy"] = this.proc.running
+      ? { running: true }
+      : this.down
+        ? { running: false, started: true, exit: this.down.exit, attempt: this.down.attempt, nextAttemptInMs: Math.max(0, this.down.at - Date.now()) }
+        : { running: false, started: false };
+    return {
+      serving: this.current && { gateway: this.current.ir.gateway, revision: this.current.revision },
+      haproxy,
+      refused: this.refused,
+      failing: this.failing,
+      missingCertificates: this.current?.missingCertificates,
+    };
   }
 
   async startAdmin(): Promise<void> {
@@ -123,20 +208,75 @@ export class DataplaneAgent extends EventEmitter {
     await new Promise<void>((r) => this.admin!.listen(this.opts.adminPort, "127.0.0.1", () => r()));
   }
 
-  /** Applies IR documents one at a time, in arrival order. */
+  /** Applies IR documents one at a time, in arrival order. A newer document cancels the retry of an older one. */
   apply(document: unknown): Promise<ApplyResult> {
-    const run = this.queue.then(() => this.applyNow(document)).catch((e): ApplyResult => {
-      // HAProxy failed to start or reload a configuration it had validated (a port taken, ...).
-      return { kind: "rejected", errors: [`applying failed: ${(e as Error).message}`] };
-    });
-    this.queue = run.catch(() => undefined);
-    return run.then((result) => this.report(result));
+    this.latest = { document, failures: 0 };
+    clearTimeout(this.retryTimer);
+    return this.enqueue(document);
   }
 
-  private report(result: ApplyResult): ApplyResult {
-    this.refusal = result.kind === "rejected" ? { errors: result.errors, at: new Date().toISOString() } : undefined;
+  /**
+   * A referenced Secret's PEM (certificate chain and key), or why there is none. When the
+   * served IR refers to it and it changed, the IR is applied again (a reload).
+   */
+  setCertificate(ref: string, value: { pem: string } | { problem: string }): void {
+    const before = this.pems.get(ref) ?? `problem: ${this.pemProblems.get(ref)}`;
+    if ("pem" in value) {
+      this.pems.set(ref, value.pem);
+      this.pemProblems.delete(ref);
+    } else {
+      this.pems.delete(ref);
+      this.pemProblems.set(ref, value.problem);
+    }
+    const after = this.pems.get(ref) ?? `problem: ${this.pemProblems.get(ref)}`;
+    if (before === after) return;
+    // The newest document again, unless it was refused: then the one serving.
+    const document = this.refused ? this.current?.document : (this.latest?.document ?? this.current?.document);
+    if (document !== undefined && secretRefs(document).some((r) => secretRefKey(r) === ref)) void this.enqueue(document);
+  }
+
+  private enqueue(document: unknown): Promise<ApplyResult> {
+    const run = this.queue.then(() => this.applyNow(document)).catch((e): ApplyResult => {
+      // HAProxy did not take a configuration it had validated (a port taken, no new worker, ...).
+      return this.failure(document, `${(e as Error).message}; the previous configuration keeps serving`);
+    });
+    this.queue = run.catch(() => undefined);
+    return run.then((result) => this.report(result, document));
+  }
+
+  /** A failed attempt at the newest document is retried after a growing delay. */
+  private failure(document: unknown, error: string): ApplyResult {
+    const latest = this.latest?.document === document ? this.latest : undefined;
+    const retryInMs = backoffDelay(latest ? ++latest.failures : 1, this.backoff);
+    if (latest && !this.stopped) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        if (this.latest?.document === document) void this.enqueue(document);
+      }, retryInMs);
+    }
+    return { kind: "failed", errors: [error], retryInMs };
+  }
+
+  /** Records how the newest document fared (re-applying the served one after a certificate change does not count). */
+  private report(result: ApplyResult, document: unknown): ApplyResult {
+    const latest = this.latest;
+    if (latest && document === latest.document) {
+      const at = new Date().toISOString();
+      this.refused = result.kind === "rejected" ? { errors: result.errors, at } : undefined;
+      this.failing = result.kind === "failed" ? { errors: result.errors, at, retryInMs: result.retryInMs } : undefined;
+      if (result.kind !== "failed") latest.failures = 0;
+    }
     this.emit("applied", result);
     return result;
+  }
+
+  /** Renders with each Secret certificate as its PEM file under `<filesDir>/certs`; those without a PEM left out. */
+  private renderWith(ir: GatewayIr, filesDir: string, layout: SlotLayout, includeEndpoints = true): RenderedConfig {
+    const lookup = secretFileLookup(certificateFiles(ir, path.join(filesDir, "certs")));
+    // The renderer's hook for Secret certificates (`certificateFiles`), spread in so this
+    // compiles against renderers from before it existed.
+    const options: RenderOptions = { runtimeDir: this.opts.runtimeDir, filesDir, layout, includeEndpoints, ...{ certificateFiles: lookup } };
+    return render(withoutMissingCertificates(ir, this.pems), options);
   }
 
   private async applyNow(document: unknown): Promise<ApplyResult> {
@@ -144,9 +284,13 @@ export class DataplaneAgent extends EventEmitter {
     const parsed = parseIr(document);
     if (!parsed.ok) return { kind: "rejected", errors: parsed.errors };
     const ir = parsed.ir;
+    const revision = revisionOf(document);
     const layout = planSlots(ir, this.current?.layout);
-    // The revision is only a comment in the configuration: a new one alone needs no reload.
-    const structural = structuralKey(render({ ...ir, revision: undefined }, { runtimeDir: this.opts.runtimeDir, filesDir: "-", layout, includeEndpoints: false }));
+    const pems = new Map([...this.pems].filter(([ref]) => certificateFiles(ir, "").has(ref)));
+    // The revision is at most a comment in the configuration: a new one alone needs no reload.
+    const structural = structuralKey(this.renderWith(withoutRevision(ir), "-", layout, false), pems);
+    const missing = missingCertificates(ir, this.pems, this.pemProblems, this.opts.unreadSecretReason);
+    const next: Applied = { document, ir, revision, layout, structural, missingCertificates: missing };
     const elapsed = () => Date.now() - started;
 
     if (this.current && this.proc.running && structural === this.current.structural) {
@@ -154,7 +298,7 @@ export class DataplaneAgent extends EventEmitter {
       if (commands !== null) {
         const result = await runSetServerCommands(this.statsSocket, commands);
         if (result.ok) {
-          this.current = { ir, layout, structural };
+          this.current = next;
           return { kind: commands.length ? "runtime" : "unchanged", durationMs: elapsed() };
         }
         this.diag(`runtime update '${result.command}' failed (${result.answer}); reloading instead`);
@@ -165,24 +309,34 @@ export class DataplaneAgent extends EventEmitter {
     const problem = await validateConfig(this.haproxyBin, written.cfg);
     if (problem) return { kind: "rejected", errors: [`haproxy refused the generated configuration: ${problem}`] };
     const starting = !this.proc.running;
-    const lastGood = this.lastGoodCfg;
+    await this.runGeneration(written, starting ? "start" : "reload");
+    this.current = next;
+    return { kind: starting ? "start" : "reload", durationMs: elapsed() };
+  }
+
+  /** Starts or reloads HAProxy on a written generation; on failure the previous one stays installed. */
+  private async runGeneration(written: { cfg: string; generation: number }, how: "start" | "reload"): Promise<void> {
+    const previous = this.lastGood;
     this.installConfig(written.cfg);
+    let started: { workerPid: number; replaced: number[] };
     try {
-      if (starting) {
+      if (how === "start") {
         await this.accessLog.start();
-        await this.proc.start();
+        started = { workerPid: await this.proc.start(), replaced: [] };
       } else {
-        await this.proc.reload();
+        started = await this.proc.reload();
       }
     } catch (e) {
       // The running workers keep the old configuration; so must the next reload or restart.
-      if (lastGood) this.installConfig(lastGood);
-      throw e;
+      if (previous) this.installConfig(previous.cfg);
+      throw new Error(`${how} failed: ${(e as Error).message}`);
     }
-    this.lastGoodCfg = written.cfg;
-    this.current = { ir, layout, structural };
-    this.pruneGenerations(written.generation);
-    return { kind: starting ? "start" : "reload", durationMs: elapsed() };
+    this.upSince ??= Date.now();
+    this.lastGood = written;
+    this.workerGeneration.set(started.workerPid, written.generation);
+    for (const pid of started.replaced) this.retiredAt.set(pid, Date.now());
+    this.startSweeping();
+    void this.sweepOldWorkers(); // not awaited: the caller records what now serves at once
   }
 
   /** Atomically replaces the configuration the master (re)loads. */
@@ -197,26 +351,67 @@ export class DataplaneAgent extends EventEmitter {
     const dir = path.join(this.opts.runtimeDir, "gen", String(generation));
     fs.mkdirSync(path.join(dir, "maps"), { recursive: true });
     fs.mkdirSync(path.join(dir, "certs"), { recursive: true });
-    const out: RenderedConfig = render(ir, { runtimeDir: this.opts.runtimeDir, filesDir: dir, layout });
-    for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
-    for (const [name, files] of Object.entries(out.certificates)) {
-      const cert = fs.readFileSync(files.certificateFile, "utf8");
-      const key = fs.readFileSync(files.keyFile, "utf8");
-      fs.writeFileSync(path.join(dir, "certs", name), `${cert.trimEnd()}\n${key.trimEnd()}\n`, { mode: 0o600 });
+    for (const [ref, file] of certificateFiles(ir, path.join(dir, "certs"))) {
+      const pem = this.pems.get(ref);
+      if (pem !== undefined) fs.writeFileSync(file, pem, { mode: 0o600 });
     }
-    for (const [name, text] of Object.entries(out.crtLists)) fs.writeFileSync(path.join(dir, "certs", name), text);
+    const out = this.renderWith(ir, dir, layout);
+    for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
+    // Certificates to assemble (chain, then key) and the crt-lists naming them; read loosely so
+    // this compiles against the renderer's output before and after it had crt-lists.
+    const loose = out as unknown as { certificates?: Record<string, Record<string, string | undefined>>; crtLists?: Record<string, string> };
+    for (const [name, tls] of Object.entries(loose.certificates ?? {})) {
+      const read = (file: string | undefined) => (file ? fs.readFileSync(file, "utf8").trimEnd() : undefined);
+      const cert = tls.certificatePem ?? read(tls.certificateFile);
+      // A Secret's PEM file holds both: the key is not read twice.
+      const key = tls.keyPem ?? (tls.keyFile === tls.certificateFile ? "" : read(tls.keyFile));
+      if (cert !== undefined && key !== undefined) fs.writeFileSync(path.join(dir, "certs", name), `${[cert, key.trimEnd()].filter(Boolean).join("\n")}\n`, { mode: 0o600 });
+    }
+    for (const [name, text] of Object.entries(loose.crtLists ?? {})) fs.writeFileSync(path.join(dir, "certs", name), text);
     const cfg = path.join(dir, "haproxy.cfg");
     fs.writeFileSync(cfg, out.haproxyCfg);
     return { cfg, generation };
   }
 
-  /** Old workers may still read their maps while draining; keep a few generations. */
-  private pruneGenerations(current: number): void {
-    const root = path.join(this.opts.runtimeDir, "gen");
-    for (const name of fs.readdirSync(root)) {
-      const n = Number(name);
-      if (Number.isInteger(n) && n < current - 3) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  private startSweeping(): void {
+    if (this.sweepTimer || this.stopped) return;
+    const every = Math.min(Math.max(this.oldWorkerTimeoutMs / 10, 100), 30_000);
+    this.sweepTimer = setInterval(() => void this.sweepOldWorkers(), every);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Stops old workers retired more than `oldWorkerTimeoutMs` ago (their connections close),
+   * then removes the generation directories no worker runs.
+   */
+  private async sweepOldWorkers(): Promise<void> {
+    const list = await this.proc.processes().catch(() => undefined);
+    if (!list) return;
+    const now = Date.now();
+    for (const w of list.oldWorkers) if (!this.retiredAt.has(w.pid)) this.retiredAt.set(w.pid, now);
+    const stopping = new Set(oldWorkersToStop(list.oldWorkers.map((w) => w.pid), this.retiredAt, now, this.oldWorkerTimeoutMs));
+    for (const pid of stopping) {
+      try {
+        process.kill(pid, "SIGTERM"); // a worker's hard stop: its remaining connections close
+        this.diag(`stopped old haproxy worker ${pid}: still holding connections ${Math.round((now - this.retiredAt.get(pid)!) / 1000)} s after its reload`);
+        this.emit("oldWorkerStopped", pid);
+      } catch {
+        // it finished on its own meanwhile
+      }
     }
+    const alive = [...list.workers, ...list.oldWorkers].map((w) => w.pid).filter((pid) => !stopping.has(pid));
+    for (const pid of [...this.retiredAt.keys()]) if (!alive.includes(pid)) this.retiredAt.delete(pid);
+    for (const pid of [...this.workerGeneration.keys()]) if (!alive.includes(pid)) this.workerGeneration.delete(pid);
+    this.pruneGenerations(new Set(alive.map((pid) => this.workerGeneration.get(pid)).filter((g): g is number => g !== undefined)));
+  }
+
+  private pruneGenerations(inUse: ReadonlySet<number>): void {
+    if (!this.lastGood) return;
+    const root = path.join(this.opts.runtimeDir, "gen");
+    const existing = fs.readdirSync(root).map(Number).filter(Number.isInteger);
+    // Generations newer than the one running are being validated or loaded right now.
+    const settled = existing.filter((g) => g <= this.lastGood!.generation);
+    for (const g of generationsToRemove(settled, inUse, this.lastGood.generation)) fs.rmSync(path.join(root, String(g)), { recursive: true, force: true });
   }
 
   /** HAProxy's own stdout and stderr: alerts and notices. */
@@ -245,24 +440,32 @@ export class DataplaneAgent extends EventEmitter {
     (this.opts.diagnostics ?? ((l) => process.stderr.write(`${l}\n`)))(line);
   }
 
-  private async onHaproxyExit(code: number | null, signal: string | null): Promise<void> {
-    if (this.stopped || !this.current) return;
-    this.diag(`haproxy exited unexpectedly (code ${code}, signal ${signal}); restarting with the last good configuration`);
-    // Back off when it keeps dying, so a broken host does not spin.
-    const delay = Math.min(200 * 2 ** Math.min(this.restarts++, 5), 5000);
-    await new Promise((r) => setTimeout(r, delay));
-    if (this.stopped) return;
-    // Restarting rewrites the slots from the IR: runtime changes are part of the last good config.
-    const run = this.queue.then(async () => {
-      const written = this.writeGeneration(this.current!.ir, this.current!.layout);
-      this.installConfig(written.cfg);
-      await this.proc.start();
-      this.lastGoodCfg = written.cfg;
-      this.pruneGenerations(written.generation);
-      this.restarts = 0;
-      this.emit("restarted");
-    });
-    this.queue = run.catch((e) => this.diag(`restart failed: ${(e as Error).message}`));
+  /**
+   * HAProxy exited on its own: restart it with the last good configuration after a delay that
+   * doubles with each attempt (bounded). The count starts over once it stayed up that long.
+   */
+  private onHaproxyExit(code: number | null, signal: string | null): void {
+    const upFor = this.upSince === undefined ? 0 : Date.now() - this.upSince;
+    this.upSince = undefined;
+    if (this.stopped || !this.current || !this.lastGood) return;
+    if (upFor >= this.backoff.maxMs) this.restarts = 0;
+    const attempt = ++this.restarts;
+    const delayMs = backoffDelay(attempt, this.backoff);
+    const exit = describeExit({ code, signal });
+    this.down = { exit, attempt, at: Date.now() + delayMs };
+    this.diag(`haproxy exited unexpectedly (${exit}); restart attempt ${attempt} in ${delayMs} ms with the last good configuration`);
+    this.emit("restarting", { attempt, delayMs, exit });
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      // Restarting rewrites the slots from the IR: runtime changes are part of the last good config.
+      const run = this.queue.then(async () => {
+        if (this.stopped || this.proc.running) return; // a newer document started it meanwhile
+        await this.runGeneration(this.writeGeneration(this.current!.ir, this.current!.layout), "start");
+        this.down = undefined;
+        this.emit("restarted");
+      });
+      this.queue = run.catch((e) => this.diag(`restart attempt ${attempt} failed: ${(e as Error).message}`));
+    }, delayMs);
   }
 
   async health(): Promise<Record<string, ClusterHealth>> {
@@ -272,18 +475,17 @@ export class DataplaneAgent extends EventEmitter {
   }
 
   private async serveAdmin(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const send = (status: number, body: unknown) => {
+    const send = ({ status, body }: HttpAnswer) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
     };
     try {
-      if (req.url === "/healthz") return send(200, { ok: true });
-      // A refused document does not make the agent unready: the last good configuration serves.
-      if (req.url === "/readyz") return send(this.ready ? 200 : 503, { ready: this.ready, gateway: this.current?.ir.gateway, refused: this.refusal });
-      if (req.url === "/backends") return send(200, await this.health());
-      send(404, { error: "not found; try /readyz, /healthz or /backends" });
+      if (req.url === "/healthz") return send(healthzAnswer(this.status()));
+      if (req.url === "/readyz") return send(readyzAnswer(this.status()));
+      if (req.url === "/backends") return send({ status: 200, body: await this.health() });
+      send({ status: 404, body: { error: "not found; try /readyz, /healthz or /backends" } });
     } catch (e) {
-      send(500, { error: (e as Error).message });
+      send({ status: 500, body: { error: (e as Error).message } });
     }
   }
 
@@ -294,7 +496,8 @@ export class DataplaneAgent extends EventEmitter {
       try {
         doc = YAML.parse(fs.readFileSync(file, "utf8"));
       } catch (e) {
-        return Promise.resolve(this.report({ kind: "rejected", errors: [`${file}: ${(e as Error).message}`] }));
+        this.latest = { document: undefined, failures: 0 }; // the newest document is this unreadable one
+        return Promise.resolve(this.report({ kind: "rejected", errors: [`${file}: ${(e as Error).message}`] }, undefined));
       }
       return this.apply(doc);
     };
@@ -311,7 +514,8 @@ export class DataplaneAgent extends EventEmitter {
   async stop(drainMs = 0): Promise<void> {
     this.stopped = true;
     this.watcher?.close();
-    clearTimeout(this.debounce);
+    for (const t of [this.debounce, this.retryTimer, this.restartTimer]) clearTimeout(t);
+    clearInterval(this.sweepTimer);
     await this.queue.catch(() => undefined);
     await this.proc.stop(drainMs);
     await this.accessLog.stop();

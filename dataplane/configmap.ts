@@ -1,10 +1,11 @@
 /**
  * The IR as the controller publishes it: a ConfigMap whose `ir.json` key holds one gateway's
- * document. The agent polls it (a GET per second is cheap, and survives API server restarts
- * without watch bookkeeping) and applies each new resourceVersion.
+ * document. The agent watches it and applies each new version.
  */
 import * as YAML from "yaml";
+import { RetryBackoff } from "../kube/backoff";
 import { KubeClient } from "../kube/client";
+import { followObject } from "../kube/follow";
 
 /** The ConfigMap key holding the IR document. */
 export const IR_CONFIGMAP_KEY = "ir.json";
@@ -23,7 +24,7 @@ export function irFromConfigMap(cm: Record<string, any> | undefined, where: stri
   }
 }
 
-/** Parses `NAMESPACE/NAME`. */
+/** Parses `NAMESPACE/NAME` (of a ConfigMap, a pod, ...). */
 export function parseConfigMapRef(ref: string): { namespace: string; name: string } | undefined {
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(ref);
   return m ? { namespace: m[1], name: m[3] } : undefined;
@@ -31,42 +32,21 @@ export function parseConfigMapRef(ref: string): { namespace: string; name: strin
 
 /**
  * Calls `onDocument` for every new version of the ConfigMap, and `onProblem` when it cannot
- * be read, until `signal` aborts.
+ * be read (missing, no IR key, the API server away), until `signal` aborts. Follows it through
+ * a watch: a change arrives as soon as the API server has it.
  */
-export async function followConfigMap(
+export function followConfigMap(
   client: KubeClient,
   ref: { namespace: string; name: string },
   onDocument: (doc: unknown) => Promise<unknown>,
   onProblem: (message: string) => void,
   signal: AbortSignal,
-  everyMs = 1000,
+  backoff?: RetryBackoff,
 ): Promise<void> {
   const where = `${ref.namespace}/${ref.name}`;
-  let lastVersion: string | undefined;
-  let lastProblem: string | undefined;
-  while (!signal.aborted) {
-    let result: ConfigMapIr;
-    try {
-      result = irFromConfigMap(await client.find(`/api/v1/namespaces/${ref.namespace}/configmaps/${ref.name}`), where);
-    } catch (e) {
-      result = { ok: false, error: `reading ConfigMap ${where}: ${(e as Error).message}` };
-    }
-    if (!result.ok) {
-      // Say it once, not every second.
-      if (result.error !== lastProblem) onProblem(result.error);
-      lastProblem = result.error;
-    } else {
-      // Readable again (even at a version seen before, e.g. after the API server was away):
-      // the next problem is news again.
-      lastProblem = undefined;
-      if (result.resourceVersion !== lastVersion) {
-        lastVersion = result.resourceVersion;
-        await onDocument(result.document);
-      }
-    }
-    await new Promise<void>((r) => {
-      const t = setTimeout(r, everyMs);
-      signal.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true });
-    });
-  }
+  return followObject(client, `/api/v1/namespaces/${ref.namespace}/configmaps`, ref.name, async (cm) => {
+    const result = irFromConfigMap(cm, where);
+    if (result.ok) await onDocument(result.document);
+    else onProblem(result.error);
+  }, { onProblem, signal, backoff });
 }

@@ -7,3 +7,5 @@ export type { SlotLayout } from "./slots";
 export { healthView } from "./health";
 export type { ClusterHealth, EndpointHealth } from "./health";
 export { IR_CONFIGMAP_KEY, irFromConfigMap } from "./configmap";
+export { followGatewayInCluster, IR_REVISION_ANNOTATION } from "./in-cluster";
+export { certificateFiles } from "./certificates";

@@ -28,10 +28,15 @@ export function isSetServerSuccess(answer: string): boolean {
   return text === "" || /^(IP changed|no need to change|port changed)/.test(text);
 }
 
-/** Runs `set server` commands in order; the first failure stops and is returned. */
+/** Runs `set server` commands in order; the first failure (or a socket that does not answer) stops and is returned. */
 export async function runSetServerCommands(socketPath: string, commands: string[]): Promise<{ ok: true } | { ok: false; command: string; answer: string }> {
   for (const command of commands) {
-    const answer = await socketCommand(socketPath, command);
+    let answer: string;
+    try {
+      answer = await socketCommand(socketPath, command);
+    } catch (e) {
+      return { ok: false, command, answer: (e as Error).message };
+    }
     if (!isSetServerSuccess(answer)) return { ok: false, command, answer: answer.trim() };
   }
   return { ok: true };

@@ -102,10 +102,15 @@ describe("agent", () => {
     try {
       const taken = (blocker.address() as net.AddressInfo).port;
       const r = await h.agent!.apply({ ...base, frontends: [...base.frontends, { name: "taken", port: taken, address: "127.0.0.1" }] });
-      expect(r.kind).toBe("rejected");
-      expect((r as { errors: string[] }).errors[0]).toMatch(/^applying failed: haproxy could not load the new configuration: .*Address already in use/);
+      // Valid, but HAProxy could not take it: a failure, retried while it is the newest document.
+      expect(r).toEqual({ kind: "failed", retryInMs: 200, errors: [expect.stringMatching(/^reload failed: haproxy could not load the new configuration: .*Address already in use.*; the previous configuration keeps serving$/)] });
       expect(await who()).toBe("one");
-      expect((await h.agent!.apply(base)).kind).toMatch(/^(unchanged|runtime|reload)$/);
+      const status = await httpGet(adminPort, "/readyz");
+      expect(status.status).toBe(200);
+      expect(JSON.parse(status.body).failing.errors).toEqual((r as { errors: string[] }).errors);
+      // What serves is still the 12-endpoint IR from before: going back to `base` frees the
+      // 11 extra slots through the runtime API, no reload.
+      expect((await h.agent!.apply(base)).kind).toBe("runtime");
       expect((JSON.parse((await httpGet(port, "/three/x")).body) as EchoReply).headers["x-route"]).toBe("three");
     } finally {
       blocker.close();

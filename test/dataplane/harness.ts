@@ -9,8 +9,9 @@ import * as http2 from "http2";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { WebSocketServer } from "ws";
-import { DataplaneAgent } from "../../dataplane/agent";
+import * as tls from "tls";
+import WebSocket, { WebSocketServer } from "ws";
+import { AgentOptions, DataplaneAgent } from "../../dataplane/agent";
 import { Cluster as BackendCluster, GatewayIr } from "../../model/ir";
 
 export function freePort(): Promise<number> {
@@ -124,6 +125,25 @@ export class Backend {
   }
 }
 
+export function openWebSocket(port: number, urlPath = "/ws"): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${urlPath}`, { maxPayload: 16 * 1024 * 1024 });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+export function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
+  return new Promise((resolve, reject) => {
+    ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary }));
+    ws.once("close", () => reject(new Error("closed before a message")));
+  });
+}
+
+export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+}
+
 export interface HttpReply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -222,6 +242,18 @@ export function makeCertificate(dir: string, name = "localhost"): { certFile: st
   return { certFile, keyFile };
 }
 
+/** The SHA-256 fingerprint of the certificate a TLS port presents for `servername`. */
+export function presentedFingerprint(port: number, servername?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.on("error", reject);
+  });
+}
+
 export function cluster(name: string, backends: Backend[], extra: Partial<BackendCluster> = {}): BackendCluster {
   return { name, endpoints: backends.map((b) => ({ address: "127.0.0.1", port: b.port })), ...extra };
 }
@@ -252,13 +284,16 @@ export class Harness {
     return b;
   }
 
-  async startAgent(ir: GatewayIr, adminPort?: number): Promise<DataplaneAgent> {
+  /** Starts the agent on `ir`; `certificates` are Secrets' PEMs (by `namespace/name`) it knows first. */
+  async startAgent(ir: GatewayIr, adminPort?: number, options: Partial<AgentOptions> = {}, certificates: Record<string, string> = {}): Promise<DataplaneAgent> {
     this.agent = new DataplaneAgent({
       runtimeDir: path.join(this.dir, "run"),
       adminPort,
       accessLog: (l) => this.accessLog.push(l),
       diagnostics: (l) => this.diagnostics.push(l),
+      ...options,
     });
+    for (const [ref, pem] of Object.entries(certificates)) this.agent.setCertificate(ref, { pem });
     await this.agent.startAdmin();
     const r = await this.agent.apply(ir);
     if (r.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(r)}\n${this.diagnostics.join("\n")}`);

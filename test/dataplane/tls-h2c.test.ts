@@ -45,8 +45,9 @@ describe("SNI certificates and h2c backends", () => {
     tlsPort = await freePort();
     const fallback = makeCertificate(path.join(h.dir, "fallback"), "fallback.test");
     const shop = makeCertificate(path.join(h.dir, "shop"), "shop.test");
-    // A Secret-referenced certificate: where the agent keeps Secrets' files by default.
-    makeCertificate(path.join(h.dir, "run", "secrets", "blog", "blog-tls"), "blog.test");
+    // A Secret-referenced certificate: its PEM handed to the agent as its Secret follower does.
+    const blog = makeCertificate(path.join(h.dir, "blog"), "blog.test");
+    const blogPem = `${fs.readFileSync(blog.certFile, "utf8")}${fs.readFileSync(blog.keyFile, "utf8")}`;
     await h.startAgent(gatewayIr(port, [cluster("web", [web]), { name: "grpc", protocol: "h2c", endpoints: [{ address: "127.0.0.1", port: h2c.port }], healthCheck: { intervalMs: 200 } }], {
       frontends: [
         { name: "web", port, address: "127.0.0.1" },
@@ -60,7 +61,7 @@ describe("SNI certificates and h2c backends", () => {
         { name: "grpc", path: { type: "PathPrefix", value: "/grpc" }, backends: [{ cluster: "grpc" }] },
         { name: "rest", backends: [{ cluster: "web" }] },
       ],
-    }));
+    }), undefined, {}, { "blog/blog-tls": blogPem });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,25 +1,6 @@
 /** WebSockets over HTTP/1.1 through HAProxy: the bytes pass through untouched. */
 import WebSocket from "ws";
-import { Backend, cluster, eventually, freePort, gatewayIr, Harness, sleep } from "./harness";
-
-function open(port: number, path = "/ws"): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { maxPayload: 16 * 1024 * 1024 });
-    ws.once("open", () => resolve(ws));
-    ws.once("error", reject);
-  });
-}
-
-function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
-  return new Promise((resolve, reject) => {
-    ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary }));
-    ws.once("close", () => reject(new Error("closed before a message")));
-  });
-}
-
-function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
-}
+import { Backend, cluster, closed, eventually, freePort, gatewayIr, Harness, nextMessage, openWebSocket as open, sleep } from "./harness";
 
 describe("WebSocket", () => {
   const h = new Harness();

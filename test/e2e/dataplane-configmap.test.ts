@@ -1,10 +1,12 @@
 // `agc dataplane --configmap NS/NAME` against the local API server: the agent follows the
-// ConfigMap's `ir.json` through real HAProxy to real backends, refuses a bad IR without
-// dropping traffic, and keeps serving when the ConfigMap goes away.
+// ConfigMap's `ir.json` (a watch) through real HAProxy to real backends, refuses a bad IR
+// without dropping traffic, keeps serving through an API server outage and when the ConfigMap
+// goes away.
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
 import { GatewayIr } from "../../model/ir";
 import { AgcProcess, Backend, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet } from "../dataplane/harness";
+import { ApiServerReplica } from "../support/apiServerReplica";
 import { testLayout } from "../support/localCluster";
 
 jest.setTimeout(120_000);
@@ -15,6 +17,8 @@ describe("agc dataplane --configmap", () => {
   const name = "gateway-ir";
   const cmPath = `/api/v1/namespaces/${namespace}/configmaps/${name}`;
   let kube: KubeClient;
+  // The agent's API server: one the outage test can take away from it alone.
+  let replica: ApiServerReplica;
   let agc: AgcProcess | undefined;
   let one: Backend, two: Backend, three: Backend;
   let port: number;
@@ -35,6 +39,8 @@ describe("agc dataplane --configmap", () => {
 
   beforeAll(async () => {
     kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    replica = new ApiServerReplica(await freePort(), h.dir);
+    await replica.start();
     [one, two, three] = [await h.backend("one"), await h.backend("two"), await h.backend("three")];
     port = await freePort();
     adminPort = await freePort();
@@ -49,15 +55,16 @@ describe("agc dataplane --configmap", () => {
     agc = new AgcProcess([
       "dataplane",
       "--configmap", `${namespace}/${name}`,
-      "--kubeconfig", testLayout().kubeconfig,
+      "--kubeconfig", replica.kubeconfig,
       "--runtime-dir", path.join(h.dir, "run"),
       "--admin-port", String(adminPort),
       "--drain-seconds", "1",
     ]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await agc?.stop().catch(() => undefined);
+    await replica?.crash();
     await h.close();
     if (kube) {
       await kube.remove(`/api/v1/namespaces/${namespace}`).catch(() => undefined);
@@ -117,7 +124,9 @@ describe("agc dataplane --configmap", () => {
   });
 
   it("applies a valid IR published after the refused ones", async () => {
+    const from = agc!.stderr.length;
     await publish(gatewayIr(port, [cluster("app", [three])]));
+    await agc!.waitForStderr(/applied \(reload\)/, from);
     await eventually("only the new endpoint to answer", async () => {
       const seen = await seenIn(6);
       return seen.join(",") === "three" ? seen : undefined;
@@ -126,15 +135,32 @@ describe("agc dataplane --configmap", () => {
     expect((await readyz()).body.refused).toBeUndefined();
   });
 
+  it("keeps serving through an API server outage, then resumes its watch, listing again when its version expired", async () => {
+    const from = agc!.stderr.length;
+    // Writes the agent's watch does not see: the version it resumes from is then older than
+    // any the restarted API server keeps, which it answers with 410 Gone.
+    for (const other of ["other-1", "other-2", "other-3"]) {
+      await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: other, namespace }, data: {} });
+    }
+    await replica.crash();
+    await agc!.waitForStderr(new RegExp(`following /api/v1/namespaces/${namespace}/configmaps/${name}: .*; retrying in \\d+ ms; the last applied configuration keeps serving$`), from);
+    expect(await seenIn(6)).toEqual(["three"]);
+    expect((await readyz()).status).toBe(200);
+    await replica.start();
+    await agc!.waitForStderr(new RegExp(`watch of /api/v1/namespaces/${namespace}/configmaps/${name} expired .*; listing again`), from, 60_000);
+    await publish(gatewayIr(port, [cluster("app", [two])]));
+    await eventually("the IR published after the outage to serve", async () => ((await seenIn(6)).join(",") === "two" ? true : undefined), 20_000, 200);
+  });
+
   it("keeps serving the last good configuration when the ConfigMap is deleted", async () => {
     const from = agc!.stderr.length;
     // Without a body: KubeClient.remove sends DeleteOptions on a DELETE, which Node frames
     // without a length, and the leftover bytes spoil the next request on that connection.
     await kube.request(cmPath, { method: "DELETE" });
-    await agc!.waitForStderr(/does not exist.*keeps serving/, from);
-    // A few more poll periods without the ConfigMap: nothing changes.
+    await agc!.waitForStderr(/does not exist \(yet\); the last applied configuration keeps serving$/, from);
+    // A while without the ConfigMap: nothing changes.
     const until = Date.now() + 3_000;
-    while (Date.now() < until) expect(await who()).toBe("three");
+    while (Date.now() < until) expect(await who()).toBe("two");
     expect((await readyz()).status).toBe(200);
     expect(agc!.running).toBe(true);
   });
