@@ -118,15 +118,15 @@ function compileRoute(route: KubeObject, context: RouteContext): CompiledRoute {
 
 function compileRule(route: KubeObject, rule: any, index: number, settings: RouteSettings, context: RouteContext, out: CompiledRoute): CompiledRule | undefined {
   const where = `spec.rules[${index}]`;
-  const matches = (((rule.matches as any[])?.length ? rule.matches : [{}]) as any[]).map(compileMatch);
-  const badPattern = matches.map((m) => m.problem).find(Boolean);
-  if (badPattern) {
-    out.partial.push({ reason: "UnsupportedValue", message: `${where}: ${badPattern}; the rule is left out` });
-    return undefined;
-  }
+  const matches = (((rule.matches as any[])?.length ? rule.matches : [{}]) as any[]).map((m, i) => compileMatch(m, `${where}.matches[${i}]`));
   const action: CompiledRule["action"] = {};
   const unsupported: string[] = [];
-  for (const f of (rule.filters as any[]) ?? []) applyFilter(f, action, unsupported);
+  const invalid: string[] = matches.flatMap((m) => (m.problem ? [m.problem] : []));
+  ((rule.filters as any[]) ?? []).forEach((f, i) => applyFilter(f, `${where}.filters[${i}]`, action, unsupported, invalid));
+  if (invalid.length) {
+    out.partial.push({ reason: "UnsupportedValue", message: `${invalid[0]}; the rule is left out` });
+    return undefined;
+  }
   const request = durationMs(rule.timeouts?.request);
   const backendRequest = durationMs(rule.timeouts?.backendRequest) ?? settings.backendRequestTimeoutMs;
   if (request !== undefined) action.requestTimeoutMs = request;
