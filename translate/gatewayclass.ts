@@ -10,10 +10,12 @@ import { StatusCondition, condition } from "./conditions";
  * NamedRouteRule: rule names are accepted (they name rules in messages, nothing more).
  * Not listed: ports other than 80 and 443 (AGC012, so neither GatewayPort8080 nor the
  * ParentRefPort tests, which listen on 8080 and 8090), mirroring, CORS, retries, filters on
- * backends, session persistence by Gateway API fields, listener isolation (see the README).
+ * backends, session persistence by Gateway API fields.
+ * GatewayHTTPListenerIsolation: see gateway/isolation.ts.
  */
 export const SUPPORTED_FEATURES = [
   "Gateway",
+  "GatewayHTTPListenerIsolation",
   "HTTPRoute",
   "HTTPRoute303RedirectStatusCode",
   "HTTPRoute307RedirectStatusCode",

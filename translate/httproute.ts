@@ -1,6 +1,6 @@
 // HTTPRoute: attachment to listeners (parentRefs, allowedRoutes, host names), the IR routes of
 // each rule and match, and the route's status per parent.
-import { Route } from "../model/ir";
+import { HeaderMatch, Route } from "../model/ir";
 import { checkKubernetesNameLength } from "../model/rules";
 import { KubeObject, StatusUpdate } from "./types";
 import { GATEWAY_API_VERSION, GATEWAY_GROUP, compact, durationMs, generationOf, irName, keyOf, namespaceOf } from "./objects";
@@ -13,6 +13,7 @@ import { RuleAction, applyFilter } from "./filters";
 import { DataplaneBuilder, ownerKey } from "./dataplane";
 import { GatewayState, gatewayAccepted } from "./gateway/gateways";
 import { Listener, allowsNamespace, attachable } from "./gateway/listeners";
+import { hostExclusionMatch, hostnamesOwnedElsewhere, isolateHostnames } from "./gateway/isolation";
 
 export interface RouteContext {
   controllerName: string;
@@ -168,14 +169,16 @@ function compileBackend(route: KubeObject, ref: any, where: string, settings: Ro
 
 /** One IR route per rule, match and set of host names, in each data plane the route reaches. */
 function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Listener, string[] | undefined>, context: RouteContext): void {
-  const groups = new Map<string, { builder: DataplaneBuilder; hostnames: string[] | undefined; frontends: Set<string> }>();
-  for (const [listener, hostnames] of attached) {
+  const groups = new Map<string, { builder: DataplaneBuilder; hostnames: string[] | undefined; hostExclusion?: HeaderMatch; frontends: Set<string> }>();
+  for (const [listener, attachedHosts] of attached) {
     const state = context.gateways.get(keyOf(listener.gateway))!;
     const frontend = state.irFrontends.get(listener);
     if (!frontend) continue; // attached, but the listener is not programmed
+    const { hosts: hostnames, excluded } = isolateHostnames(attachedHosts, hostnamesOwnedElsewhere(listener, state.listeners));
+    if (hostnames?.length === 0) continue; // every host name it shares with the listener belongs to another listener
     const builder = context.builderFor(state);
-    const key = `${ownerKey(builder.owner)}|${hostnames ? [...hostnames].sort().join(",") : "*"}`;
-    const group = groups.get(key) ?? { builder, hostnames, frontends: new Set<string>() };
+    const key = `${ownerKey(builder.owner)}|${hostnames ? [...hostnames].sort().join(",") : "*"}|${excluded.join(",")}`;
+    const group = groups.get(key) ?? { builder, hostnames, hostExclusion: hostExclusionMatch(excluded), frontends: new Set<string>() };
     group.frontends.add(frontend);
     groups.set(key, group);
   }
@@ -195,6 +198,7 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
             frontends: [...group.frontends].sort(),
             hostnames: group.hostnames,
             ...match,
+            ...(group.hostExclusion ? { headers: [...(match.headers ?? []), group.hostExclusion] } : {}),
             backends,
             ...rule.action,
           }) as Route,
