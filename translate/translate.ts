@@ -13,7 +13,7 @@ import { RouteContext, translateHttpRoute } from "./httproute";
 import { ingressStatus, ourIngresses, translateIngress } from "./ingress";
 import { checkDataplaneLimits, checkDelegatedSubnets } from "./limits";
 import { Problem } from "./conditions";
-import { withoutRefusedRoutes } from "./validate";
+import { reportRefusedRoutes, withoutRefusedRoutes } from "./validate";
 import { parseIr } from "../model/ir";
 
 /** Every data plane's IR and every status, from one snapshot. Deterministic; no clock. */
@@ -173,6 +173,7 @@ class Translation {
         warnings.push(...checked.warnings);
         return checked.dataplane;
       });
+    reportRefusedRoutes(statuses, warnings);
     return {
       dataplanes,
       statuses: statuses.sort(byStatusKey),

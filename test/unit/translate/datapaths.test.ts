@@ -68,13 +68,20 @@ describe("regular expressions", () => {
 });
 
 describe("the data plane's own check, applied by default", () => {
-  it("leaves out a route it refuses (a header name with a quote), with a warning on the HTTPRoute", () => {
-    const { routes, warnings } = run(withRule({ matches: [{ headers: [{ name: "x-it's", value: "1" }] }] }));
+  it("leaves out a route it refuses (a header name with a quote), with a warning and PartiallyInvalid on the HTTPRoute", () => {
+    const { routes, warnings, conditions } = run(withRule({ matches: [{ headers: [{ name: "x-it's", value: "1" }] }] }));
     expect(routes.map((x) => x.name)).toEqual(["httproute.ns.r.0.0"]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0].regarding).toEqual({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", namespace: "ns", name: "r" });
     expect(warnings[0].reason).toBe("RouteRefused");
-    expect(warnings[0].message).toMatch(/^route httproute\.ns\.r\.1\.0 is left out of data plane ns\.gw: headers\[0\]\.name: must be a header name/);
+    const reason = "route httproute.ns.r.1.0 is left out of data plane ns.gw: headers[0].name: must be a header name of letters, digits and !#$%&*+-.^_`|~, got \"x-it's\"";
+    expect(warnings[0].message).toBe(reason);
+    expect(conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ["Accepted", "True", "Accepted"],
+      ["ResolvedRefs", "True", "ResolvedRefs"],
+      ["PartiallyInvalid", "True", "UnsupportedValue"],
+    ]);
+    expect(conditions[2].message).toBe(reason);
   });
 });
 
