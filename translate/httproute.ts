@@ -46,12 +46,16 @@ export function translateHttpRoute(route: KubeObject, context: RouteContext): St
   const attached = new Map<Listener, string[] | undefined>();
   const parents: unknown[] = [];
   const nameViolation = checkKubernetesNameLength({ kind: "HTTPRoute", name: keyOf(route) }, "metadata.name", route.metadata.name);
+  // Every rule dropped: the route is not accepted at all (and PartiallyInvalid is not set).
+  const refused: Problem | undefined = nameViolation
+    ? { reason: "UnsupportedValue", message: nameViolation.message }
+    : compiled.rules.length === 0 && compiled.partial.length > 0
+      ? { reason: "UnsupportedValue", message: `no rule can be served: ${compiled.partial.map((p) => p.message).join("; ")}` }
+      : undefined;
   for (const ref of (route.spec?.parentRefs as any[]) ?? []) {
     const state = parentGateway(ref, route, context);
     if (!state) continue; // not a Gateway of ours: another controller reports on it
-    const result: Problem | Map<Listener, string[] | undefined> = nameViolation
-      ? { reason: "UnsupportedValue", message: nameViolation.message }
-      : attach(route, ref, state, context);
+    const result: Problem | Map<Listener, string[] | undefined> = refused ?? attach(route, ref, state, context);
     if (result instanceof Map) for (const [l, hosts] of result) attached.set(l, hosts);
     parents.push(parentStatus(ref, result, compiled, context.controllerName, generationOf(route)));
   }
@@ -98,8 +102,9 @@ function parentStatus(ref: any, result: Problem | Map<Listener, unknown>, compil
       ? condition("Accepted", true, "Accepted", `attached to listener(s) ${[...result.keys()].map((l) => l.name).join(", ")}`, generation)
       : condition("Accepted", false, result.reason, result.message, generation);
   const conditions: StatusCondition[] = [accepted, conditionFrom("ResolvedRefs", compiled.unresolved, "ResolvedRefs", "every backend reference resolved", generation)];
-  if (compiled.partial.length) {
-    conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", compiled.partial.map((p) => p.message).join("; "), generation));
+  if (compiled.partial.length && result instanceof Map) {
+    // The specification's wording: the message starts with "Dropped Rule".
+    conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${compiled.partial.map((p) => p.message).join("; ")}`, generation));
   }
   // The parentRef as written, with the defaults the API server fills in (group and kind).
   return { parentRef: { group: GATEWAY_GROUP, kind: "Gateway", ...ref }, controllerName, conditions };

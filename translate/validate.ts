@@ -44,9 +44,10 @@ export function reportRefusedRoutes(statuses: StatusUpdate[], warnings: readonly
     if (w.regarding.kind !== "HTTPRoute") continue;
     const status = statuses.find((s) => s.kind === "HTTPRoute" && s.namespace === w.regarding.namespace && s.name === w.regarding.name);
     for (const parent of (status?.status.parents as { conditions: StatusCondition[] }[] | undefined) ?? []) {
+      if (parent.conditions.find((c) => c.type === "Accepted")?.status !== "True") continue;
       const existing = parent.conditions.find((c) => c.type === "PartiallyInvalid");
       if (existing) existing.message = `${existing.message}; ${w.message}`;
-      else parent.conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", w.message, parent.conditions[0]?.observedGeneration ?? 1));
+      else parent.conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${w.message}`, parent.conditions[0]?.observedGeneration ?? 1));
     }
   }
 }

@@ -33,7 +33,7 @@ describe("path match values", () => {
       status: "True",
       reason: "UnsupportedValue",
       message:
-        "spec.rules[1].matches[0].path.value: '/a/../../etc' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits); the rule is left out",
+        "Dropped Rules: spec.rules[1].matches[0].path.value: '/a/../../etc' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits); the rule is left out",
       observedGeneration: 1,
     });
   });
@@ -47,7 +47,7 @@ describe("path match values", () => {
     const refused = run(withRule(rewrite("/new/%zz")));
     expect(refused.routes).toHaveLength(1);
     expect(refused.conditions[2].message).toBe(
-      "spec.rules[1].filters[0].urlRewrite.path.replaceFullPath: '/new/%zz' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits); the rule is left out",
+      "Dropped Rules: spec.rules[1].filters[0].urlRewrite.path.replaceFullPath: '/new/%zz' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits); the rule is left out",
     );
   });
 });
@@ -57,13 +57,31 @@ describe("regular expressions", () => {
     const { routes, conditions } = run(withRule({ matches: [{ headers: [{ name: "x-v", type: "RegularExpression", value: "(?<=a)b" }] }] }));
     expect(routes).toHaveLength(1);
     expect(conditions[2].message).toBe(
-      "spec.rules[1].matches[0].headers (x-v): the regular expression '(?<=a)b' is not supported: only (?:...), (?=...) and (?!...) groups are supported (no named groups, lookbehinds or inline flags); the rule is left out",
+      "Dropped Rules: spec.rules[1].matches[0].headers (x-v): the regular expression '(?<=a)b' is not supported: only (?:...), (?=...) and (?!...) groups are supported (no named groups, lookbehinds or inline flags); the rule is left out",
     );
   });
 
   it("within the subset are passed on unchanged", () => {
     const { routes } = run(withRule({ matches: [{ path: { type: "RegularExpression", value: "/v[0-9]+/.*" } }] }));
     expect(routes[1].path).toEqual({ type: "RegularExpression", value: "/v[0-9]+/.*" });
+  });
+});
+
+describe("a route whose every rule is dropped", () => {
+  it("is not accepted (UnsupportedValue), attaches to no listener and serves nothing", () => {
+    const r = route("r", "2026-01-01T00:00:00Z");
+    r.spec.rules = [{ matches: [{ path: { type: "Exact", value: "/../x" } }], backendRefs: [{ name: "svc", port: 80 }] }];
+    const result = translate(snapshotWith([r]), { controllerName: CONTROLLER_NAME });
+    const parent = (result.statuses.find((s) => s.kind === "HTTPRoute")!.status.parents as any[])[0];
+    expect(parent.conditions.map((c: any) => [c.type, c.status, c.reason])).toEqual([
+      ["Accepted", "False", "UnsupportedValue"],
+      ["ResolvedRefs", "True", "ResolvedRefs"],
+    ]);
+    expect(parent.conditions[0].message).toBe(
+      "no rule can be served: spec.rules[0].matches[0].path.value: '/../x' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits); the rule is left out",
+    );
+    expect((result.statuses.find((s) => s.kind === "Gateway")!.status.listeners as any[])[0].attachedRoutes).toBe(0);
+    expect(result.dataplanes[0].ir.routes).toEqual([]);
   });
 });
 
@@ -81,7 +99,7 @@ describe("the data plane's own check, applied by default", () => {
       ["ResolvedRefs", "True", "ResolvedRefs"],
       ["PartiallyInvalid", "True", "UnsupportedValue"],
     ]);
-    expect(conditions[2].message).toBe(reason);
+    expect(conditions[2].message).toBe(`Dropped Rules: ${reason}`);
   });
 });
 
