@@ -1,12 +1,17 @@
 // HTTPRoute filters: header modifiers, redirects and URL rewrites, as IR route fields.
-import { HeaderModifier, Redirect, Route, UrlRewrite } from "../model/ir";
+import { HeaderModifier, Redirect, Route, UrlRewrite, normalizePath } from "../model/ir";
 import { compact } from "./objects";
+import { unnormalizablePath } from "./matches";
 
 /** What a rule does besides choosing a backend. */
 export type RuleAction = Omit<Route, "name" | "frontends" | "hostnames" | "path" | "headers" | "queryParams" | "method" | "backends">;
 
-/** Applies one filter to the rule's action; a filter we do not support is named in `unsupported`. */
-export function applyFilter(f: any, action: RuleAction, unsupported: string[]): void {
+/**
+ * Applies one filter (at `where`) to the rule's action. A filter we do not support is named in
+ * `unsupported` (the rule answers 500); a value the data plane cannot take is described in
+ * `invalid` (the rule is left out).
+ */
+export function applyFilter(f: any, where: string, action: RuleAction, unsupported: string[], invalid: string[]): void {
   switch (f.type) {
     case "RequestHeaderModifier":
       action.requestHeaders = headerModifier(f.requestHeaderModifier);
@@ -15,10 +20,10 @@ export function applyFilter(f: any, action: RuleAction, unsupported: string[]): 
       action.responseHeaders = headerModifier(f.responseHeaderModifier);
       return;
     case "RequestRedirect":
-      action.redirect = redirectOf(f.requestRedirect ?? {});
+      action.redirect = redirectOf(f.requestRedirect ?? {}, `${where}.requestRedirect.path`, invalid);
       return;
     case "URLRewrite":
-      action.rewrite = rewriteOf(f.urlRewrite ?? {});
+      action.rewrite = rewriteOf(f.urlRewrite ?? {}, `${where}.urlRewrite.path`, invalid);
       return;
     default:
       unsupported.push(`filter ${f.type}`);
@@ -30,17 +35,21 @@ function headerModifier(spec: any = {}): HeaderModifier {
   return compact({ set: pairs(spec.set), add: pairs(spec.add), remove: spec.remove?.length ? [...spec.remove] : undefined });
 }
 
-function pathModifier(path: any): UrlRewrite["path"] {
+/** The replacement path, normalized as the data plane sends paths on. */
+function pathModifier(path: any, where: string, invalid: string[]): UrlRewrite["path"] {
   if (!path) return undefined;
-  return path.type === "ReplacePrefixMatch"
-    ? { type: "ReplacePrefixMatch", value: path.replacePrefixMatch ?? "/" }
-    : { type: "ReplaceFullPath", value: path.replaceFullPath ?? "/" };
+  const prefix = path.type === "ReplacePrefixMatch";
+  const field = prefix ? "replacePrefixMatch" : "replaceFullPath";
+  const written = String((prefix ? path.replacePrefixMatch : path.replaceFullPath) ?? "/");
+  const value = normalizePath(written);
+  if (value === null) invalid.push(unnormalizablePath(`${where}.${field}`, written));
+  return { type: prefix ? "ReplacePrefixMatch" : "ReplaceFullPath", value: value ?? written };
 }
 
-function redirectOf(spec: any): Redirect {
-  return compact({ scheme: spec.scheme, hostname: spec.hostname, port: spec.port, path: pathModifier(spec.path), statusCode: spec.statusCode });
+function redirectOf(spec: any, where: string, invalid: string[]): Redirect {
+  return compact({ scheme: spec.scheme, hostname: spec.hostname, port: spec.port, path: pathModifier(spec.path, where, invalid), statusCode: spec.statusCode });
 }
 
-function rewriteOf(spec: any): UrlRewrite {
-  return compact({ hostname: spec.hostname, path: pathModifier(spec.path) });
+function rewriteOf(spec: any, where: string, invalid: string[]): UrlRewrite {
+  return compact({ hostname: spec.hostname, path: pathModifier(spec.path, where, invalid) });
 }

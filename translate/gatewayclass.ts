@@ -6,11 +6,16 @@ import { StatusCondition, condition } from "./conditions";
 /**
  * Exactly the features the data plane implements (and the suite may test): core Gateway,
  * HTTPRoute and ReferenceGrant, and the HTTPRoute extended features the IR carries.
- * Not listed: ports other than 80 and 443 (AGC012), mirroring, CORS, session persistence by
- * Gateway API fields, destination port matching, parentRef ports on shared listeners.
+ * DestinationPortMatching: a parentRef's port picks the listeners on that port (80 or 443).
+ * NamedRouteRule: rule names are accepted (they name rules in messages, nothing more).
+ * Not listed: ports other than 80 and 443 (AGC012, so neither GatewayPort8080 nor the
+ * ParentRefPort tests, which listen on 8080 and 8090), mirroring, CORS, retries, filters on
+ * backends, session persistence by Gateway API fields.
+ * GatewayHTTPListenerIsolation: see gateway/isolation.ts.
  */
 export const SUPPORTED_FEATURES = [
   "Gateway",
+  "GatewayHTTPListenerIsolation",
   "HTTPRoute",
   "HTTPRoute303RedirectStatusCode",
   "HTTPRoute307RedirectStatusCode",
@@ -18,8 +23,10 @@ export const SUPPORTED_FEATURES = [
   "HTTPRouteBackendProtocolH2C",
   "HTTPRouteBackendProtocolWebSocket",
   "HTTPRouteBackendTimeout",
+  "HTTPRouteDestinationPortMatching",
   "HTTPRouteHostRewrite",
   "HTTPRouteMethodMatching",
+  "HTTPRouteNamedRouteRule",
   "HTTPRoutePathRedirect",
   "HTTPRoutePathRewrite",
   "HTTPRoutePortRedirect",

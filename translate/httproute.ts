@@ -1,6 +1,6 @@
 // HTTPRoute: attachment to listeners (parentRefs, allowedRoutes, host names), the IR routes of
 // each rule and match, and the route's status per parent.
-import { Route } from "../model/ir";
+import { HeaderMatch, Route } from "../model/ir";
 import { checkKubernetesNameLength } from "../model/rules";
 import { KubeObject, StatusUpdate } from "./types";
 import { GATEWAY_API_VERSION, GATEWAY_GROUP, compact, durationMs, generationOf, irName, keyOf, namespaceOf } from "./objects";
@@ -13,6 +13,7 @@ import { RuleAction, applyFilter } from "./filters";
 import { DataplaneBuilder, ownerKey } from "./dataplane";
 import { GatewayState, gatewayAccepted } from "./gateway/gateways";
 import { Listener, allowsNamespace, attachable } from "./gateway/listeners";
+import { hostExclusionMatch, hostnamesOwnedElsewhere, isolateHostnames } from "./gateway/isolation";
 
 export interface RouteContext {
   controllerName: string;
@@ -45,12 +46,16 @@ export function translateHttpRoute(route: KubeObject, context: RouteContext): St
   const attached = new Map<Listener, string[] | undefined>();
   const parents: unknown[] = [];
   const nameViolation = checkKubernetesNameLength({ kind: "HTTPRoute", name: keyOf(route) }, "metadata.name", route.metadata.name);
+  // Every rule dropped: the route is not accepted at all (and PartiallyInvalid is not set).
+  const refused: Problem | undefined = nameViolation
+    ? { reason: "UnsupportedValue", message: nameViolation.message }
+    : compiled.rules.length === 0 && compiled.partial.length > 0
+      ? { reason: "UnsupportedValue", message: `no rule can be served: ${compiled.partial.map((p) => p.message).join("; ")}` }
+      : undefined;
   for (const ref of (route.spec?.parentRefs as any[]) ?? []) {
     const state = parentGateway(ref, route, context);
     if (!state) continue; // not a Gateway of ours: another controller reports on it
-    const result: Problem | Map<Listener, string[] | undefined> = nameViolation
-      ? { reason: "UnsupportedValue", message: nameViolation.message }
-      : attach(route, ref, state, context);
+    const result: Problem | Map<Listener, string[] | undefined> = refused ?? attach(route, ref, state, context);
     if (result instanceof Map) for (const [l, hosts] of result) attached.set(l, hosts);
     parents.push(parentStatus(ref, result, compiled, context.controllerName, generationOf(route)));
   }
@@ -97,8 +102,9 @@ function parentStatus(ref: any, result: Problem | Map<Listener, unknown>, compil
       ? condition("Accepted", true, "Accepted", `attached to listener(s) ${[...result.keys()].map((l) => l.name).join(", ")}`, generation)
       : condition("Accepted", false, result.reason, result.message, generation);
   const conditions: StatusCondition[] = [accepted, conditionFrom("ResolvedRefs", compiled.unresolved, "ResolvedRefs", "every backend reference resolved", generation)];
-  if (compiled.partial.length) {
-    conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", compiled.partial.map((p) => p.message).join("; "), generation));
+  if (compiled.partial.length && result instanceof Map) {
+    // The specification's wording: the message starts with "Dropped Rule".
+    conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${compiled.partial.map((p) => p.message).join("; ")}`, generation));
   }
   // The parentRef as written, with the defaults the API server fills in (group and kind).
   return { parentRef: { group: GATEWAY_GROUP, kind: "Gateway", ...ref }, controllerName, conditions };
@@ -118,15 +124,15 @@ function compileRoute(route: KubeObject, context: RouteContext): CompiledRoute {
 
 function compileRule(route: KubeObject, rule: any, index: number, settings: RouteSettings, context: RouteContext, out: CompiledRoute): CompiledRule | undefined {
   const where = `spec.rules[${index}]`;
-  const matches = (((rule.matches as any[])?.length ? rule.matches : [{}]) as any[]).map(compileMatch);
-  const badPattern = matches.map((m) => m.problem).find(Boolean);
-  if (badPattern) {
-    out.partial.push({ reason: "UnsupportedValue", message: `${where}: ${badPattern}; the rule is left out` });
-    return undefined;
-  }
+  const matches = (((rule.matches as any[])?.length ? rule.matches : [{}]) as any[]).map((m, i) => compileMatch(m, `${where}.matches[${i}]`));
   const action: CompiledRule["action"] = {};
   const unsupported: string[] = [];
-  for (const f of (rule.filters as any[]) ?? []) applyFilter(f, action, unsupported);
+  const invalid: string[] = matches.flatMap((m) => (m.problem ? [m.problem] : []));
+  ((rule.filters as any[]) ?? []).forEach((f, i) => applyFilter(f, `${where}.filters[${i}]`, action, unsupported, invalid));
+  if (invalid.length) {
+    out.partial.push({ reason: "UnsupportedValue", message: `${invalid[0]}; the rule is left out` });
+    return undefined;
+  }
   const request = durationMs(rule.timeouts?.request);
   const backendRequest = durationMs(rule.timeouts?.backendRequest) ?? settings.backendRequestTimeoutMs;
   if (request !== undefined) action.requestTimeoutMs = request;
@@ -168,14 +174,16 @@ function compileBackend(route: KubeObject, ref: any, where: string, settings: Ro
 
 /** One IR route per rule, match and set of host names, in each data plane the route reaches. */
 function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Listener, string[] | undefined>, context: RouteContext): void {
-  const groups = new Map<string, { builder: DataplaneBuilder; hostnames: string[] | undefined; frontends: Set<string> }>();
-  for (const [listener, hostnames] of attached) {
+  const groups = new Map<string, { builder: DataplaneBuilder; hostnames: string[] | undefined; hostExclusion?: HeaderMatch; frontends: Set<string> }>();
+  for (const [listener, attachedHosts] of attached) {
     const state = context.gateways.get(keyOf(listener.gateway))!;
     const frontend = state.irFrontends.get(listener);
     if (!frontend) continue; // attached, but the listener is not programmed
+    const { hosts: hostnames, excluded } = isolateHostnames(attachedHosts, hostnamesOwnedElsewhere(listener, state.listeners));
+    if (hostnames?.length === 0) continue; // every host name it shares with the listener belongs to another listener
     const builder = context.builderFor(state);
-    const key = `${ownerKey(builder.owner)}|${hostnames ? [...hostnames].sort().join(",") : "*"}`;
-    const group = groups.get(key) ?? { builder, hostnames, frontends: new Set<string>() };
+    const key = `${ownerKey(builder.owner)}|${hostnames ? [...hostnames].sort().join(",") : "*"}|${excluded.join(",")}`;
+    const group = groups.get(key) ?? { builder, hostnames, hostExclusion: hostExclusionMatch(excluded), frontends: new Set<string>() };
     group.frontends.add(frontend);
     groups.set(key, group);
   }
@@ -195,6 +203,7 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
             frontends: [...group.frontends].sort(),
             hostnames: group.hostnames,
             ...match,
+            ...(group.hostExclusion ? { headers: [...(match.headers ?? []), group.hostExclusion] } : {}),
             backends,
             ...rule.action,
           }) as Route,

@@ -2,12 +2,13 @@
 // rules, path types, the default backend and TLS, on ports 80 and (with TLS) 443. Wildcard
 // hosts match exactly one label, as Ingress defines them.
 import { isIP } from "net";
-import { Route, TlsCertificate } from "../model/ir";
+import { Route, TlsCertificate, normalizePath } from "../model/ir";
 import { KubeObject, LEGACY_INGRESS_CLASS, SecretObject, StatusUpdate, addressKey } from "./types";
 import { byKey, compact, irName, keyOf, live, namespaceOf } from "./objects";
 import { Problem } from "./conditions";
 import { BackendContext, RuleBackend, placeBackends, resolveServiceRef } from "./backends";
 import { certificateSecretProblem } from "./certificates";
+import { unnormalizablePath } from "./matches";
 import { Binding } from "./bindings";
 import { DataplaneBuilder } from "./dataplane";
 
@@ -61,11 +62,17 @@ export function translateIngress(binding: Binding, builder: DataplaneBuilder, co
   ((ingress.spec?.rules as any[]) ?? []).forEach((rule, i) => {
     const host = rule.host ? String(rule.host).toLowerCase() : undefined;
     ((rule.http?.paths as any[]) ?? []).forEach((p, j) => {
-      const backend = ingressBackend(ingress, p.backend, `spec.rules[${i}].http.paths[${j}].backend`, context, problems);
+      const where = `spec.rules[${i}].http.paths[${j}]`;
+      const path = normalizePath(String(p.path ?? "/"));
+      if (path === null) {
+        problems.push({ reason: "InvalidPath", message: `${unnormalizablePath(`${where}.path`, String(p.path))}; the path is not served` });
+        return;
+      }
+      const backend = ingressBackend(ingress, p.backend, `${where}.backend`, context, problems);
       place(i, j, {
         hostnames: host ? [host] : undefined,
         ...(host?.startsWith("*.") ? { wildcardSingleLabel: true } : {}),
-        path: { type: p.pathType === "Exact" ? "Exact" : "PathPrefix", value: p.path ?? "/" },
+        path: { type: p.pathType === "Exact" ? "Exact" : "PathPrefix", value: path },
         backends: placeBackends([backend], (c, s) => builder.addCluster(c, s)),
       }, [i, j]);
     });

@@ -1,30 +1,48 @@
 // HTTPRoute matches: path, headers, query parameters and method, as IR route fields.
-import { Route } from "../model/ir";
+import { Route, normalizePath, regexProblem } from "../model/ir";
 import { compact } from "./objects";
 
 export type RouteMatch = Pick<Route, "path" | "headers" | "queryParams" | "method">;
 
-/** A rule match as IR route fields, or the reason it cannot be served (a bad regular expression). */
-export function compileMatch(match: any): { match: RouteMatch; problem?: string } {
-  const path = { type: match.path?.type ?? "PathPrefix", value: match.path?.value ?? "/" };
+/**
+ * A rule match as IR route fields, or the reason it cannot be served: a path that does not
+ * normalize, or a regular expression the data plane (HAProxy, PCRE2) would not read as meant.
+ * `where` names the match in messages (e.g. `spec.rules[0].matches[1]`).
+ */
+export function compileMatch(match: any, where: string): { match: RouteMatch; problem?: string } {
+  const type = match.path?.type ?? "PathPrefix";
+  const written = match.path?.value ?? "/";
+  // The data plane matches normalized request paths, so a literal path is compared normalized too.
+  const value = type === "RegularExpression" ? written : normalizePath(String(written));
   // Of entries with an equivalent name only the first counts (header names ignore case).
   const headers = firstByName((match.headers as any[]) ?? [], (n) => n.toLowerCase()).map(valueMatch);
   const queryParams = firstByName((match.queryParams as any[]) ?? [], (n) => n).map(valueMatch);
   const patterns = [
-    ...(path.type === "RegularExpression" ? [{ what: "path", value: path.value }] : []),
-    ...headers.filter((h) => h.type).map((h) => ({ what: `header ${h.name}`, value: h.value })),
-    ...queryParams.filter((q) => q.type).map((q) => ({ what: `query parameter ${q.name}`, value: q.value })),
+    ...(type === "RegularExpression" ? [{ what: `${where}.path.value`, value: written }] : []),
+    ...headers.filter((h) => h.type).map((h) => ({ what: `${where}.headers (${h.name})`, value: h.value })),
+    ...queryParams.filter((q) => q.type).map((q) => ({ what: `${where}.queryParams (${q.name})`, value: q.value })),
   ];
-  const invalid = patterns.find((p) => !validPattern(p.value));
+  const problems = patterns.map((p) => ({ ...p, problem: regexProblem(String(p.value)) })).filter((p) => p.problem !== null);
+  const problem =
+    value === null
+      ? unnormalizablePath(`${where}.path.value`, written)
+      : problems.length
+        ? `${problems[0].what}: the regular expression '${problems[0].value}' is not supported: ${problems[0].problem}`
+        : undefined;
   return {
     match: compact({
-      path,
+      path: { type, value: value ?? written },
       headers: headers.length ? headers : undefined,
       queryParams: queryParams.length ? queryParams : undefined,
       method: match.method,
     }),
-    problem: invalid ? `the regular expression '${invalid.value}' of the ${invalid.what} match is not valid` : undefined,
+    problem,
   };
+}
+
+/** Why a path (match or replacement) is refused: the data plane routes and sends normalized paths. */
+export function unnormalizablePath(where: string, written: string): string {
+  return `${where}: '${written}' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits)`;
 }
 
 function firstByName(entries: any[], key: (name: string) => string): any[] {
@@ -34,13 +52,4 @@ function firstByName(entries: any[], key: (name: string) => string): any[] {
 
 function valueMatch(m: any): { name: string; value: string; type?: "RegularExpression" } {
   return { name: m.name, value: m.value, ...(m.type === "RegularExpression" ? { type: "RegularExpression" as const } : {}) };
-}
-
-function validPattern(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -13,7 +13,8 @@ import { RouteContext, translateHttpRoute } from "./httproute";
 import { ingressStatus, ourIngresses, translateIngress } from "./ingress";
 import { checkDataplaneLimits, checkDelegatedSubnets } from "./limits";
 import { Problem } from "./conditions";
-import { withoutRefusedRoutes } from "./validate";
+import { reportRefusedRoutes, withoutRefusedRoutes } from "./validate";
+import { parseIr } from "../model/ir";
 
 /** Every data plane's IR and every status, from one snapshot. Deterministic; no clock. */
 export function translate(snapshot: Snapshot, options: TranslateOptions): TranslateResult {
@@ -168,11 +169,11 @@ class Translation {
       .map(([, builder]) => ({ builder, dataplane: builder.build() }))
       .filter(({ dataplane }) => dataplane.owner.kind === "TrafficController" || dataplane.ir.frontends.length > 0)
       .map(({ builder, dataplane }) => {
-        if (!this.options.validateIr) return dataplane;
-        const checked = withoutRefusedRoutes(dataplane, builder.routeSources(), this.options.validateIr);
+        const checked = withoutRefusedRoutes(dataplane, builder.routeSources(), this.options.validateIr ?? parseIr);
         warnings.push(...checked.warnings);
         return checked.dataplane;
       });
+    reportRefusedRoutes(statuses, warnings);
     return {
       dataplanes,
       statuses: statuses.sort(byStatusKey),

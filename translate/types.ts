@@ -163,9 +163,9 @@ export interface TranslateOptions {
   /** The GatewayClass controllerName we answer for. */
   controllerName: string;
   /**
-   * The data plane's own check of an IR document (model/ir's parseIr). When given, a route it
-   * refuses is left out of its document, with a warning on the object it came from, so one
-   * bad route never stops the whole data plane from taking the document.
+   * The data plane's own check of an IR document. Default: model/ir's parseIr, the check the
+   * agent applies. A route it refuses is left out of its document, with a warning on the object
+   * it came from, so one bad route never stops the whole data plane from taking the document.
    */
   validateIr?: (ir: GatewayIr) => { ok: true } | { ok: false; errors: string[] };
   /** The IngressClass controller we answer for. Default: the same as controllerName. */

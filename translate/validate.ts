@@ -1,7 +1,8 @@
 // The last step: a route the data plane's own check refuses is left out of its document (the
 // rest still applies), and the object it came from gets a warning saying why.
 import { GatewayIr } from "../model/ir";
-import { Dataplane, TranslateOptions, Warning } from "./types";
+import { Dataplane, StatusUpdate, TranslateOptions, Warning } from "./types";
+import { StatusCondition, condition } from "./conditions";
 
 type Sources = Map<string, { kind: "HTTPRoute" | "Ingress"; key: string }>;
 
@@ -32,4 +33,21 @@ export function withoutRefusedRoutes(
     };
   });
   return { dataplane: { ...dataplane, ir }, warnings };
+}
+
+/**
+ * An HTTPRoute with a route left out of a data plane says so in its status: PartiallyInvalid
+ * (reason UnsupportedValue) on each of our parents, with the data plane's reasons.
+ */
+export function reportRefusedRoutes(statuses: StatusUpdate[], warnings: readonly Warning[]): void {
+  for (const w of warnings) {
+    if (w.regarding.kind !== "HTTPRoute") continue;
+    const status = statuses.find((s) => s.kind === "HTTPRoute" && s.namespace === w.regarding.namespace && s.name === w.regarding.name);
+    for (const parent of (status?.status.parents as { conditions: StatusCondition[] }[] | undefined) ?? []) {
+      if (parent.conditions.find((c) => c.type === "Accepted")?.status !== "True") continue;
+      const existing = parent.conditions.find((c) => c.type === "PartiallyInvalid");
+      if (existing) existing.message = `${existing.message}; ${w.message}`;
+      else parent.conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${w.message}`, parent.conditions[0]?.observedGeneration ?? 1));
+    }
+  }
 }

@@ -4,6 +4,7 @@ import { hostnameWithin, intersectHostnames } from "../../../translate/hostnames
 import { referencePermitted } from "../../../translate/referencegrants";
 import { durationMs, irName } from "../../../translate/objects";
 import { CONTROLLER_NAME, KubeObject, emptySnapshot, translate } from "../../../translate";
+import { gateway, gatewayClass, route, service } from "./fixtures";
 
 describe("host names", () => {
   it("a wildcard covers one or more labels, never its own suffix", () => {
@@ -82,17 +83,6 @@ describe("small conversions", () => {
 });
 
 // ---- whole translations: the order of routes and the counting of attached routes ----------
-
-const gatewayClass: KubeObject = { metadata: { name: "agc" }, spec: { controllerName: CONTROLLER_NAME } };
-const gateway: KubeObject = {
-  metadata: { name: "gw", namespace: "ns", generation: 1 },
-  spec: { gatewayClassName: "agc", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] },
-};
-const service: KubeObject = { metadata: { name: "svc", namespace: "ns" }, spec: { ports: [{ port: 80 }] } };
-const route = (name: string, created: string, namespace = "ns"): KubeObject => ({
-  metadata: { name, namespace, creationTimestamp: created, generation: 1 },
-  spec: { parentRefs: [{ name: "gw", namespace: "ns" }], rules: [{ backendRefs: [{ name: "svc", namespace: "ns", port: 80 }] }] },
-});
 
 function routeNames(routes: KubeObject[]): string[] {
   const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: routes };
