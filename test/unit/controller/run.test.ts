@@ -211,6 +211,9 @@ describe("Controller watches against a failing API server", () => {
       controller.stop();
       client.close();
     }
+  });
+});
+
 describe("inScope", () => {
   const inTeamA = { metadata: { namespace: "team-a", name: "gw" } };
 
