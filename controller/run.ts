@@ -71,16 +71,16 @@ const withoutBookkeeping = (o: Obj) => {
 };
 
 /**
- * Whether a watched change calls for a reconcile: not the echo of our own status write (its
- * resourceVersion is the one our write answered), nor a change of bookkeeping alone.
+ * Whether a watched change calls for a reconcile: not the echo of our own status write (only
+ * the status changed, to exactly what we last wrote; whichever of the echo and our write's
+ * answer comes first), nor a change of bookkeeping alone.
  */
-export function needsReconcile(previous: Obj | undefined, incoming: Obj, ownResourceVersion: string | undefined): boolean {
+export function needsReconcile(previous: Obj | undefined, incoming: Obj, lastWrittenStatus: Obj | undefined): boolean {
   if (!previous) return true;
-  if (ownResourceVersion !== undefined && incoming.metadata?.resourceVersion === ownResourceVersion) {
-    const { status: _a, ...before } = previous;
-    const { status: _b, ...after } = incoming;
-    if (withoutBookkeeping(before) === withoutBookkeeping(after)) return false;
-  }
+  const { status: _before, ...restBefore } = previous;
+  const { status, ...restAfter } = incoming;
+  const onlyStatusChanged = withoutBookkeeping(restBefore) === withoutBookkeeping(restAfter);
+  if (onlyStatusChanged && lastWrittenStatus !== undefined && canonical(status) === canonical(lastWrittenStatus)) return false;
   return withoutBookkeeping(previous) !== withoutBookkeeping(incoming);
 }
 
@@ -133,8 +133,8 @@ export class Controller {
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private synced = false;
-  /** Per kind/namespace/name, the resourceVersion our last status write produced. */
-  private readonly ownWrites = new Map<string, string>();
+  /** Per kind/namespace/name, the status our last write set. */
+  private readonly ownWrites = new Map<string, Obj>();
   private writeFailures = 0;
   private retryTimer?: NodeJS.Timeout;
   /** How many reconciles have run (for tests and diagnostics). */
@@ -263,8 +263,9 @@ export class Controller {
       const current = attempt === 1 ? this.cache[d.kind].get(key) : await this.client.get(objectPath);
       if (!statusDiffers(d.status, current?.status)) return;
       const status = withTransitionTimes(d.status, current?.status, now);
+      // Noted before the write: its watch event may arrive before its answer.
+      this.ownWrites.set(`${d.kind}/${key}`, status);
       const updated = await this.client.mergePatch(objectPath, statusPatch(status, current), "status");
-      this.ownWrites.set(`${d.kind}/${key}`, updated.metadata.resourceVersion);
       // The newer of our answer and what the watch brought meanwhile stays in the cache.
       if (this.cache[d.kind].get(key)?.metadata.resourceVersion === current?.metadata?.resourceVersion) this.cache[d.kind].set(key, updated);
       if (d.status.provisioningState !== current?.status?.provisioningState) {

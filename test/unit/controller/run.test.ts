@@ -99,14 +99,15 @@ describe("needsReconcile", () => {
   });
   test.each([
     ["an object not seen before", undefined, gw(), undefined, true],
-    ["our own status write coming back", gw(), gw({ resourceVersion: "11", managedFields: [{ manager: "pulumi-agc" }, { manager: "alb-controller" }] }, { provisioningState: "Failed" }), "11", false],
-    ["a status change by someone else", gw(), gw({ resourceVersion: "11" }, { provisioningState: "Failed" }), "10", true],
-    ["a new generation (spec changed)", gw(), { ...gw({ resourceVersion: "12", generation: 2 }), spec: { location: "northeurope" } }, "11", true],
+    ["our own status write coming back", gw(), gw({ resourceVersion: "11", managedFields: [{ manager: "pulumi-agc" }, { manager: "alb-controller" }] }, { provisioningState: "Failed" }), { provisioningState: "Failed" }, false],
+    ["a status change by someone else", gw(), gw({ resourceVersion: "11" }, { provisioningState: "Failed" }), { provisioningState: "Succeeded", fqdn: "x" }, true],
+    ["our status, but with a new generation", gw(), { ...gw({ resourceVersion: "12", generation: 2 }, { provisioningState: "Failed" }), spec: { location: "northeurope" } }, { provisioningState: "Failed" }, true],
+    ["a new generation (spec changed)", gw(), { ...gw({ resourceVersion: "12", generation: 2 }), spec: { location: "northeurope" } }, undefined, true],
     ["a label change (metadata, same generation)", gw(), gw({ resourceVersion: "12", labels: { a: "b" } }), undefined, true],
     ["a deletion being started", gw(), gw({ resourceVersion: "12", deletionTimestamp: "2026-11-22T08:00:00Z" }), undefined, true],
     ["nothing but the resourceVersion and managedFields", gw(), gw({ resourceVersion: "13", managedFields: [] }), undefined, false],
-  ])("%s: %s", (_what, previous, incoming, ownVersion, expected) => {
-    expect(needsReconcile(previous, incoming, ownVersion)).toBe(expected);
+  ])("%s", (_what, previous, incoming, lastWritten, expected) => {
+    expect(needsReconcile(previous, incoming, lastWritten)).toBe(expected);
   });
 });
 
