@@ -120,12 +120,8 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
   }
 }
 
-/** Only the leader writes: a replica that could not renew its lease in time must not. */
-class NotLeader extends Error {
-  constructor() {
-    super("this replica does not hold the lease (not renewed in time)");
-  }
-}
+/** A write not attempted: the controller is stopping, or this replica no longer leads. */
+class WritesStopped extends Error {}
 
 export class Controller {
   private readonly cache = Object.fromEntries(KIND_NAMES.map((k) => [k, new Map<string, Obj>()])) as Cache;
@@ -169,6 +165,7 @@ export class Controller {
   }
 
   private scheduleRetry(delayMs: number): void {
+    if (this.abort.signal.aborted) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.schedule(0), delayMs);
   }
@@ -259,7 +256,9 @@ export class Controller {
     const key = `${d.namespace}/${d.name}`;
     const objectPath = resourcePath(API_VERSION, KINDS[d.kind].plural, d.namespace, d.name);
     await withRetries(async (attempt) => {
-      if (this.options.isLeader && !this.options.isLeader()) throw new NotLeader();
+      // Only the leader writes: a replica that could not renew its lease in time must not.
+      if (this.abort.signal.aborted) throw new WritesStopped("the controller is stopping");
+      if (this.options.isLeader && !this.options.isLeader()) throw new WritesStopped("this replica does not hold the lease (not renewed in time)");
       const current = attempt === 1 ? this.cache[d.kind].get(key) : await this.client.get(objectPath);
       if (!statusDiffers(d.status, current?.status)) return;
       const status = withTransitionTimes(d.status, current?.status, now);
@@ -271,7 +270,7 @@ export class Controller {
       if (d.status.provisioningState !== current?.status?.provisioningState) {
         this.log(`${d.kind} ${key}: ${d.status.provisioningState}${d.status.message ? ` (${d.status.message})` : ""}`);
       }
-    }, { attempts: WRITE_ATTEMPTS, retryable: (e) => !(e instanceof NotLeader) }).catch((e) => {
+    }, { attempts: WRITE_ATTEMPTS, retryable: (e) => !(e instanceof WritesStopped) }).catch((e) => {
       if (!isNotFound(e)) throw e; // deleted meanwhile: its watch event follows
     });
   }
