@@ -17,6 +17,8 @@ export interface ControllerOptions extends ReconcileOptions {
 
 /** Status writes in flight at once: enough to be quick, few enough not to flood the API server. */
 const WRITE_CONCURRENCY = 4;
+/** A watch that ends sooner than this without an event is counted as failed. */
+const SHORT_WATCH_MS = 1_000;
 /** Attempts per status write before it waits for the next reconcile. */
 const WRITE_ATTEMPTS = 5;
 
@@ -192,12 +194,17 @@ export class Controller {
           relist = false;
           this.schedule(0);
         }
+        const startedAt = Date.now();
+        let events = 0;
         await this.client.watch(resourcePath(API_VERSION, KINDS[kind].plural), rv, (e) => {
           if (e.type === "ERROR") throw new KubeError(e.object.code ?? 500, e.object.reason ?? "", e.object.message ?? "watch error");
           failures = 0;
+          events++;
           rv = e.object.metadata.resourceVersion;
           if (e.type !== "BOOKMARK") this.applyEvent(kind, e);
         }, this.abort.signal);
+        // As client-go's reflector: a watch that ends at once with nothing is a failure, not a reason to spin.
+        if (events === 0 && Date.now() - startedAt < SHORT_WATCH_MS) throw new Error("the watch ended at once without an event");
       } catch (e) {
         if (this.abort.signal.aborted) return;
         if (e instanceof KubeError && e.statusCode === 410 && !relist) {

@@ -187,6 +187,8 @@ describe("Controller watches against a failing API server", () => {
       }
       if (plural === "trafficcontrollers") return json(429, { kind: "Status", reason: "TooManyRequests", message: "slow down" }, { "Retry-After": "2" });
       if (plural === "frontends") return json(200, { type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version" } });
+      // A stream that ends at once, without an event (a proxy that cuts watches, say).
+      if (plural === "associations") return void res.writeHead(200, { "Content-Type": "application/json" }).end();
       // The others: a stream that stays open.
       res.writeHead(200, { "Content-Type": "application/json" });
     });
@@ -197,7 +199,7 @@ describe("Controller watches against a failing API server", () => {
     await new Promise((r) => server.close(r));
   });
 
-  it("waits what Retry-After says, and backs off re-lists that fail after a 410", async () => {
+  it("waits what Retry-After says, backs off re-lists that fail after a 410 and watches that end at once", async () => {
     const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
     const controller = new Controller(client, { dnsZone: "alb.test", log: () => {} });
     try {
@@ -208,6 +210,8 @@ describe("Controller watches against a failing API server", () => {
       // 410, then re-lists failing: tries at about 0, 0.8, 0.8+1.6 s, not in a tight loop.
       expect(requests.filter((r) => r === "list frontends").length).toBeLessThanOrEqual(4);
       expect(requests.filter((r) => r === "watch frontends")).toHaveLength(1);
+      // Watches that end at once without an event back off too: 0, 0.8, 2.4 s.
+      expect(requests.filter((r) => r === "watch associations").length).toBeLessThanOrEqual(4);
     } finally {
       controller.stop();
       client.close();
