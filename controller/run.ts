@@ -28,6 +28,8 @@ export function inScope(obj: Obj, namespaces: readonly string[] | undefined): bo
 
 /** Status writes in flight at once: enough to be quick, few enough not to flood the API server. */
 const WRITE_CONCURRENCY = 4;
+/** A watch that ends sooner than this without an event is counted as failed. */
+const SHORT_WATCH_MS = 1_000;
 /** Attempts per status write before it waits for the next reconcile. */
 const WRITE_ATTEMPTS = 5;
 
@@ -82,16 +84,16 @@ const withoutBookkeeping = (o: Obj) => {
 };
 
 /**
- * Whether a watched change calls for a reconcile: not the echo of our own status write (its
- * resourceVersion is the one our write answered), nor a change of bookkeeping alone.
+ * Whether a watched change calls for a reconcile: not the echo of our own status write (only
+ * the status changed, to exactly what we last wrote; whichever of the echo and our write's
+ * answer comes first), nor a change of bookkeeping alone.
  */
-export function needsReconcile(previous: Obj | undefined, incoming: Obj, ownResourceVersion: string | undefined): boolean {
+export function needsReconcile(previous: Obj | undefined, incoming: Obj, lastWrittenStatus: Obj | undefined): boolean {
   if (!previous) return true;
-  if (ownResourceVersion !== undefined && incoming.metadata?.resourceVersion === ownResourceVersion) {
-    const { status: _a, ...before } = previous;
-    const { status: _b, ...after } = incoming;
-    if (withoutBookkeeping(before) === withoutBookkeeping(after)) return false;
-  }
+  const { status: _before, ...restBefore } = previous;
+  const { status, ...restAfter } = incoming;
+  const onlyStatusChanged = withoutBookkeeping(restBefore) === withoutBookkeeping(restAfter);
+  if (onlyStatusChanged && lastWrittenStatus !== undefined && canonical(status) === canonical(lastWrittenStatus)) return false;
   return withoutBookkeeping(previous) !== withoutBookkeeping(incoming);
 }
 
@@ -131,12 +133,8 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
   }
 }
 
-/** Only the leader writes: a replica that could not renew its lease in time must not. */
-class NotLeader extends Error {
-  constructor() {
-    super("this replica does not hold the lease (not renewed in time)");
-  }
-}
+/** A write not attempted: the controller is stopping, or this replica no longer leads. */
+class WritesStopped extends Error {}
 
 export class Controller {
   private readonly cache = Object.fromEntries(KIND_NAMES.map((k) => [k, new Map<string, Obj>()])) as Cache;
@@ -144,8 +142,8 @@ export class Controller {
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private synced = false;
-  /** Per kind/namespace/name, the resourceVersion our last status write produced. */
-  private readonly ownWrites = new Map<string, string>();
+  /** Per kind/namespace/name, the status our last write set. */
+  private readonly ownWrites = new Map<string, Obj>();
   private writeFailures = 0;
   private retryTimer?: NodeJS.Timeout;
   /** How many reconciles have run (for tests and diagnostics). */
@@ -180,6 +178,7 @@ export class Controller {
   }
 
   private scheduleRetry(delayMs: number): void {
+    if (this.abort.signal.aborted) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.schedule(0), delayMs);
   }
@@ -206,12 +205,17 @@ export class Controller {
           relist = false;
           this.schedule(0);
         }
+        const startedAt = Date.now();
+        let events = 0;
         await this.client.watch(resourcePath(API_VERSION, KINDS[kind].plural), rv, (e) => {
           if (e.type === "ERROR") throw new KubeError(e.object.code ?? 500, e.object.reason ?? "", e.object.message ?? "watch error");
           failures = 0;
+          events++;
           rv = e.object.metadata.resourceVersion;
           if (e.type !== "BOOKMARK") this.applyEvent(kind, e);
         }, this.abort.signal);
+        // As client-go's reflector: a watch that ends at once with nothing is a failure, not a reason to spin.
+        if (events === 0 && Date.now() - startedAt < SHORT_WATCH_MS) throw new Error("the watch ended at once without an event");
       } catch (e) {
         if (this.abort.signal.aborted) return;
         if (e instanceof KubeError && e.statusCode === 410 && !relist) {
@@ -271,18 +275,21 @@ export class Controller {
     const key = `${d.namespace}/${d.name}`;
     const objectPath = resourcePath(API_VERSION, KINDS[d.kind].plural, d.namespace, d.name);
     await withRetries(async (attempt) => {
-      if (this.options.isLeader && !this.options.isLeader()) throw new NotLeader();
+      // Only the leader writes: a replica that could not renew its lease in time must not.
+      if (this.abort.signal.aborted) throw new WritesStopped("the controller is stopping");
+      if (this.options.isLeader && !this.options.isLeader()) throw new WritesStopped("this replica does not hold the lease (not renewed in time)");
       const current = attempt === 1 ? this.cache[d.kind].get(key) : await this.client.get(objectPath);
       if (!statusDiffers(d.status, current?.status)) return;
       const status = withTransitionTimes(d.status, current?.status, now);
+      // Noted before the write: its watch event may arrive before its answer.
+      this.ownWrites.set(`${d.kind}/${key}`, status);
       const updated = await this.client.mergePatch(objectPath, statusPatch(status, current), "status");
-      this.ownWrites.set(`${d.kind}/${key}`, updated.metadata.resourceVersion);
       // The newer of our answer and what the watch brought meanwhile stays in the cache.
       if (this.cache[d.kind].get(key)?.metadata.resourceVersion === current?.metadata?.resourceVersion) this.cache[d.kind].set(key, updated);
       if (d.status.provisioningState !== current?.status?.provisioningState) {
         this.log(`${d.kind} ${key}: ${d.status.provisioningState}${d.status.message ? ` (${d.status.message})` : ""}`);
       }
-    }, { attempts: WRITE_ATTEMPTS, retryable: (e) => !(e instanceof NotLeader) }).catch((e) => {
+    }, { attempts: WRITE_ATTEMPTS, retryable: (e) => !(e instanceof WritesStopped) }).catch((e) => {
       if (!isNotFound(e)) throw e; // deleted meanwhile: its watch event follows
     });
   }

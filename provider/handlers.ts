@@ -53,7 +53,7 @@ class ProvisioningFailed extends Error {}
 
 /** A server-side apply conflict as the user can act on it: each field and the manager that owns it. */
 export function applyConflictMessage(kind: KindName, name: string, error: KubeError): string {
-  const causes: Array<Record<string, string>> = (error.details?.causes ?? []).filter((c: Record<string, string>) => c.type === "FieldManagerConflict");
+  const causes: Array<Record<string, string>> = (error.details?.causes ?? []).filter((c: Record<string, string>) => c.reason === "FieldManagerConflict");
   const fields = causes.length ? causes.map((c) => `${c.field} (${c.message})`).join(", ") : error.message;
   return (
     `${kind} '${name}': fields this program sets are managed by another field manager: ${fields}. ` +

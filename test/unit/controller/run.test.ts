@@ -99,14 +99,15 @@ describe("needsReconcile", () => {
   });
   test.each([
     ["an object not seen before", undefined, gw(), undefined, true],
-    ["our own status write coming back", gw(), gw({ resourceVersion: "11", managedFields: [{ manager: "pulumi-agc" }, { manager: "alb-controller" }] }, { provisioningState: "Failed" }), "11", false],
-    ["a status change by someone else", gw(), gw({ resourceVersion: "11" }, { provisioningState: "Failed" }), "10", true],
-    ["a new generation (spec changed)", gw(), { ...gw({ resourceVersion: "12", generation: 2 }), spec: { location: "northeurope" } }, "11", true],
+    ["our own status write coming back", gw(), gw({ resourceVersion: "11", managedFields: [{ manager: "pulumi-agc" }, { manager: "alb-controller" }] }, { provisioningState: "Failed" }), { provisioningState: "Failed" }, false],
+    ["a status change by someone else", gw(), gw({ resourceVersion: "11" }, { provisioningState: "Failed" }), { provisioningState: "Succeeded", fqdn: "x" }, true],
+    ["our status, but with a new generation", gw(), { ...gw({ resourceVersion: "12", generation: 2 }, { provisioningState: "Failed" }), spec: { location: "northeurope" } }, { provisioningState: "Failed" }, true],
+    ["a new generation (spec changed)", gw(), { ...gw({ resourceVersion: "12", generation: 2 }), spec: { location: "northeurope" } }, undefined, true],
     ["a label change (metadata, same generation)", gw(), gw({ resourceVersion: "12", labels: { a: "b" } }), undefined, true],
     ["a deletion being started", gw(), gw({ resourceVersion: "12", deletionTimestamp: "2026-11-22T08:00:00Z" }), undefined, true],
     ["nothing but the resourceVersion and managedFields", gw(), gw({ resourceVersion: "13", managedFields: [] }), undefined, false],
-  ])("%s: %s", (_what, previous, incoming, ownVersion, expected) => {
-    expect(needsReconcile(previous, incoming, ownVersion)).toBe(expected);
+  ])("%s", (_what, previous, incoming, lastWritten, expected) => {
+    expect(needsReconcile(previous, incoming, lastWritten)).toBe(expected);
   });
 });
 
@@ -186,6 +187,8 @@ describe("Controller watches against a failing API server", () => {
       }
       if (plural === "trafficcontrollers") return json(429, { kind: "Status", reason: "TooManyRequests", message: "slow down" }, { "Retry-After": "2" });
       if (plural === "frontends") return json(200, { type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version" } });
+      // A stream that ends at once, without an event (a proxy that cuts watches, say).
+      if (plural === "associations") return void res.writeHead(200, { "Content-Type": "application/json" }).end();
       // The others: a stream that stays open.
       res.writeHead(200, { "Content-Type": "application/json" });
     });
@@ -196,7 +199,7 @@ describe("Controller watches against a failing API server", () => {
     await new Promise((r) => server.close(r));
   });
 
-  it("waits what Retry-After says, and backs off re-lists that fail after a 410", async () => {
+  it("waits what Retry-After says, backs off re-lists that fail after a 410 and watches that end at once", async () => {
     const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
     const controller = new Controller(client, { dnsZone: "alb.test", log: () => {} });
     try {
@@ -207,6 +210,8 @@ describe("Controller watches against a failing API server", () => {
       // 410, then re-lists failing: tries at about 0, 0.8, 0.8+1.6 s, not in a tight loop.
       expect(requests.filter((r) => r === "list frontends").length).toBeLessThanOrEqual(4);
       expect(requests.filter((r) => r === "watch frontends")).toHaveLength(1);
+      // Watches that end at once without an event back off too: 0, 0.8, 2.4 s.
+      expect(requests.filter((r) => r === "watch associations").length).toBeLessThanOrEqual(4);
     } finally {
       controller.stop();
       client.close();

@@ -104,17 +104,18 @@ describe("diff", () => {
 
 describe("applyConflictMessage", () => {
   it("names each field and the manager that owns it, and the way to take them over", () => {
-    const conflict = new KubeError(409, "Conflict", 'Apply failed with 2 conflicts: conflict with "kubectl-edit" using alb.agc.dev/v1alpha1: .spec.location', {
+    // The Status a kube-apiserver 1.33 answers.
+    const conflict = new KubeError(409, "Conflict", 'Apply failed with 2 conflicts: conflicts with "kubectl-edit": .spec.location; conflicts with "ops-script": .spec.tags.env', {
       details: {
         causes: [
-          { type: "FieldManagerConflict", message: 'conflict with "kubectl-edit" using alb.agc.dev/v1alpha1', field: ".spec.location" },
-          { type: "FieldManagerConflict", message: 'conflict with "ops-script" using alb.agc.dev/v1alpha1', field: ".spec.tags.env" },
+          { reason: "FieldManagerConflict", message: 'conflict with "kubectl-edit"', field: ".spec.location" },
+          { reason: "FieldManagerConflict", message: 'conflict with "ops-script"', field: ".spec.tags.env" },
         ],
       },
     });
     expect(applyConflictMessage("TrafficController", "gw", conflict)).toBe(
       "TrafficController 'gw': fields this program sets are managed by another field manager: " +
-        '.spec.location (conflict with "kubectl-edit" using alb.agc.dev/v1alpha1), .spec.tags.env (conflict with "ops-script" using alb.agc.dev/v1alpha1). ' +
+        '.spec.location (conflict with "kubectl-edit"), .spec.tags.env (conflict with "ops-script"). ' +
         'Set them back to what this program says, or add the annotation pulumi.com/patchForce: "true" to take them over',
     );
   });
