@@ -254,6 +254,24 @@ async function ensureGatewayClass(client: KubeClient, log: Log, timeoutMs = 120_
   return features;
 }
 
+/**
+ * Waits until namespaces a previous run deleted are gone: the suite recreates them at once and
+ * fails when one is still terminating.
+ */
+async function waitForTerminatingNamespaces(client: KubeClient, log: Log, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let logged = false; ; logged = true) {
+    const namespaces = await client.get("/api/v1/namespaces");
+    const terminating = namespaces.items
+      .filter((ns: any) => ns.metadata.name.startsWith("gateway-conformance") && ns.status?.phase === "Terminating")
+      .map((ns: any) => ns.metadata.name);
+    if (!terminating.length) return;
+    if (Date.now() > deadline) throw new Error(`namespaces of an earlier run are still terminating after ${timeoutMs / 1000} s: ${terminating.join(", ")}`);
+    if (!logged) log(`waiting for namespaces of an earlier run to go: ${terminating.join(", ")}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /** Runs the suite binary, writing every line to the log and printing results as tests finish. */
 function runSuite(binary: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, verbose: boolean, log: Log): Promise<{ code: number; tail: string[] }> {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -308,6 +326,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     await installGatewayApiCrds(client, crds, log);
     classFeatures = await ensureGatewayClass(client, log);
+    await waitForTerminatingNamespaces(client, log);
   } finally {
     client.close();
   }
