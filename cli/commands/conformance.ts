@@ -228,7 +228,7 @@ async function setUpLocalCluster(log: Log): Promise<void> {
 const isAccepted = (gc: Record<string, any>) =>
   (gc.status?.conditions ?? []).some((c: any) => c.type === "Accepted" && c.status === "True" && c.observedGeneration === gc.metadata?.generation);
 
-/** Creates the GatewayClass unless it exists, waits until it is Accepted, and returns its supported features. */
+/** Applies GatewayClass agc, waits until it is Accepted, and returns the features its status lists. */
 async function ensureGatewayClass(client: KubeClient, log: Log, timeoutMs = 120_000): Promise<string[]> {
   const classPath = `/apis/gateway.networking.k8s.io/v1/gatewayclasses/${GATEWAY_CLASS}`;
   await client.apply(
@@ -326,6 +326,12 @@ export async function main(args: string[]): Promise<number> {
   try {
     await installGatewayApiCrds(client, crds, log);
     classFeatures = await ensureGatewayClass(client, log);
+    if (!classFeatures.length && !options.supportedFeatures) {
+      throw new Error(
+        `GatewayClass ${GATEWAY_CLASS} lists no status.supportedFeatures, and the suite needs them; ` +
+          "pass --supported-features (e.g. Gateway,HTTPRoute,ReferenceGrant for the core tests alone)",
+      );
+    }
     await waitForTerminatingNamespaces(client, log);
   } finally {
     client.close();
