@@ -2,8 +2,8 @@
 # Builds the tools this project needs and cannot download: Pulumi's CLI, a Node.js language
 # host, the Kubernetes provider plugin, a Kubernetes control plane, kwok and the Gateway API
 # conformance suite (with that release's CRDs), all from Go modules at the versions in
-# toolchain/versions.env. Results are cached outside the checkout,
-# one directory per tool and version, so any clone on this machine reuses them.
+# toolchain/versions.env. Results are cached outside the checkout, one directory per tool and
+# version, so any clone on this machine reuses them.
 #
 #   scripts/toolchain.sh          build what is missing, print the bin directory last
 #   scripts/toolchain.sh path     print the bin directory (builds nothing)
