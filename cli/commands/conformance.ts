@@ -228,7 +228,7 @@ async function setUpLocalCluster(log: Log): Promise<void> {
 const isAccepted = (gc: Record<string, any>) =>
   (gc.status?.conditions ?? []).some((c: any) => c.type === "Accepted" && c.status === "True" && c.observedGeneration === gc.metadata?.generation);
 
-/** Creates the GatewayClass unless it exists, waits until it is Accepted, and returns its supported features. */
+/** Applies GatewayClass agc, waits until it is Accepted, and returns the features its status lists. */
 async function ensureGatewayClass(client: KubeClient, log: Log, timeoutMs = 120_000): Promise<string[]> {
   const classPath = `/apis/gateway.networking.k8s.io/v1/gatewayclasses/${GATEWAY_CLASS}`;
   await client.apply(
@@ -252,6 +252,24 @@ async function ensureGatewayClass(client: KubeClient, log: Log, timeoutMs = 120_
   const features: string[] = (gc.status?.supportedFeatures ?? []).map((f: any) => (typeof f === "string" ? f : f.name));
   log(`GatewayClass ${GATEWAY_CLASS} is Accepted; it supports: ${features.join(", ") || "(none listed)"}`);
   return features;
+}
+
+/**
+ * Waits until namespaces a previous run deleted are gone: the suite recreates them at once and
+ * fails when one is still terminating.
+ */
+async function waitForTerminatingNamespaces(client: KubeClient, log: Log, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let logged = false; ; logged = true) {
+    const namespaces = await client.get("/api/v1/namespaces");
+    const terminating = namespaces.items
+      .filter((ns: any) => ns.metadata.name.startsWith("gateway-conformance") && ns.status?.phase === "Terminating")
+      .map((ns: any) => ns.metadata.name);
+    if (!terminating.length) return;
+    if (Date.now() > deadline) throw new Error(`namespaces of an earlier run are still terminating after ${timeoutMs / 1000} s: ${terminating.join(", ")}`);
+    if (!logged) log(`waiting for namespaces of an earlier run to go: ${terminating.join(", ")}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
 
 /** Runs the suite binary, writing every line to the log and printing results as tests finish. */
@@ -308,6 +326,13 @@ export async function main(args: string[]): Promise<number> {
   try {
     await installGatewayApiCrds(client, crds, log);
     classFeatures = await ensureGatewayClass(client, log);
+    if (!classFeatures.length && !options.supportedFeatures) {
+      throw new Error(
+        `GatewayClass ${GATEWAY_CLASS} lists no status.supportedFeatures, and the suite needs them; ` +
+          "pass --supported-features (e.g. Gateway,HTTPRoute,ReferenceGrant for the core tests alone)",
+      );
+    }
+    await waitForTerminatingNamespaces(client, log);
   } finally {
     client.close();
   }
