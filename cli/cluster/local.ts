@@ -166,6 +166,7 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
       command: path.join(bin, "kubelet"),
       args: [
         `--config=${node.kubeletConfig}`, `--kubeconfig=${node.kubeletKubeconfig}`, `--root-dir=${node.kubeletRoot}`,
+        `--cert-dir=${path.join(node.kubeletRoot, "pki")}`,
         `--hostname-override=${NODE_NAME}`, `--node-ip=${NODE_NETWORK.nodeAddress}`, "--v=1",
       ],
     },

@@ -105,6 +105,7 @@ export function imageSpecs(host: HostInputs): ImageSpec[] {
     staticBinary("echo-basic", ECHO_BASIC_IMAGES),
     staticBinary("coredns", COREDNS_IMAGES),
     { id: "controller", names: [CONTROLLER_IMAGE], runtime: RUNTIMES.controller, layers: [node, app] },
-    { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries), app] },
+    // node and app first, as in the controller: containerd unpacks that chain once for both.
+    { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, app, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries)] },
   ];
 }
