@@ -8,7 +8,7 @@ import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 
 export const TEST_STATE_DIR = process.env.AGC_TEST_STATE_DIR ?? path.join(packageRoot, ".agc", "test");
-export const TEST_PORT_BASE = 17443;
+export const TEST_PORT_BASE = Number(process.env.AGC_TEST_PORT_BASE ?? 17443);
 
 export const testLayout = () => clusterLayout(TEST_STATE_DIR, TEST_PORT_BASE);
 
