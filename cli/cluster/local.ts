@@ -195,12 +195,19 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
 
 const pidFile = (layout: ClusterLayout, name: string) => path.join(layout.dir, `${name}.pid`);
 
+/** Running: a zombie (exited, not yet reaped by init) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces, the state follows its ")".
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 
