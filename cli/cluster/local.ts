@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
-import { buildImages, hostImageSpecs, imageCacheDir, importImages } from "../images/build";
+import { buildImages, imageCacheDir, importImages } from "../images/build";
+import { pauseImage } from "../images/specs";
 import { packageRoot } from "../paths";
 import { FIXED_HOST_DIRS, HostRecord, ensureBridge, readHostRecord, recordHost, restoreHost } from "./host";
 import {
@@ -356,7 +357,7 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
     start("api-loopback");
     await waitFor("containerd", 30_000, () => socketAnswers(layout.node.containerdSocket), died("containerd"));
     // The sandbox image before the kubelet: containerd would otherwise try to pull it.
-    const images = await buildImages(hostImageSpecs(packageRoot, bin), imageCacheDir(), log, ["pause"]);
+    const images = await buildImages([pauseImage(bin)], imageCacheDir(), log);
     importImages(images, layout.node.containerdSocket, log);
     await waitFor("kube-apiserver /readyz", 120_000, async () => ((await client.request("/readyz", { timeoutMs: 5000 })) ? true : undefined), died("kube-apiserver"));
     log("kube-apiserver is ready");
