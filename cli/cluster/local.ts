@@ -314,6 +314,9 @@ async function socketAnswers(socket: string): Promise<true | undefined> {
 
 /** Starts whatever is not running yet and returns when /readyz answers and the node is Ready. */
 export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, options: UpOptions = {}): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error("agc cluster up runs a real node (containerd, the kubelet and kube-proxy set up the bridge, iptables rules, mounts and cgroups): run it as root");
+  }
   fs.mkdirSync(layout.logs, { recursive: true });
   const specs = processSpecs(bin, layout, path.join(layout.dir, "pki"));
   const missingTools = specs.filter((s) => !fs.existsSync(s.command)).map((s) => s.command);
