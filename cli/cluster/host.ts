@@ -262,6 +262,11 @@ export async function restoreHost(clusterDir: string, record: HostRecord, mountR
     run("ip", ["link", "del", NODE_NETWORK.bridge]);
     log(`removed the bridge ${NODE_NETWORK.bridge}${ports.length ? ` and ${ports.length} veths` : ""}`);
   }
+  // Connection tracking entries of the node's ranges would otherwise linger until they time out.
+  for (const range of [NODE_NETWORK.podCidr, ...BRIDGE_ROUTES]) {
+    tryRun("conntrack", ["-D", "-s", range]);
+    tryRun("conntrack", ["-D", "-d", range]);
+  }
   for (const cg of record.createdCgroups) if (fs.existsSync(cg)) await removeCgroupTree(cg);
   for (const [key, value] of Object.entries(record.sysctls)) {
     if (readSysctl(key) !== value) {
