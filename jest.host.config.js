@@ -8,4 +8,5 @@ module.exports = {
   testMatch: ["<rootDir>/test/host/**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testEnvironment: "node",
+  modulePathIgnorePatterns: ["<rootDir>/.agc/"],
 };

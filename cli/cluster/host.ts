@@ -37,6 +37,8 @@ export interface HostRecord {
   createdDirs: string[];
   /** Per hierarchy, the cgroups of OUR_CGROUPS that did not exist before. */
   createdCgroups: string[];
+  /** nftables tables ("ip nat", ...) there before: iptables-nft adds the others on first use. */
+  nftTables: string[];
 }
 
 const recordFile = (clusterDir: string) => path.join(clusterDir, "host.json");
@@ -114,6 +116,19 @@ export function chainCleanupScript(save: string): string {
   return lines.length ? lines.join("\n") + "\n" : "";
 }
 
+/** Table names ("ip nat") from `nft list tables`. */
+export function parseNftTables(output: string): string[] {
+  return output.split("\n").map((l) => /^table (\S+ \S+)/.exec(l.trim())?.[1]).filter((t): t is string => !!t);
+}
+
+/** Whether `nft list table` output holds any rule (not only empty chains with their hooks). */
+export function nftTableHasRules(listing: string): boolean {
+  return listing
+    .split("\n")
+    .map((l) => l.trim())
+    .some((l) => l && l !== "}" && !l.startsWith("table ") && !l.startsWith("chain ") && !/^type \S+ hook \S+ priority \S+; policy \S+;$/.test(l));
+}
+
 const unescapeMount = (s: string) => s.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
 
 /** Mount points from /proc/self/mountinfo under any of `roots`, deepest first. */
@@ -167,6 +182,7 @@ export function recordHost(clusterDir: string, owner: string): HostRecord {
     sysctls: Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(k)])),
     createdDirs: FIXED_HOST_DIRS.filter((d) => !fs.existsSync(d)),
     createdCgroups: cgroupHierarchies().flatMap((h) => OUR_CGROUPS.map((c) => path.join(h, c))).filter((c) => !fs.existsSync(c)),
+    nftTables: parseNftTables(tryRun("nft", ["list", "tables"]) ?? ""),
   };
   fs.mkdirSync(clusterDir, { recursive: true });
   fs.writeFileSync(recordFile(clusterDir), JSON.stringify(record, null, 2));
@@ -217,17 +233,23 @@ export function killContainerProcesses(record: HostRecord): void {
   for (const cg of record.createdCgroups) if (fs.existsSync(cg)) killCgroupTree(cg);
 }
 
-export function removeOurChains(): void {
+export function removeOurChains(record: HostRecord): void {
   for (const [save, restore] of [["iptables-save", "iptables-restore"], ["ip6tables-save", "ip6tables-restore"]]) {
     const script = chainCleanupScript(tryRun(save, []) ?? "");
     if (script) execFileSync(restore, ["--noflush"], { input: script, stdio: ["pipe", "ignore", "pipe"] });
+  }
+  // Tables iptables-nft created for our rules, now empty; a table with anyone's rules stays.
+  for (const table of parseNftTables(tryRun("nft", ["list", "tables"]) ?? "")) {
+    if (record.nftTables?.includes(table)) continue;
+    const listing = tryRun("nft", ["list", "table", ...table.split(" ")]);
+    if (listing !== undefined && !nftTableHasRules(listing)) tryRun("nft", ["delete", "table", ...table.split(" ")]);
   }
 }
 
 /** Puts the machine back as the record found it. Each step is safe to repeat. */
 export async function restoreHost(clusterDir: string, record: HostRecord, mountRoots: string[], log: (m: string) => void): Promise<void> {
   killContainerProcesses(record);
-  removeOurChains();
+  removeOurChains(record);
   const mounts = mountsUnder(fs.readFileSync("/proc/self/mountinfo", "utf8"), mountRoots);
   for (const m of mounts) {
     if (tryRun("umount", [m]) === undefined) tryRun("umount", ["-l", m]);
@@ -239,6 +261,11 @@ export async function restoreHost(clusterDir: string, record: HostRecord, mountR
     for (const port of ports) tryRun("ip", ["link", "del", port]);
     run("ip", ["link", "del", NODE_NETWORK.bridge]);
     log(`removed the bridge ${NODE_NETWORK.bridge}${ports.length ? ` and ${ports.length} veths` : ""}`);
+  }
+  // Connection tracking entries of the node's ranges would otherwise linger until they time out.
+  for (const range of [NODE_NETWORK.podCidr, ...BRIDGE_ROUTES]) {
+    tryRun("conntrack", ["-D", "-s", range]);
+    tryRun("conntrack", ["-D", "-d", range]);
   }
   for (const cg of record.createdCgroups) if (fs.existsSync(cg)) await removeCgroupTree(cg);
   for (const [key, value] of Object.entries(record.sysctls)) {

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
-import { buildImages, hostImageSpecs, imageCacheDir, importImages } from "../images/build";
+import { buildImages, imageCacheDir, importImages } from "../images/build";
+import { pauseImage } from "../images/specs";
 import { packageRoot } from "../paths";
 import { FIXED_HOST_DIRS, HostRecord, ensureBridge, readHostRecord, recordHost, restoreHost } from "./host";
 import {
@@ -44,8 +45,17 @@ export interface ClusterLayout {
   node: NodePaths;
 }
 
-/** The API server's address: the node's, on the bridge (pods reach it there, and so does the host). */
+/** The API server's address on the bridge: pods and the kubelet reach it there. */
 export const apiServerUrl = (layout: ClusterLayout) => `https://${NODE_NETWORK.nodeAddress}:${layout.ports.apiserver}`;
+
+const bridgeKubeconfig = (layout: ClusterLayout) => path.join(layout.dir, "admin-bridge.kubeconfig");
+
+/**
+ * The host's kubeconfig names 127.0.0.1 (forwarded to the bridge address by `api-loopback`):
+ * while the cluster is down, a client using it is refused on loopback, where the bridge
+ * address would have been sent to the default route, off the machine.
+ */
+export const hostApiServerUrl = (layout: ClusterLayout) => `https://127.0.0.1:${layout.ports.apiserver}`;
 
 /**
  * Where a cluster lives. The ports are those it was started with (kept in ports.json), else
@@ -90,7 +100,7 @@ function controllerSpec(layout: ClusterLayout): ProcessSpec {
 }
 
 /** In the order `up` starts them. */
-const PROCESS_NAMES = ["etcd", "containerd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"];
+const PROCESS_NAMES = ["etcd", "containerd", "kube-apiserver", "api-loopback", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"];
 
 /**
  * containerd pulls nothing on this machine (images come from `agc images`); were it asked to,
@@ -101,7 +111,7 @@ const NO_PULLS = { HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.
 function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): ProcessSpec[] {
   const { ports, dir, node } = layout;
   const pki = (f: string) => path.join(pkiDir, f);
-  const kubeconfig = layout.kubeconfig;
+  const kubeconfig = bridgeKubeconfig(layout);
   return [
     {
       name: "etcd",
@@ -131,6 +141,12 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
         `--service-cluster-ip-range=${NODE_NETWORK.serviceCidr}`, "--authorization-mode=Node,RBAC", "--allow-privileged=true",
         "--enable-priority-and-fairness=false", "--profiling=false", "--v=1",
       ],
+    },
+    {
+      // The API server binds one address, the bridge's; this carries loopback connections there.
+      name: "api-loopback",
+      command: "/usr/bin/socat",
+      args: [`TCP-LISTEN:${ports.apiserver},bind=127.0.0.1,reuseaddr,fork`, `TCP:${NODE_NETWORK.nodeAddress}:${ports.apiserver}`],
     },
     {
       name: "kube-controller-manager",
@@ -166,6 +182,7 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
       command: path.join(bin, "kubelet"),
       args: [
         `--config=${node.kubeletConfig}`, `--kubeconfig=${node.kubeletKubeconfig}`, `--root-dir=${node.kubeletRoot}`,
+        `--cert-dir=${path.join(node.kubeletRoot, "pki")}`,
         `--hostname-override=${NODE_NAME}`, `--node-ip=${NODE_NETWORK.nodeAddress}`, "--v=1",
       ],
     },
@@ -179,12 +196,19 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
 
 const pidFile = (layout: ClusterLayout, name: string) => path.join(layout.dir, `${name}.pid`);
 
+/** Running: a zombie (exited, not yet reaped by init) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces, the state follows its ")".
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 
@@ -192,11 +216,15 @@ export function isAlive(pid: number): boolean {
  * Whether a pid still runs the process we started: after a reboot a pid file may name an
  * unrelated process, which `down` must never signal. Where /proc is missing, liveness decides.
  */
+/** What a process's first arguments contain when its name does not appear there. */
+const COMMAND_MARKERS: Record<string, string> = { "agc-controller": "controller", "api-loopback": "socat" };
+
 function runsOurProcess(pid: number, name: string): boolean {
   if (!isAlive(pid)) return false;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.split("\0").slice(0, 3).some((arg) => arg.includes(name === "agc-controller" ? "controller" : name));
+    const marker = COMMAND_MARKERS[name] ?? name;
+    return cmdline.split("\0").slice(0, 3).some((arg) => arg.includes(marker));
   } catch {
     return true;
   }
@@ -270,7 +298,7 @@ function writeNodeFiles(layout: ClusterLayout, pki: ReturnType<typeof ensurePki>
   write(path.join(node.cniConfDir, "10-agc.conflist"), JSON.stringify(cniConflist(node), null, 2));
   write(node.resolvConf, RESOLV_CONF);
   write(node.kubeletConfig, JSON.stringify(kubeletConfig(node, ports, pki.caCert), null, 2));
-  write(node.kubeProxyConfig, JSON.stringify(kubeProxyConfig(layout.kubeconfig, ports), null, 2));
+  write(node.kubeProxyConfig, JSON.stringify(kubeProxyConfig(bridgeKubeconfig(layout), ports), null, 2));
   fs.writeFileSync(node.kubeletKubeconfig, nodeKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
 }
 
@@ -286,13 +314,16 @@ async function socketAnswers(socket: string): Promise<true | undefined> {
 
 /** Starts whatever is not running yet and returns when /readyz answers and the node is Ready. */
 export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, options: UpOptions = {}): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error("agc cluster up runs a real node (containerd, the kubelet and kube-proxy set up the bridge, iptables rules, mounts and cgroups): run it as root");
+  }
   fs.mkdirSync(layout.logs, { recursive: true });
   const specs = processSpecs(bin, layout, path.join(layout.dir, "pki"));
   const missingTools = specs.filter((s) => !fs.existsSync(s.command)).map((s) => s.command);
   if (missingTools.length) throw new Error(`missing tools: ${missingTools.join(", ")}; run \`agc toolchain\` first`);
 
   const portOwners: Array<[string, string, number]> = [
-    ["etcd", "127.0.0.1", layout.ports.etcdClient], ["etcd", "127.0.0.1", layout.ports.etcdPeer],
+    ["etcd", "127.0.0.1", layout.ports.etcdClient], ["etcd", "127.0.0.1", layout.ports.etcdPeer], ["api-loopback", "127.0.0.1", layout.ports.apiserver],
     ["kubelet", "127.0.0.1", layout.ports.kubeletHealthz], ["kube-proxy", "127.0.0.1", layout.ports.kubeProxyMetrics], ["kube-proxy", "127.0.0.1", layout.ports.kubeProxyHealthz],
   ];
   const taken: string[] = [];
@@ -308,7 +339,9 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
   ensureBridge(layout.dir);
   fs.writeFileSync(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));
   const pki = ensurePki(path.join(layout.dir, "pki"));
-  fs.writeFileSync(layout.kubeconfig, adminKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
+  fs.writeFileSync(layout.kubeconfig, adminKubeconfig(pki, hostApiServerUrl(layout)), { mode: 0o600 });
+  // The control plane's own clients (controller-manager, scheduler, kube-proxy) use the bridge address.
+  fs.writeFileSync(bridgeKubeconfig(layout), adminKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
   writeNodeFiles(layout, pki);
   // `down` runs `kube-proxy --cleanup` with the binary that made the rules.
   fs.writeFileSync(path.join(layout.dir, "kube-proxy.path"), path.join(bin, "kube-proxy"));
@@ -324,9 +357,10 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
     start("etcd");
     start("containerd");
     start("kube-apiserver");
+    start("api-loopback");
     await waitFor("containerd", 30_000, () => socketAnswers(layout.node.containerdSocket), died("containerd"));
     // The sandbox image before the kubelet: containerd would otherwise try to pull it.
-    const images = await buildImages(hostImageSpecs(packageRoot, bin), imageCacheDir(), log, ["pause"]);
+    const images = await buildImages([pauseImage(bin)], imageCacheDir(), log);
     importImages(images, layout.node.containerdSocket, log);
     await waitFor("kube-apiserver /readyz", 120_000, async () => ((await client.request("/readyz", { timeoutMs: 5000 })) ? true : undefined), died("kube-apiserver"));
     log("kube-apiserver is ready");
@@ -443,7 +477,7 @@ export async function clusterDown(layout: ClusterLayout, log: Log): Promise<void
   if (readPid(layout, "kube-apiserver") && readPid(layout, "kubelet") && readPid(layout, "containerd")) await removeWorkloads(layout, log);
   for (const name of ["kube-proxy", "kubelet"]) await stopProcess(layout, name, log);
   if (record) cleanupKubeProxyRules(layout);
-  for (const name of ["kube-apiserver", "etcd", "containerd"]) await stopProcess(layout, name, log, name === "kube-apiserver" ? 10_000 : 15_000);
+  for (const name of ["api-loopback", "kube-apiserver", "etcd", "containerd"]) await stopProcess(layout, name, log, name === "kube-apiserver" ? 10_000 : 15_000);
   if (fs.existsSync(layout.node.containerdSocket) || record) stopShims(layout, log);
   if (record) {
     await restoreHost(layout.dir, record, [layout.dir, ...FIXED_HOST_DIRS], log);

@@ -1,4 +1,4 @@
-import { apiServerUrl, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_PORT_BASE } from "../cluster/local";
+import { apiServerUrl, hostApiServerUrl, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_PORT_BASE } from "../cluster/local";
 import { GATEWAY_ADDRESS_POOL, NODE_NETWORK } from "../cluster/node";
 import { formatExports, localEnv } from "../env";
 import { requireToolchainBin, stateDir } from "../paths";
@@ -53,7 +53,7 @@ export async function main(args: string[]): Promise<number> {
     case "status": {
       const s = await clusterStatus(layout);
       for (const p of s.processes) console.log(`${p.name.padEnd(24)} ${p.pid ? `running (pid ${p.pid})` : "stopped"}`);
-      console.log(`${"api".padEnd(24)} ${s.ready ? `ready at ${apiServerUrl(layout)}` : "not answering"}`);
+      console.log(`${"api".padEnd(24)} ${s.ready ? `ready at ${apiServerUrl(layout)} (and ${hostApiServerUrl(layout)})` : "not answering"}`);
       console.log(`${"nodes".padEnd(24)} ${s.nodes.join(", ") || "-"}`);
       console.log(`${"bridge".padEnd(24)} ${s.bridge ?? "absent"}`);
       console.log(`${"gateway addresses".padEnd(24)} ${GATEWAY_ADDRESS_POOL}`);

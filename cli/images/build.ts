@@ -23,7 +23,10 @@ const megabytes = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 /** The image specs for this machine: libraries as `ldd` finds them, packages as the lock lists them. */
 export function hostImageSpecs(packageRoot: string, toolchainBin: string): ImageSpec[] {
   const ldd = (binary: string) => parseLdd(execFileSync("ldd", [binary], { encoding: "utf8" }));
-  const lock = JSON.parse(fs.readFileSync(path.join(packageRoot, "package-lock.json"), "utf8"));
+  const lockFile = path.join(packageRoot, "package-lock.json");
+  // npm never packs the lock file: the production dependencies are known in a checkout only.
+  if (!fs.existsSync(lockFile)) throw new Error(`agc images builds the controller and data plane images from a checkout of pulumi-agc (it reads ${lockFile}, which is missing); use images/*.Dockerfile elsewhere`);
+  const lock = JSON.parse(fs.readFileSync(lockFile, "utf8"));
   return imageSpecs({
     packageRoot,
     toolchainBin,

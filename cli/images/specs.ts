@@ -90,21 +90,29 @@ export interface HostInputs {
   productionPackages: string[];
 }
 
+/** An image of one static binary of the toolchain, at `/<id>`, which it runs. */
+export function staticBinaryImage(toolchainBin: string, id: string, names: string[]): ImageSpec {
+  return {
+    id,
+    names,
+    runtime: { entrypoint: [`/${id}`], env: [PATH_ENV], workingDir: "/" },
+    layers: [{ name: id, files: [{ source: `${toolchainBin}/${id}`, target: `/${id}` }] }],
+  };
+}
+
+/** The pod sandbox's image: what a node needs before its first pod. */
+export const pauseImage = (toolchainBin: string) => staticBinaryImage(toolchainBin, "pause", [PAUSE_IMAGE]);
+
 /** Every image, from what was found on the host. */
 export function imageSpecs(host: HostInputs): ImageSpec[] {
   const node = binaryLayer("node", NODE_BINARY, host.nodeLibraries);
   const app = appLayer(host.packageRoot, host.productionPackages);
-  const staticBinary = (id: string, names: string[]): ImageSpec => ({
-    id,
-    names,
-    runtime: { entrypoint: [`/${id}`], env: [PATH_ENV], workingDir: "/" },
-    layers: [{ name: id, files: [{ source: `${host.toolchainBin}/${id}`, target: `/${id}` }] }],
-  });
   return [
-    staticBinary("pause", [PAUSE_IMAGE]),
-    staticBinary("echo-basic", ECHO_BASIC_IMAGES),
-    staticBinary("coredns", COREDNS_IMAGES),
+    pauseImage(host.toolchainBin),
+    staticBinaryImage(host.toolchainBin, "echo-basic", ECHO_BASIC_IMAGES),
+    staticBinaryImage(host.toolchainBin, "coredns", COREDNS_IMAGES),
     { id: "controller", names: [CONTROLLER_IMAGE], runtime: RUNTIMES.controller, layers: [node, app] },
-    { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries), app] },
+    // node and app first, as in the controller: containerd unpacks that chain once for both.
+    { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, app, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries)] },
   ];
 }

@@ -119,7 +119,7 @@ test("a pod reads itself from the API server with its service account token, thr
     'const { KubeClient } = require("/app/dist/kube/client");',
     "const kube = KubeClient.fromKubeconfig();",
     "kube.get(`/api/v1/namespaces/${process.env.POD_NAMESPACE}/pods/${process.env.POD_NAME}`)",
-    '  .then((p) => require("fs").writeFileSync("/dev/termination-log", JSON.stringify({ server: kube.creds.server, uid: p.metadata.uid, ip: p.status.podIP })))',
+    '  .then((p) => require("fs").writeFileSync("/dev/termination-log", JSON.stringify({ server: kube.creds.server, uid: p.metadata.uid })))',
     "  .then(() => kube.close(), (e) => { console.error(e.message); process.exit(1); });",
   ].join("\n");
   const pod = await kube.create(`/api/v1/namespaces/${ns}/pods`, {
@@ -140,7 +140,7 @@ test("a pod reads itself from the API server with its service account token, thr
   });
   const terminated = done.status.containerStatuses[0].state.terminated;
   expect({ phase: done.status.phase, exitCode: terminated.exitCode }).toEqual({ phase: "Succeeded", exitCode: 0 });
-  expect(JSON.parse(terminated.message)).toEqual({ server: "https://10.96.0.1:443", uid: pod.metadata.uid, ip: done.status.podIP });
+  expect(JSON.parse(terminated.message)).toEqual({ server: "https://10.96.0.1:443", uid: pod.metadata.uid });
 });
 
 test("the data plane image runs the agent and HAProxy from the host's package", async () => {

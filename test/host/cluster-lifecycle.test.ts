@@ -47,10 +47,10 @@ test("up starts a ready node with the controller, and a second up starts nothing
 test("status shows each part: processes, the API, the node and its versions, the bridge, the gateway pool", async () => {
   const r = await agc("cluster", "status");
   expect(r.code).toBe(0);
-  for (const name of ["etcd", "containerd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"]) {
+  for (const name of ["etcd", "containerd", "kube-apiserver", "api-loopback", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"]) {
     expect(r.stdout).toMatch(new RegExp(`^${name} +running \\(pid \\d+\\)$`, "m"));
   }
-  expect(r.stdout).toContain(`ready at https://10.244.0.1:${PORT_BASE}`);
+  expect(r.stdout).toContain(`ready at https://10.244.0.1:${PORT_BASE} (and https://127.0.0.1:${PORT_BASE})`);
   expect(r.stdout).toMatch(/agc-node-1 \(Ready, 10\.244\.0\.1, kubelet v1\.33\.13, containerd:\/\/1\.6\.\d+/);
   expect(r.stdout).toMatch(/^bridge +agc0 10\.244\.0\.1\/24$/m);
   expect(r.stdout).toMatch(/^gateway addresses +10\.245\.0\.0\/24$/m);

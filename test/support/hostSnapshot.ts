@@ -25,6 +25,8 @@ export interface HostSnapshot {
   sysctls: Record<string, string>;
   kubeletDirs: string[];
   processes: string[];
+  /** Connection tracking entries that name an address of the node's ranges. */
+  conntrack: number;
 }
 
 export function hostSnapshot(stateDir: string): HostSnapshot {
@@ -63,5 +65,6 @@ export function hostSnapshot(stateDir: string): HostSnapshot {
     sysctls: Object.fromEntries(SYSCTLS.map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, "utf8").trim()])),
     kubeletDirs: KUBELET_DIRS.filter((d) => fs.existsSync(d)),
     processes,
+    conntrack: sh("conntrack", ["-L"]).split("\n").filter((l) => /=10\.(244\.0|96|245\.0)\./.test(l)).length,
   };
 }

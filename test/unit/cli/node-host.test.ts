@@ -1,5 +1,5 @@
 // The local node's configuration and the host clean-up decisions, as pure functions.
-import { chainCleanupScript, chainsOf, mountsUnder } from "../../../cli/cluster/host";
+import { chainCleanupScript, chainsOf, mountsUnder, nftTableHasRules, parseNftTables } from "../../../cli/cluster/host";
 import { cniConflist, containerdConfig, kubeProxyConfig, nodePaths } from "../../../cli/cluster/node";
 
 const paths = nodePaths("/state/cluster");
@@ -99,4 +99,12 @@ test("mounts under the state dir and the kubelet's fixed directory, deepest firs
     "/var/lib/kubelet/with space",
     "/work/s/cluster/kubelet",
   ]);
+});
+
+test("nftables: table names, and whether a table iptables-nft made holds anything but empty chains", () => {
+  expect(parseNftTables("table ip mangle\ntable ip filter\ntable ip6 nat\n")).toEqual(["ip mangle", "ip filter", "ip6 nat"]);
+  const empty = "table ip nat {\n\tchain PREROUTING {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t}\n\tchain OUTPUT {\n\t\ttype nat hook output priority -100; policy accept;\n\t}\n}\n";
+  expect(nftTableHasRules(empty)).toBe(false);
+  const withRule = empty.replace("policy accept;\n\t}", "policy accept;\n\t\tcounter packets 0 bytes 0 jump DOCKER\n\t}");
+  expect(nftTableHasRules(withRule)).toBe(true);
 });
