@@ -60,6 +60,18 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: numbe
   return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}`, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+/**
+ * A directory with a `node` that writes a CPU profile of every process it runs (node refuses
+ * --cpu-prof in NODE_OPTIONS): the language host and the dynamic provider launcher start
+ * `node` from PATH.
+ */
+function profilingNode(workspace: string, profiles: string): string {
+  const dir = path.join(workspace, "profiling-bin");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "node"), `#!/bin/sh\nexec ${process.execPath} --cpu-prof --cpu-prof-dir=${profiles} "$@"\n`, { mode: 0o755 });
+  return dir;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -72,12 +84,8 @@ function main(): void {
     const kubeconfig = path.join(workspace, "unreachable.kubeconfig");
     fs.writeFileSync(kubeconfig, UNREACHABLE_KUBECONFIG);
     const profiles = path.join(packageRoot, "bench", "results", "profiles");
-    const env = {
-      ...process.env,
-      ...localEnv(path.join(workspace, ".agc")),
-      KUBECONFIG: kubeconfig,
-      ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profiles}` } : {}),
-    };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...localEnv(path.join(workspace, ".agc")), KUBECONFIG: kubeconfig };
+    if (PROFILE) env.PATH = `${profilingNode(workspace, profiles)}${path.delimiter}${env.PATH}`;
     for (const [name, source] of Object.entries(PROGRAMS)) {
       const dir = path.join(workspace, name);
       fs.mkdirSync(dir);

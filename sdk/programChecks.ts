@@ -104,19 +104,30 @@ class ProgramInventory {
     // With the cluster read, every parent is either declared here or exists there, so a
     // reference to neither is an error (AGC022); without it, it may belong to another stack.
     const violations = checkInventory(mergeInventories(planned, existing.inventory), { strictReferences: existing.complete });
-    for (const v of violations) this.report(v);
+    const logged = violations.map((v) => this.report(v)).filter((l): l is Promise<void> => l !== undefined);
+    await Promise.all(logged);
+    // The preview or update fails. The runtime prints an error raised after the program's
+    // module has loaded with its stack, at the stack level; each message is under its
+    // resource already, so this one only says that and carries no stack.
+    if (logged.length > 0) void Promise.reject(checksFailed(logged.length));
   }
 
-  private report(v: Violation): void {
-    if (this.reported.has(v.message)) return;
+  /** Logs a violation under the resource it names, unless already logged or not this program's. */
+  private report(v: Violation): Promise<void> | undefined {
+    if (this.reported.has(v.message)) return undefined;
     const owner = this.declared.find((d) => d.kind === v.resource.kind && d.name === v.resource.name);
     // Only what this program declares is reported: other stacks' problems are theirs.
-    if (!owner) return;
+    if (!owner) return undefined;
     this.reported.add(v.message);
-    // Reported as the runtime reports a failed resource: the message under the resource, no
-    // stack trace, and the preview or update fails.
-    void Promise.reject(new pulumi.ResourceError(v.message, owner.resource, true));
+    return pulumi.log.error(v.message, owner.resource);
   }
+}
+
+function checksFailed(count: number): Error {
+  const problems = count === 1 ? "1 problem across resources: see the error under its resource" : `${count} problems across resources: see the errors under their resources`;
+  const error = new pulumi.RunError(`pulumi-agc: ${problems}`);
+  error.stack = error.message;
+  return error;
 }
 
 /** The stack that declares the resources: `<project>/<stack>`. */
