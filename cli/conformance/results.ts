@@ -33,6 +33,8 @@ export function parseTestOutput(output: string): TestOutcome[] {
 export interface Failure {
   test: string;
   message: string;
+  /** The test's last log line before it, which often says what was awaited (a condition, a response). */
+  lastLog?: string;
 }
 
 /**
@@ -48,11 +50,15 @@ export function parseFailures(output: string): Failure[] {
   let error: string[] | undefined;
   let test = "";
   let field = "";
+  let lastLog: string | undefined;
   const finish = (messages?: string) => {
-    if (error) failures.push({ test, message: [error.join(" "), messages].filter(Boolean).join(": ") });
+    if (error) failures.push({ test, message: [error.join(" "), messages].filter(Boolean).join(": "), ...(lastLog ? { lastLog } : {}) });
     error = undefined;
   };
   for (const line of output.split("\n")) {
+    if (line.startsWith("=== RUN")) lastLog = undefined;
+    const logged = /^\s+[\w-]+\.go:\d+: (.*\S)/.exec(line);
+    if (logged) lastLog = logged[1];
     const labelled = /^\s+(Error Trace|Error|Test|Messages):\s*(.*)$/.exec(line);
     if (labelled) {
       field = labelled[1];
@@ -137,7 +143,8 @@ export function summarize(tests: TestOutcome[], profiles: ProfileResult[] | unde
   const count = (o: Outcome) => tests.filter((t) => t.outcome === o).length;
   lines.push(`${count("PASS")} passed, ${count("FAIL")} failed, ${count("SKIP")} skipped (not supported, or not in the profile)`);
   const shown = failures.slice(0, MAX_FAILURES_SHOWN);
-  if (shown.length) lines.push("failed assertions:", ...shown.map((f) => `  ${f.test}: ${f.message.length > 300 ? `${f.message.slice(0, 300)}...` : f.message}`));
+  const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}...` : text);
+  if (shown.length) lines.push("failed assertions:", ...shown.flatMap((f) => [`  ${f.test}: ${clip(f.message)}`, ...(f.lastLog ? [`    last log: ${clip(f.lastLog)}`] : [])]));
   if (failures.length > shown.length) lines.push(`  (and ${failures.length - shown.length} more in the log)`);
   // A setup failure still writes a report, with no profiles in it.
   if (!profiles?.length) {

@@ -79,7 +79,11 @@ describe("conformance results", () => {
 
   test("a failed assertion: its test, error and message on one line", () => {
     expect(parseFailures(GO_TEST_OUTPUT)).toEqual([
-      { test: "TestConformance/HTTPRouteWeight", message: "Received unexpected error: got 50/50/0 requests, want 70/30/0: requests were not spread by weight" },
+      {
+        test: "TestConformance/HTTPRouteWeight",
+        message: "Received unexpected error: got 50/50/0 requests, want 70/30/0: requests were not spread by weight",
+        lastLog: "Request 12 was answered by infra-backend-v3 (want a 70/30/0 split)",
+      },
     ]);
   });
 
@@ -93,6 +97,7 @@ describe("conformance results", () => {
       "1 passed, 2 failed, 1 skipped (not supported, or not in the profile)",
       "failed assertions:",
       "  TestConformance/HTTPRouteWeight: Received unexpected error: got 50/50/0 requests, want 70/30/0: requests were not spread by weight",
+      "    last log: Request 12 was answered by infra-backend-v3 (want a 70/30/0 split)",
       "GATEWAY-HTTP core: failure (34 passed, 1 failed, 0 skipped); extended: failure (8 passed, 1 failed, 0 skipped)",
       "  core tests failed: HTTPRouteWeight",
       "  extended tests failed: HTTPRouteQueryParamMatching",
