@@ -9,7 +9,7 @@ export async function installCrds(client: KubeClient, log: (m: string) => void =
   const names: string[] = [];
   for (const crd of crdManifests() as Array<Record<string, any>>) {
     const name: string = crd.metadata.name;
-    await client.apply(`${CRD_PATH}/${name}`, crd, "agc-bootstrap");
+    await client.apply(`${CRD_PATH}/${name}`, crd, "agc-bootstrap", { force: true });
     names.push(name);
   }
   const deadline = Date.now() + timeoutMs;

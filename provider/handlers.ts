@@ -4,8 +4,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { API_VERSION, KindName, parseId } from "../model/kinds";
 import { isUnknown, containsUnknown } from "../model/rules";
-import { KubeClient, resourcePath } from "../kube/client";
-import { BINDINGS, Inputs, KindBinding, desiredObject, idOf, inputsFromObject, namespaceOf, objectName, pluralOf, withDefaults } from "./kinds";
+import { KubeClient, KubeError, isConflict, resourcePath } from "../kube/client";
+import { BINDINGS, Inputs, KindBinding, PATCH_FORCE_ANNOTATION, desiredObject, idOf, inputsFromObject, namespaceOf, objectName, patchForce, pluralOf, withDefaults } from "./kinds";
 
 export const FIELD_MANAGER = "pulumi-agc";
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -50,6 +50,35 @@ async function awaitProvisioned(client: KubeClient, path: string, generation: nu
 }
 
 class ProvisioningFailed extends Error {}
+
+/** A server-side apply conflict as the user can act on it: each field and the manager that owns it. */
+export function applyConflictMessage(kind: KindName, name: string, error: KubeError): string {
+  const causes: Array<Record<string, string>> = (error.details?.causes ?? []).filter((c: Record<string, string>) => c.type === "FieldManagerConflict");
+  const fields = causes.length ? causes.map((c) => `${c.field} (${c.message})`).join(", ") : error.message;
+  return (
+    `${kind} '${name}': fields this program sets are managed by another field manager: ${fields}. ` +
+    `Set them back to what this program says, or add the annotation ${PATCH_FORCE_ANNOTATION}: "true" to take them over`
+  );
+}
+
+/** Server-side apply that takes other managers' fields only when the user said so. */
+async function applyObject(client: KubeClient, binding: KindBinding, path: string, inputs: Inputs): Promise<Record<string, any>> {
+  try {
+    return await client.apply(path, desiredObject(binding, inputs), FIELD_MANAGER, { force: patchForce(inputs) });
+  } catch (e) {
+    if (isConflict(e)) throw new Error(applyConflictMessage(binding.kind, String(inputs.name), e as KubeError));
+    throw e;
+  }
+}
+
+/** Why a deleted object is still there: its deletion not started, or the finalizers it waits for. */
+export function stillThereMessage(kind: KindName, name: string, obj: Record<string, any>, seconds: number): string {
+  const { deletionTimestamp, finalizers = [] } = obj.metadata ?? {};
+  const why = !deletionTimestamp
+    ? "no deletion started"
+    : `deletion started ${deletionTimestamp}${finalizers.length ? `; waiting for finalizers ${finalizers.join(", ")}` : ""}`;
+  return `${kind} '${name}' is still there ${seconds} s after it was deleted (${why})`;
+}
 
 function outputs(binding: KindBinding, inputs: Inputs, obj: Record<string, any>): Inputs {
   return { ...inputs, ...binding.statusOutputs(obj.status), objectName: obj.metadata.name };
@@ -110,7 +139,7 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
               "choose another name, or import it with `pulumi import`",
           );
         }
-        const applied = await client.apply(path, desiredObject(binding, inputs), FIELD_MANAGER);
+        const applied = await applyObject(client, binding, path, inputs);
         try {
           const ready = await awaitProvisioned(client, path, applied.metadata.generation ?? 1, kind, String(inputs.name), timeoutMs(inputs));
           return { id: idOf(kind, inputs), outs: outputs(binding, inputs, ready) };
@@ -143,7 +172,7 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
       const client = clientFor(news);
       const path = objectPath(binding, news);
       try {
-        const applied = await client.apply(path, desiredObject(binding, news), FIELD_MANAGER);
+        const applied = await applyObject(client, binding, path, news);
         const ready = await awaitProvisioned(client, path, applied.metadata.generation ?? 1, kind, String(news.name), timeoutMs(news));
         return { outs: outputs(binding, news, ready) };
       } finally {
@@ -169,7 +198,13 @@ export function handlersFor(kind: KindName): Required<Pick<dynamic.ResourceProvi
         }
         await client.remove(path);
         const deadline = Date.now() + timeoutMs(props);
-        while ((await client.find(path)) && Date.now() < deadline) await sleep(250);
+        for (;;) {
+          const left = await client.find(path);
+          if (!left) return;
+          // Reporting success here would make Pulumi forget an object that still exists.
+          if (Date.now() >= deadline) throw new Error(stillThereMessage(kind, String(props.name), left, timeoutMs(props) / 1000));
+          await sleep(250);
+        }
       } finally {
         client.close();
       }

@@ -24,6 +24,13 @@ export type Inputs = Record<string, any>;
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "pulumi-agc";
 export const OWNER_ANNOTATION = "alb.agc.dev/owner";
+/** As with @pulumi/kubernetes: "true" lets server-side apply take fields another manager owns. */
+export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
+
+/** Whether the user asked to take over fields other field managers own. */
+export function patchForce(inputs: Inputs): boolean {
+  return inputs.annotations?.[PATCH_FORCE_ANNOTATION] === "true";
+}
 
 export interface KindBinding {
   kind: KindName;
@@ -67,7 +74,7 @@ function refName(id: unknown, kind: KindName): { name: string } {
   return { name: parsed.name };
 }
 
-const common = ["name", "namespace", "tags"];
+const common = ["name", "namespace", "tags", "annotations"];
 
 const statusState = (status: Record<string, any> | undefined) => ({
   provisioningState: status?.provisioningState ?? "Accepted",
@@ -140,6 +147,7 @@ export function desiredObject(binding: KindBinding, inputs: Inputs): Record<stri
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
       // The AGC name as the user wrote it; the object name may be a cleaned form of it.
       annotations: {
+        ...(inputs.annotations && typeof inputs.annotations === "object" ? inputs.annotations : {}),
         "alb.agc.dev/name": String(inputs.name),
         // The stack that manages it, so that stack's own objects are not counted twice at preview.
         ...(typeof inputs.owner === "string" ? { [OWNER_ANNOTATION]: inputs.owner } : {}),

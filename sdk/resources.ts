@@ -21,6 +21,12 @@ export interface CommonArgs {
   kubeconfig?: pulumi.Input<string>;
   /** How long create, update and delete wait for the controller. Default: 300 seconds. */
   timeoutSeconds?: number;
+  /**
+   * Annotations on the custom resource. `pulumi.com/patchForce: "true"` takes over fields another
+   * field manager (kubectl, a script) has set; without it such a conflict fails the update, naming
+   * the field and the manager (as with @pulumi/kubernetes).
+   */
+  annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 export interface TrafficControllerArgs extends CommonArgs {
@@ -68,6 +74,7 @@ function commonInputs(name: string, args: CommonArgs): pulumi.Inputs {
     namespace: args.namespace ?? DEFAULT_NAMESPACE,
     kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
     timeoutSeconds: args.timeoutSeconds,
+    annotations: args.annotations,
     owner: stackOwner(),
     provisioningState: undefined,
     objectName: undefined,

@@ -9,7 +9,8 @@ import { DEFAULT_NAMESPACE } from "../../model/kinds";
 export const summary = "run the ALB controller against a cluster (reconciles gateways, frontends, associations, subnets)";
 
 const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--no-install-crds]
-                      [--leader-elect [--lease-namespace NS] [--lease-seconds N]]
+                      [--leader-elect [--lease-namespace NS] [--lease-seconds N]
+                                      [--renew-deadline-seconds N] [--retry-period-seconds N]]
 
 Runs the ALB controller in the foreground: it watches TrafficControllers, Frontends,
 Associations and SubnetDelegations (group alb.agc.dev) in every namespace, checks them
@@ -26,7 +27,10 @@ upgrades its CRDs first. Stop it with Ctrl-C.
                      alb-controller reconciles, the others stand by; a leader that loses
                      the lease exits (its Deployment restarts it as a stand-by)
   --lease-namespace NS  where that Lease lives; default ${DEFAULT_NAMESPACE}
-  --lease-seconds N  how long the lease holds without renewal; default 15`;
+  --lease-seconds N  how long the lease holds without renewal; default 15
+  --renew-deadline-seconds N  a leader that has not renewed for this long stops writing
+                     and exits, before the lease can pass to another; default 2/3 of the lease
+  --retry-period-seconds N  how often to try to acquire or renew; default 2/15 of the lease`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -41,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds"]);
+  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds"]);
   const flags = new Set(["--no-install-crds", "--leader-elect"]);
   const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !flags.has(a) && !known.has(args[i - 1] ?? ""));
   if (unknown.length) {
@@ -52,19 +56,22 @@ export async function main(args: string[]): Promise<number> {
   const log = (m: string) => console.error(`controller: ${m}`);
   let elector: LeaderElector | undefined;
   if (args.includes("--leader-elect")) {
-    const seconds = Number(option(args, "--lease-seconds") ?? 15);
-    if (!Number.isInteger(seconds) || seconds < 2) throw new Error(`--lease-seconds must be a whole number of seconds, at least 2; got '${option(args, "--lease-seconds")}'`);
     elector = new LeaderElector(client, {
       namespace: option(args, "--lease-namespace") ?? DEFAULT_NAMESPACE,
       name: "alb-controller",
       identity: `${os.hostname()}_${process.pid}`,
-      leaseSeconds: seconds,
+      leaseSeconds: seconds(args, "--lease-seconds"),
+      renewDeadlineSeconds: seconds(args, "--renew-deadline-seconds"),
+      retryPeriodSeconds: seconds(args, "--retry-period-seconds"),
       log,
     });
     await elector.acquire();
+    // Renewing starts at once: installing CRDs or a slow first list must not let the lease lapse.
+    elector.keepRenewing(() => {});
   }
   if (!args.includes("--no-install-crds")) await installCrds(client, log);
-  const controller = new Controller(client, { dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE });
+  const leader = elector;
+  const controller = new Controller(client, { dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE, isLeader: leader ? () => leader.isLeader() : undefined });
   await controller.start();
   console.error(`controller: watching ${client.creds.server}`);
   return new Promise<number>((resolve) => {
@@ -76,9 +83,20 @@ export async function main(args: string[]): Promise<number> {
     };
     process.once("SIGINT", () => stop(0));
     process.once("SIGTERM", () => stop(0));
-    elector?.keepRenewing(() => {
-      log("lost the lease: another replica leads now; exiting");
+    const onLost = () => {
+      log("lost the lease (another replica leads, or it could not be renewed in time); exiting");
       stop(1);
-    });
+    };
+    if (elector?.signal.aborted) onLost();
+    else elector?.signal.addEventListener("abort", onLost, { once: true });
   });
+}
+
+/** A positive number of seconds, or undefined when the option is absent. */
+function seconds(args: string[], name: string): number | undefined {
+  const v = option(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds; got '${v}'`);
+  return n;
 }

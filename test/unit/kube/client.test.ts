@@ -1,7 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
+import * as events from "events";
+import * as http from "http";
+import * as net from "net";
 import * as path from "path";
-import { fromKubeconfig, loadCredentials, resourcePath } from "../../../kube/client";
+import { KubeClient, KubeError, backoffMs, parseExecCredential, fromKubeconfig, inClusterServer, loadCredentials, requestUrl, resourcePath, retryDelayMs } from "../../../kube/client";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -108,8 +111,38 @@ describe("fromKubeconfig", () => {
     expect(() => fromKubeconfig(withoutCurrent)).toThrow(/no current-context/);
   });
 
-  it("refuses an exec user with a clear 'not supported yet'", () => {
-    expect(() => fromKubeconfig(kubeconfig, "aks")).toThrow("user 'plugin' uses an exec plugin, which is not supported yet; use a token or client certificate");
+  it("keeps an exec user's plugin, its command resolved against the kubeconfig's directory when it is a relative path", () => {
+    expect(fromKubeconfig(kubeconfig, "aks", file).exec).toEqual({ apiVersion: "client.authentication.k8s.io/v1", command: "kubelogin", args: [], env: [] });
+    const relative = kubeconfig.replace("command: kubelogin", "command: ./bin/login\n        args: [get-token, --x]\n        env: [{name: A, value: b}]");
+    expect(fromKubeconfig(relative, "aks", file).exec).toEqual({
+      apiVersion: "client.authentication.k8s.io/v1", command: path.join(dir, "bin", "login"), args: ["get-token", "--x"], env: [{ name: "A", value: "b" }],
+    });
+  });
+
+  it("refuses an exec plugin of an unknown version, or one that must ask the user", () => {
+    const old = kubeconfig.replace("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1alpha1");
+    expect(() => fromKubeconfig(old, "aks", file)).toThrow(
+      `kubeconfig in ${file}: user 'plugin': exec apiVersion 'client.authentication.k8s.io/v1alpha1' is not supported; use client.authentication.k8s.io/v1 or client.authentication.k8s.io/v1beta1`,
+    );
+    const always = kubeconfig.replace("command: kubelogin", "command: kubelogin\n        interactiveMode: Always");
+    expect(() => fromKubeconfig(always, "aks", file)).toThrow(
+      `kubeconfig in ${file}: user 'plugin': exec interactiveMode 'Always' needs a terminal, which this client never has; use Never or IfAvailable`,
+    );
+  });
+
+  it("reads tls-server-name and refuses proxy-url, naming the field", () => {
+    const named = kubeconfig.replace("insecure-skip-tls-verify: true", "tls-server-name: kubernetes.default");
+    expect(fromKubeconfig(named, "lab").tlsServerName).toBe("kubernetes.default");
+    const proxied = kubeconfig.replace("insecure-skip-tls-verify: true", "proxy-url: http://proxy.internal:3128");
+    expect(() => fromKubeconfig(proxied, "lab")).toThrow(
+      "kubeconfig: cluster 'lab-cluster' sets proxy-url 'http://proxy.internal:3128', which this client does not support; reach the API server directly (remove proxy-url)",
+    );
+  });
+
+  it("keeps a tokenFile's path so a rotated token is read again", () => {
+    const c = fromKubeconfig(kubeconfig.replace("token: secret-token", "tokenFile: pki/token"), "lab", file);
+    expect(c.tokenFile).toBe(path.join(dir, "pki", "token"));
+    expect(c.token).toBeUndefined();
   });
 
   it("names a missing certificate file", () => {
@@ -127,5 +160,155 @@ describe("resourcePath", () => {
     expect(resourcePath("apiextensions.k8s.io/v1", "customresourcedefinitions", undefined, "frontends.alb.agc.dev")).toBe(
       "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/frontends.alb.agc.dev",
     );
+  });
+});
+
+describe("requestUrl", () => {
+  it("keeps the server URL's path prefix", () => {
+    expect(requestUrl("https://host.example/prefix", "/api/v1/namespaces", {}).toString()).toBe("https://host.example/prefix/api/v1/namespaces");
+    expect(requestUrl("https://host.example/prefix/", "/api/v1/namespaces", {}).toString()).toBe("https://host.example/prefix/api/v1/namespaces");
+    expect(requestUrl("https://127.0.0.1:6443", "/readyz", { verbose: true, skip: undefined }).toString()).toBe("https://127.0.0.1:6443/readyz?verbose=true");
+  });
+});
+
+describe("inClusterServer", () => {
+  it("brackets an IPv6 service host", () => {
+    expect(inClusterServer("fd00:10:96::1", "443")).toBe("https://[fd00:10:96::1]:443");
+    expect(inClusterServer("10.96.0.1", undefined)).toBe("https://10.96.0.1:443");
+    expect(inClusterServer("[fd00::1]", "6443")).toBe("https://[fd00::1]:6443");
+  });
+});
+
+describe("backoffMs", () => {
+  it("starts at 0.8 s, doubles, and stops growing at 30 s; jitter adds up to a fifth", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 12].map((n) => backoffMs(n, 0))).toEqual([800, 1600, 3200, 6400, 12800, 25600, 30000, 30000]);
+    expect(backoffMs(1, 1)).toBe(960);
+    expect(backoffMs(20, 1)).toBe(30000);
+    expect(backoffMs(20, 0.5)).toBe(30000);
+    expect(backoffMs(2, 0.5)).toBe(1760);
+  });
+
+  it("waits what a 429's Retry-After says instead", () => {
+    expect(retryDelayMs(new KubeError(429, "TooManyRequests", "slow down", { retryAfterSeconds: 7 }), 1, 0)).toBe(7000);
+    expect(retryDelayMs(new KubeError(500, "", "oops"), 3, 0)).toBe(3200);
+    expect(retryDelayMs(new Error("ECONNREFUSED"), 1, 0)).toBe(800);
+  });
+});
+
+describe("loadCredentials with a KUBECONFIG list", () => {
+  let dir: string;
+  const saved = process.env.KUBECONFIG;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-kubeconfigs-"));
+    // The first file sets no current-context; its 'shared' entries win over the second's.
+    fs.writeFileSync(path.join(dir, "a"), `
+clusters:
+  - {name: shared, cluster: {server: https://first.example:6443, certificate-authority: ca-a.crt}}
+users:
+  - {name: shared, user: {token: token-from-a}}
+contexts:
+  - {name: shared, context: {cluster: shared, user: shared, namespace: from-a}}
+`);
+    fs.writeFileSync(path.join(dir, "ca-a.crt"), "CA-A");
+    fs.mkdirSync(path.join(dir, "b-dir"));
+    fs.writeFileSync(path.join(dir, "b-dir", "b"), `
+current-context: only-b
+clusters:
+  - {name: shared, cluster: {server: https://second.example:6443}}
+  - {name: b, cluster: {server: https://b.example:6443, certificate-authority: ca-b.crt}}
+users:
+  - {name: shared, user: {token: token-from-b}}
+contexts:
+  - {name: shared, context: {cluster: shared, user: shared, namespace: from-b}}
+  - {name: only-b, context: {cluster: b, user: shared}}
+`);
+    fs.writeFileSync(path.join(dir, "b-dir", "ca-b.crt"), "CA-B");
+  });
+  afterAll(() => {
+    process.env.KUBECONFIG = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("merges the files as kubectl does: first file wins per name, current-context from the first that sets one", () => {
+    process.env.KUBECONFIG = [path.join(dir, "missing"), path.join(dir, "a"), path.join(dir, "b-dir", "b")].join(path.delimiter);
+    const current = loadCredentials();
+    // only-b (from b's current-context) uses the cluster 'b' from b, the user 'shared' from a.
+    expect(current).toMatchObject({ server: "https://b.example:6443", token: "token-from-a" });
+    expect(current.ca?.toString()).toBe("CA-B"); // relative to b's own directory
+    const shared = loadCredentials(undefined, "shared");
+    expect(shared).toMatchObject({ server: "https://first.example:6443", token: "token-from-a", namespace: "from-a" });
+    expect(shared.ca?.toString()).toBe("CA-A");
+  });
+});
+
+describe("parseExecCredential", () => {
+  const V1 = "client.authentication.k8s.io/v1";
+  it("reads a token and its expiry", () => {
+    const out = JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { token: "t-1", expirationTimestamp: "2026-11-22T09:00:00Z" } });
+    expect(parseExecCredential(out, V1, "login")).toEqual({ token: "t-1", expiresAt: Date.parse("2026-11-22T09:00:00Z") });
+  });
+  it("reads a client certificate and key", () => {
+    const out = JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { clientCertificateData: "CERT", clientKeyData: "KEY" } });
+    expect(parseExecCredential(out, V1, "login")).toEqual({ cert: "CERT", key: "KEY", expiresAt: undefined });
+  });
+  it("names what is wrong with the plugin's output", () => {
+    expect(() => parseExecCredential("not json", V1, "login")).toThrow("exec plugin 'login' printed no ExecCredential JSON: not json");
+    expect(() => parseExecCredential(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { token: "x" } }), V1, "login")).toThrow(
+      "exec plugin 'login' answered apiVersion 'client.authentication.k8s.io/v1beta1', expected 'client.authentication.k8s.io/v1'",
+    );
+    expect(() => parseExecCredential(JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { clientKeyData: "KEY" } }), V1, "login")).toThrow(
+      "exec plugin 'login' gave neither status.token nor both status.clientCertificateData and status.clientKeyData",
+    );
+  });
+});
+
+describe("watch", () => {
+  it("leaves no abort listener behind when the connection fails, however often", async () => {
+    // A loopback port nobody listens on: each watch fails with ECONNREFUSED.
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const client = new KubeClient({ server: `http://127.0.0.1:${port}` });
+    const abort = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      for (let i = 0; i < 20; i++) await expect(client.watch("/api/v1/pods", "1", () => {}, abort.signal)).rejects.toThrow(/ECONNREFUSED/);
+      expect(events.getEventListeners(abort.signal, "abort")).toHaveLength(0);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      client.close();
+    }
+  });
+});
+
+describe("a throttled request", () => {
+  // A local HTTP server stands in for an overloaded API server: a real one cannot be made to
+  // answer 429 on demand.
+  it("carries the server's Retry-After", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(429, { "Content-Type": "application/json", "Retry-After": "3" });
+      res.end(JSON.stringify({ kind: "Status", reason: "TooManyRequests", message: "too many requests" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    try {
+      const e = await client.get("/api/v1/namespaces").catch((x) => x);
+      expect(e).toBeInstanceOf(KubeError);
+      expect(e.statusCode).toBe(429);
+      expect(e.retryAfterSeconds).toBe(3);
+      expect(retryDelayMs(e, 1, 0)).toBe(3000);
+      const w = await client.watch("/api/v1/namespaces", "1", () => {}).catch((x) => x);
+      expect(w.retryAfterSeconds).toBe(3);
+    } finally {
+      client.close();
+      server.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // diff does no I/O: it runs here without a cluster.
-import { handlersFor } from "../../../provider/handlers";
+import { applyConflictMessage, handlersFor, stillThereMessage } from "../../../provider/handlers";
+import { KubeError } from "../../../kube/client";
 import { KindName } from "../../../model/kinds";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -98,5 +99,33 @@ describe("diff", () => {
       replaces: ["trafficControllerId"],
       deleteBeforeReplace: true,
     });
+  });
+});
+
+describe("applyConflictMessage", () => {
+  it("names each field and the manager that owns it, and the way to take them over", () => {
+    const conflict = new KubeError(409, "Conflict", 'Apply failed with 2 conflicts: conflict with "kubectl-edit" using alb.agc.dev/v1alpha1: .spec.location', {
+      details: {
+        causes: [
+          { type: "FieldManagerConflict", message: 'conflict with "kubectl-edit" using alb.agc.dev/v1alpha1', field: ".spec.location" },
+          { type: "FieldManagerConflict", message: 'conflict with "ops-script" using alb.agc.dev/v1alpha1', field: ".spec.tags.env" },
+        ],
+      },
+    });
+    expect(applyConflictMessage("TrafficController", "gw", conflict)).toBe(
+      "TrafficController 'gw': fields this program sets are managed by another field manager: " +
+        '.spec.location (conflict with "kubectl-edit" using alb.agc.dev/v1alpha1), .spec.tags.env (conflict with "ops-script" using alb.agc.dev/v1alpha1). ' +
+        'Set them back to what this program says, or add the annotation pulumi.com/patchForce: "true" to take them over',
+    );
+  });
+});
+
+describe("stillThereMessage", () => {
+  it("says what keeps a deleted object alive", () => {
+    const obj = { metadata: { name: "gw", deletionTimestamp: "2026-11-22T08:00:00Z", finalizers: ["agc.test/hold", "other/x"] } };
+    expect(stillThereMessage("TrafficController", "gw", obj, 2)).toBe(
+      "TrafficController 'gw' is still there 2 s after it was deleted (deletion started 2026-11-22T08:00:00Z; waiting for finalizers agc.test/hold, other/x)",
+    );
+    expect(stillThereMessage("Frontend", "fe", { metadata: { name: "fe" } }, 300)).toBe("Frontend 'fe' is still there 300 s after it was deleted (no deletion started)");
   });
 });

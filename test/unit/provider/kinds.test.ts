@@ -1,4 +1,4 @@
-import { BINDINGS, desiredObject } from "../../../provider/kinds";
+import { BINDINGS, desiredObject, patchForce } from "../../../provider/kinds";
 import { objectNameFor } from "../../../model/kinds";
 
 const GW_ID = "agc-system/trafficcontrollers/gw";
@@ -84,5 +84,25 @@ describe("statusOutputs", () => {
     expect(BINDINGS.Frontend.statusOutputs({ provisioningState: "Succeeded", fqdn: "x.alb.agc.local" })).toEqual({ provisioningState: "Succeeded", fqdn: "x.alb.agc.local" });
     expect(BINDINGS.Association.statusOutputs({ provisioningState: "Succeeded", allocatedPrefix: "10.1.0.0/24" }).allocatedPrefix).toBe("10.1.0.0/24");
     expect(BINDINGS.TrafficController.statusOutputs({ configurationEndpoints: ["c"] }).configurationEndpoints).toEqual(["c"]);
+  });
+});
+
+describe("annotations", () => {
+  it("puts the user's annotations on the object, the project's own last", () => {
+    const obj = desiredObject(BINDINGS.TrafficController, {
+      name: "gw", location: "westeurope", annotations: { "pulumi.com/patchForce": "true", "alb.agc.dev/name": "spoofed", team: "a" },
+    }) as any;
+    expect(obj.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true", team: "a", "alb.agc.dev/name": "gw" });
+  });
+
+  it("forces server-side apply only when pulumi.com/patchForce is \"true\"", () => {
+    expect(patchForce({ annotations: { "pulumi.com/patchForce": "true" } })).toBe(true);
+    expect(patchForce({ annotations: { "pulumi.com/patchForce": "false" } })).toBe(false);
+    expect(patchForce({})).toBe(false);
+  });
+
+  it("diff sees a change of annotations as an update in place", () => {
+    expect(BINDINGS.Frontend.objectInputs).toContain("annotations");
+    expect(BINDINGS.Frontend.replaceOnChange).not.toContain("annotations");
   });
 });
