@@ -1,0 +1,168 @@
+// Status writes shared by every kind the controller reports on (our CRs, Gateway API, Ingress,
+// Services): only when something changed, condition times kept while a condition stays, a
+// conflict re-reads and tries again, a few writes at a time, and only while leading.
+import { KubeClient, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+import { Informer, ResourceType, objectKey } from "./informer";
+
+type Obj = Record<string, any>;
+
+/** Condition timestamps: kept while a condition's status stays, set when it changes. */
+export function withTransitionTimes(desired: Obj, current: Obj | undefined, now: string): Obj {
+  const conditions = (desired.conditions ?? []).map((c: Obj) => {
+    const prev = (current?.conditions ?? []).find((p: Obj) => p.type === c.type);
+    return { ...c, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
+  });
+  return { ...desired, conditions };
+}
+
+/** JSON with object keys sorted at every level, for comparisons. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Obj).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Whether a status write would change anything (timestamps aside). */
+export function statusDiffers(desired: Obj, current: Obj | undefined): boolean {
+  const strip = (s: Obj | undefined) => canonical({ ...s, conditions: (s?.conditions ?? []).map(({ lastTransitionTime: _t, ...rest }: Obj) => rest) });
+  return strip(desired) !== strip(current);
+}
+
+/** The merge patch that makes `current`'s status `status`, valid only against the version it was computed from. */
+export function statusPatch(status: Obj, current: Obj | undefined): Obj {
+  // A merge patch keeps fields it does not mention: fields no longer wanted are nulled.
+  const removed = Object.keys(current?.status ?? {}).filter((k) => !(k in status));
+  const patch = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+  // With the resourceVersion the server refuses (409) a write based on a stale read.
+  const version = current?.metadata?.resourceVersion;
+  return version ? { metadata: { resourceVersion: version }, ...patch } : patch;
+}
+
+/** The object without what changes on every write of any kind: its version, the managers' bookkeeping. */
+const withoutBookkeeping = (o: Obj) => {
+  const { resourceVersion: _v, managedFields: _m, ...metadata } = o.metadata ?? {};
+  return canonical({ ...o, metadata });
+};
+
+/**
+ * Whether a watched change calls for a reconcile: not the echo of our own status write (its
+ * resourceVersion is the one our write answered), nor a change of bookkeeping alone.
+ */
+export function needsReconcile(previous: Obj | undefined, incoming: Obj, ownResourceVersion: string | undefined): boolean {
+  if (!previous) return true;
+  if (ownResourceVersion !== undefined && incoming.metadata?.resourceVersion === ownResourceVersion) {
+    const { status: _a, ...before } = previous;
+    const { status: _b, ...after } = incoming;
+    if (withoutBookkeeping(before) === withoutBookkeeping(after)) return false;
+  }
+  return withoutBookkeeping(previous) !== withoutBookkeeping(incoming);
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export interface RetryOptions {
+  attempts: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Calls `attempt(1..attempts)` until one succeeds, pausing with backoff (or Retry-After); a 404 is final. */
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (n >= options.attempts || isNotFound(e)) throw e;
+      await (options.sleep ?? sleep)(retryDelayMs(e, n, (options.random ?? Math.random)()));
+    }
+  }
+}
+
+/** Status writes in flight at once: enough to be quick, few enough not to flood the API server. */
+const WRITE_CONCURRENCY = 4;
+/** Attempts per status write before it waits for the next pass. */
+const WRITE_ATTEMPTS = 5;
+
+/** One object's desired status (conditions without timestamps). */
+export interface StatusTarget {
+  resource: ResourceType;
+  namespace?: string;
+  name: string;
+  status: Obj;
+}
+
+export interface StatusWriterOptions {
+  /** Whether this replica may write (leader election); writes fail otherwise. */
+  isLeader?: () => boolean;
+  log: (msg: string) => void;
+  /** The cache holding objects of a resource type, if one is watched. */
+  informerFor: (resource: ResourceType) => Informer | undefined;
+}
+
+export class StatusWriter {
+  /** Per kind/namespace/name, the resourceVersion our last status write produced. */
+  private readonly ownWrites = new Map<string, string>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly options: StatusWriterOptions,
+  ) {}
+
+  /** The resourceVersion our last write of this object produced, to recognize its echo. */
+  ownVersion(resource: ResourceType, key: string): string | undefined {
+    return this.ownWrites.get(`${resource.kind}/${key}`);
+  }
+
+  forget(resource: ResourceType, key: string): void {
+    this.ownWrites.delete(`${resource.kind}/${key}`);
+  }
+
+  /** Writes every status that differs; answers how many could not be written (a later pass retries them). */
+  async writeAll(targets: readonly StatusTarget[], now: string): Promise<number> {
+    const results = await mapLimited([...targets], WRITE_CONCURRENCY, (t) =>
+      this.write(t, now).then(
+        () => true,
+        (e) => (this.options.log(`status of ${t.resource.kind} ${t.namespace ?? ""}/${t.name} not written: ${(e as Error).message}`), false),
+      ),
+    );
+    return results.filter((ok) => !ok).length;
+  }
+
+  /** Writes one object's status, if it differs; a conflict or failure re-reads the object and tries again. */
+  private async write(t: StatusTarget, now: string): Promise<void> {
+    const key = objectKey(t.namespace, t.name);
+    const informer = this.options.informerFor(t.resource);
+    const objectPath = resourcePath(t.resource.apiVersion, t.resource.plural, t.namespace, t.name);
+    await withRetries(async (attempt) => {
+      if (this.options.isLeader && !this.options.isLeader()) throw new Error("not the leader (the lease was not renewed in time)");
+      const current = attempt === 1 && informer ? informer.get(key) : await this.client.get(objectPath);
+      if (!current || !statusDiffers(t.status, current.status)) return;
+      const status = withTransitionTimes(t.status, current.status, now);
+      const updated = await this.client.mergePatch(objectPath, statusPatch(status, current), "status");
+      this.ownWrites.set(`${t.resource.kind}/${key}`, updated.metadata.resourceVersion);
+      informer?.replace(current, updated);
+      if (t.status.provisioningState !== undefined && t.status.provisioningState !== current.status?.provisioningState) {
+        this.options.log(`${t.resource.kind} ${key}: ${t.status.provisioningState}${t.status.message ? ` (${t.status.message})` : ""}`);
+      }
+    }, { attempts: WRITE_ATTEMPTS }).catch((e) => {
+      if (!isNotFound(e)) throw e; // deleted meanwhile: its watch event follows
+    });
+  }
+}
