@@ -3,6 +3,8 @@
 // Service per frontend. Pure: the controller applies them (server-side apply) and owner
 // references let the garbage collector remove them with their owner.
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { GatewayIr } from "../model/ir";
 import { shortHash } from "../model/kinds";
 import { Dataplane, DataplaneOwnerKind, FrontendService } from "../translate";
@@ -29,10 +31,17 @@ export const ADDRESS_KEY_ANNOTATION = "alb.agc.dev/address-key";
 export const IR_REVISION_ANNOTATION = "alb.agc.dev/ir-revision";
 export const ADMIN_PORT = 9901;
 
-/** The data plane image of this package version: `agc images` builds it under this name. */
-export function defaultDataplaneImage(packageVersion: string): string {
-  return `${DATAPLANE_IMAGE_REPOSITORY}:${packageVersion}`;
+/** This package's version, from the package.json above this module (sources or dist/). */
+function packageVersion(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, "utf8")).version;
+  }
+  return "dev";
 }
+
+/** The data plane image of this package version: `agc images` builds it under this name. */
+export const DEFAULT_DATAPLANE_IMAGE = `${DATAPLANE_IMAGE_REPOSITORY}:${packageVersion()}`;
 
 export interface DataplaneSettings {
   image: string;

@@ -1,6 +1,7 @@
 import * as http from "http";
 import * as net from "net";
-import { Controller, mapLimited, needsReconcile, statusDiffers, statusPatch, withRetries, withTransitionTimes } from "../../../controller/run";
+import { Controller } from "../../../controller/run";
+import { mapLimited, needsReconcile, statusDiffers, statusPatch, withRetries, withTransitionTimes } from "../../../controller/status";
 import { KubeClient, KubeError } from "../../../kube/client";
 
 const T0 = "2024-05-01T10:00:00Z";

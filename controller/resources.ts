@@ -1,0 +1,82 @@
+// Every resource type the controller watches: what translate's snapshot reads, our CRs, and
+// the objects it manages for data planes (found again by label).
+import { API_VERSION, KINDS, KindName } from "../model/kinds";
+import { POLICY_KINDS } from "../model/crds";
+import { Snapshot } from "../translate";
+import { ResourceType } from "./informer";
+import { MANAGED_BY, MANAGED_BY_LABEL } from "./dataplane-objects";
+
+type Obj = Record<string, any>;
+
+const GATEWAY_API = "gateway.networking.k8s.io/v1";
+const MANAGED = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+/** A Secret as the snapshot keeps it: identity, labels and type, key names with empty values. */
+export function secretMetadataOnly(secret: Obj): Obj {
+  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels } = secret.metadata ?? {};
+  return {
+    apiVersion: secret.apiVersion,
+    kind: secret.kind,
+    // No annotations: kubectl's last-applied-configuration would carry the values.
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels },
+    type: secret.type,
+    data: Object.fromEntries(Object.keys(secret.data ?? {}).map((k) => [k, ""])),
+  };
+}
+
+const ours = (kind: { kind: string; plural: string }): ResourceType => ({ apiVersion: API_VERSION, kind: kind.kind, plural: kind.plural });
+
+export type SnapshotList = Exclude<keyof Snapshot, "addresses">;
+
+/** The snapshot's lists; our four control-plane kinds are also what reconcile() reads. */
+export const SNAPSHOT_RESOURCES: Record<SnapshotList, ResourceType> = {
+  gatewayClasses: { apiVersion: GATEWAY_API, kind: "GatewayClass", plural: "gatewayclasses" },
+  gateways: { apiVersion: GATEWAY_API, kind: "Gateway", plural: "gateways" },
+  httpRoutes: { apiVersion: GATEWAY_API, kind: "HTTPRoute", plural: "httproutes" },
+  referenceGrants: { apiVersion: "gateway.networking.k8s.io/v1beta1", kind: "ReferenceGrant", plural: "referencegrants" },
+  ingresses: { apiVersion: "networking.k8s.io/v1", kind: "Ingress", plural: "ingresses" },
+  ingressClasses: { apiVersion: "networking.k8s.io/v1", kind: "IngressClass", plural: "ingressclasses" },
+  services: { apiVersion: "v1", kind: "Service", plural: "services" },
+  endpointSlices: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", plural: "endpointslices" },
+  secrets: { apiVersion: "v1", kind: "Secret", plural: "secrets", transform: secretMetadataOnly },
+  namespaces: { apiVersion: "v1", kind: "Namespace", plural: "namespaces" },
+  trafficControllers: ours(KINDS.TrafficController),
+  frontends: ours(KINDS.Frontend),
+  associations: ours(KINDS.Association),
+  subnetDelegations: ours(KINDS.SubnetDelegation),
+  healthCheckPolicies: ours(POLICY_KINDS.HealthCheckPolicy),
+  routePolicies: ours(POLICY_KINDS.RoutePolicy),
+};
+
+/** The snapshot list holding each of our control-plane kinds. */
+export const CONTROL_PLANE_LISTS: Record<KindName, SnapshotList> = {
+  TrafficController: "trafficControllers",
+  Frontend: "frontends",
+  Association: "associations",
+  SubnetDelegation: "subnetDelegations",
+};
+
+/** Objects the controller creates for data planes (their Services are among `services`). */
+export const MANAGED_RESOURCES = {
+  configMaps: { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", labelSelector: MANAGED },
+  serviceAccounts: { apiVersion: "v1", kind: "ServiceAccount", plural: "serviceaccounts", labelSelector: MANAGED },
+  roles: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", plural: "roles", labelSelector: MANAGED },
+  roleBindings: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", plural: "rolebindings", labelSelector: MANAGED },
+  deployments: { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", labelSelector: MANAGED },
+} satisfies Record<string, ResourceType>;
+
+/** The data planes' pods: readiness and the revision each serves, nothing more. */
+export const DATAPLANE_PODS: ResourceType = {
+  apiVersion: "v1",
+  kind: "Pod",
+  plural: "pods",
+  labelSelector: MANAGED,
+  transform: (pod) => ({
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, resourceVersion: pod.metadata.resourceVersion, labels: pod.metadata.labels, annotations: pod.metadata.annotations, deletionTimestamp: pod.metadata.deletionTimestamp },
+    status: { conditions: (pod.status?.conditions ?? []).filter((c: Obj) => c.type === "Ready") },
+  }),
+};
+
+export const EVENTS: ResourceType = { apiVersion: "v1", kind: "Event", plural: "events" };
