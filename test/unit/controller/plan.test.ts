@@ -1,0 +1,93 @@
+import { parseAddressPool } from "../../../controller/addresses";
+import { addressRequests, addressesByKey, dataplaneProgress, holdProgrammed, serviceStatus, staleObjects } from "../../../controller/plan";
+import { StatusUpdate } from "../../../translate";
+import { webDataplane } from "./fixture-dataplane";
+
+const pod = (name: string, ready: boolean, revision?: string, dataplane = "alb-gw-web") => ({
+  metadata: { name, namespace: "demo", labels: { "alb.agc.dev/dataplane": dataplane }, annotations: revision ? { "alb.agc.dev/ir-revision": revision } : {} },
+  status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+});
+
+const gatewayStatus = (programmed: "True" | "False"): StatusUpdate => ({
+  apiVersion: "gateway.networking.k8s.io/v1",
+  kind: "Gateway",
+  namespace: "demo",
+  name: "web",
+  status: {
+    addresses: [{ type: "IPAddress", value: "10.245.0.1" }],
+    conditions: [
+      { type: "Accepted", status: "True", reason: "Accepted", message: "the Gateway is valid", observedGeneration: 1 },
+      { type: "Programmed", status: programmed, reason: programmed === "True" ? "Programmed" : "Invalid", message: "m", observedGeneration: 1 },
+    ],
+  },
+});
+
+describe("addresses of frontend Services", () => {
+  it("asks for each wanted Service with the address its status shows, and reports them by address key", () => {
+    const services = new Map([["demo/alb-gw-web", { status: { loadBalancer: { ingress: [{ ip: "10.245.0.7" }] } } }]]);
+    expect(addressRequests([webDataplane], services)).toEqual([{ service: "demo/alb-gw-web", current: "10.245.0.7" }]);
+    expect(addressRequests([webDataplane], new Map())).toEqual([{ service: "demo/alb-gw-web" }]);
+    expect(addressesByKey([webDataplane], { assigned: { "demo/alb-gw-web": "10.245.0.7" }, unassigned: [] })).toEqual({ "Gateway/demo/web": ["10.245.0.7"] });
+    expect(addressesByKey([webDataplane], { assigned: {}, unassigned: ["demo/alb-gw-web"] })).toEqual({});
+  });
+
+  it("writes the address on the Service, or says the pool is exhausted", () => {
+    const pool = parseAddressPool("10.245.0.0/30");
+    expect(serviceStatus("10.245.0.1", pool, 2)).toEqual({ loadBalancer: { ingress: [{ ip: "10.245.0.1", ipMode: "VIP" }] } });
+    expect(serviceStatus(undefined, pool, 2)).toEqual({
+      loadBalancer: {},
+      conditions: [
+        {
+          type: "AddressAssigned",
+          status: "False",
+          reason: "PoolExhausted",
+          message: "address pool 10.245.0.0/30 has no free address (2 of 2 in use); widen --address-pool or remove a frontend",
+        },
+      ],
+    });
+  });
+});
+
+describe("Programmed waits for the pods", () => {
+  it("counts the data plane's ready pods and those serving the revision", () => {
+    const pods = [pod("a", true, "r2"), pod("b", true, "r1"), pod("c", false, "r2"), pod("d", true, "r2", "alb-gw-other")];
+    expect(dataplaneProgress(pods, "alb-gw-web", "r2")).toEqual({ ready: 2, current: 1 });
+  });
+
+  it("stays True when every ready pod serves the revision", () => {
+    expect(holdProgrammed(gatewayStatus("True"), { ready: 2, current: 2 }, "r2", "alb-gw-web")).toEqual(gatewayStatus("True"));
+  });
+
+  it("is False, Pending, while no pod is ready", () => {
+    const held = holdProgrammed(gatewayStatus("True"), { ready: 0, current: 0 }, "r2", "alb-gw-web");
+    expect((held.status.conditions as any[])[1]).toEqual({
+      type: "Programmed",
+      status: "False",
+      reason: "Pending",
+      message: "waiting for a ready pod of Deployment demo/alb-gw-web serving revision r2",
+      observedGeneration: 1,
+    });
+    expect((held.status.conditions as any[])[0].status).toBe("True");
+  });
+
+  it("is False, Pending, while some ready pods serve an older revision", () => {
+    const held = holdProgrammed(gatewayStatus("True"), { ready: 2, current: 1 }, "r2", "alb-gw-web");
+    expect((held.status.conditions as any[])[1].message).toBe("waiting for the ready pods of Deployment demo/alb-gw-web to serve revision r2 (1 of 2 do)");
+  });
+
+  it("leaves a Programmed=False from translation as it is", () => {
+    expect(holdProgrammed(gatewayStatus("False"), { ready: 0, current: 0 }, "r2", "alb-gw-web")).toEqual(gatewayStatus("False"));
+  });
+});
+
+describe("staleObjects", () => {
+  const managed = (kind: string, name: string) => ({
+    apiVersion: "v1",
+    kind,
+    metadata: { name, namespace: "demo", labels: { "app.kubernetes.io/managed-by": "alb.agc.dev", "alb.agc.dev/dataplane": name } },
+  });
+  it("names managed objects nothing wants, never others", () => {
+    const existing = [managed("ConfigMap", "alb-gw-web"), managed("ConfigMap", "alb-gw-gone"), { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "user", namespace: "demo" } }];
+    expect(staleObjects(existing, [managed("ConfigMap", "alb-gw-web")]).map((o) => o.metadata.name)).toEqual(["alb-gw-gone"]);
+  });
+});
