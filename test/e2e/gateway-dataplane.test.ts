@@ -1,0 +1,179 @@
+// The controller turns a Gateway and an HTTPRoute into a data plane, against the real API server:
+// the ConfigMap with the IR, the agent's Deployment and RBAC, a LoadBalancer Service with an
+// address from the pool; Gateway and route status say so; a restarted controller keeps the
+// addresses; deleting the Gateway removes it all (the garbage collector follows the owner
+// references). No pod needs to run: the Gateway stays Programmed=False, Pending, meanwhile.
+import { installCrds } from "../../controller/bootstrap";
+import { Controller } from "../../controller/run";
+import { KubeClient } from "../../kube/client";
+import { installGatewayApiCrds } from "../support/gatewayApi";
+import { testLayout } from "../support/localCluster";
+
+jest.setTimeout(180_000);
+
+const suffix = Date.now().toString(36);
+const ns = `wiring-${suffix}`;
+const className = `agc-wiring-${suffix}`;
+const GW = "/apis/gateway.networking.k8s.io/v1";
+const POOL = "10.245.0.0/28";
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+let client: KubeClient;
+let controller: Controller | undefined;
+const logs: string[] = [];
+
+function startController(): Promise<void> {
+  controller = new Controller(client, { dnsZone: "alb.wiring.test", log: (m) => logs.push(m), addressPool: POOL, dataplaneImage: "agc.local/agc-dataplane:e2e" });
+  return controller.start();
+}
+
+const gateway = (name: string) => ({
+  apiVersion: "gateway.networking.k8s.io/v1",
+  kind: "Gateway",
+  metadata: { name, namespace: ns },
+  spec: { gatewayClassName: className, listeners: [{ name: "http", protocol: "HTTP", port: 80 }] },
+});
+
+const condition = (status: any, type: string) => (status?.conditions ?? []).find((c: any) => c.type === type);
+
+beforeAll(async () => {
+  client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  await installGatewayApiCrds(client);
+  await installCrds(client);
+  await client.ensureNamespace(ns);
+  await startController();
+  await client.create(`${GW}/gatewayclasses`, {
+    apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" },
+  });
+  await client.create(`/api/v1/namespaces/${ns}/services`, {
+    apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: ns }, spec: { ports: [{ name: "http", port: 8080, targetPort: 8080 }], selector: { app: "echo" } },
+  });
+  await client.create(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, {
+    apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+    metadata: { name: "echo-1", namespace: ns, labels: { "kubernetes.io/service-name": "echo" } },
+    addressType: "IPv4", ports: [{ name: "http", port: 8080, protocol: "TCP" }], endpoints: [{ addresses: ["10.244.0.9"], conditions: { ready: true } }],
+  });
+  await client.create(`${GW}/namespaces/${ns}/gateways`, gateway("web"));
+  await client.create(`${GW}/namespaces/${ns}/httproutes`, {
+    apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "echo", namespace: ns },
+    spec: { parentRefs: [{ name: "web" }], hostnames: ["echo.wiring.test"], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/api" } }], backendRefs: [{ name: "echo", port: 8080 }] }] },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  controller?.stop();
+  await client.remove(`${GW}/gatewayclasses/${className}`);
+  await client.remove(`/api/v1/namespaces/${ns}`);
+  client.close();
+});
+
+const cmPath = `/api/v1/namespaces/${ns}/configmaps/alb-gw-web`;
+
+test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service with a pool address", async () => {
+  const configMap = await until("the ConfigMap with a route for echo.wiring.test", async () => {
+    const cm = await client.find(cmPath);
+    return cm?.data?.["ir.json"]?.includes("echo.wiring.test") ? cm : undefined;
+  });
+  const ir = JSON.parse(configMap.data["ir.json"]);
+  expect(ir.revision).toMatch(/^[0-9a-f]{16}$/);
+  expect(configMap.metadata.annotations["alb.agc.dev/ir-revision"]).toBe(ir.revision);
+  expect(ir.frontends.map((f: any) => f.port)).toEqual([10080]);
+  expect(ir.routes).toHaveLength(1);
+  expect(ir.routes[0]).toMatchObject({ hostnames: ["echo.wiring.test"], path: { type: "PathPrefix", value: "/api" } });
+  expect(ir.clusters).toHaveLength(1);
+  expect(ir.clusters[0].endpoints).toEqual([expect.objectContaining({ address: "10.244.0.9", port: 8080 })]);
+  expect(configMap.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Gateway", name: "web", controller: true })]);
+
+  const deployment = await client.get(`/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-web`);
+  expect(deployment.spec.replicas).toBe(2);
+  const container = deployment.spec.template.spec.containers[0];
+  expect(container.image).toBe("agc.local/agc-dataplane:e2e");
+  expect(container.args).toEqual(["--configmap", `${ns}/alb-gw-web`, "--admin-port", "9901"]);
+  expect(container.env.map((e: any) => `${e.name}=${e.valueFrom.fieldRef.fieldPath}`)).toEqual(["POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace"]);
+  expect(deployment.spec.template.spec.serviceAccountName).toBe("alb-gw-web");
+
+  const role = await client.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/alb-gw-web`);
+  expect(role.rules[0]).toEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["alb-gw-web"], verbs: ["get", "watch"] });
+  await client.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/alb-gw-web`);
+  await client.get(`/api/v1/namespaces/${ns}/serviceaccounts/alb-gw-web`);
+
+  const service = await until("the Service's address", async () => {
+    const s = await client.get(`/api/v1/namespaces/${ns}/services/alb-gw-web`);
+    return s.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+  });
+  expect(service.spec.type).toBe("LoadBalancer");
+  expect(service.spec.loadBalancerClass).toBe("alb.agc.dev/alb");
+  expect(service.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([[80, 10080]]);
+  expect(service.spec.selector).toEqual({ "alb.agc.dev/dataplane": "alb-gw-web" });
+  const address = service.status.loadBalancer.ingress[0].ip;
+  expect(address).toMatch(/^10\.245\.0\.([1-9]|1[0-4])$/);
+
+  const gw = await until("the Gateway's addresses", async () => {
+    const g = await client.get(`${GW}/namespaces/${ns}/gateways/web`);
+    return g.status?.addresses?.length ? g : undefined;
+  });
+  expect(gw.status.addresses).toEqual([{ type: "IPAddress", value: address }]);
+  expect(condition(gw.status, "Accepted")).toMatchObject({ status: "True", reason: "Accepted" });
+  // No agent reports the revision (no pod serves it): Programmed waits, and says for what.
+  expect(condition(gw.status, "Programmed")).toMatchObject({ status: "False", reason: "Pending" });
+  expect(condition(gw.status, "Programmed").message).toContain(`Deployment ${ns}/alb-gw-web`);
+  expect(condition(gw.status, "Programmed").message).toContain(ir.revision);
+
+  const route = await until("the route's status", async () => {
+    const r = await client.get(`${GW}/namespaces/${ns}/httproutes/echo`);
+    return r.status?.parents?.length ? r : undefined;
+  });
+  expect(route.status.parents[0].controllerName).toBe("alb.agc.dev/alb-controller");
+  expect(condition(route.status.parents[0], "Accepted")).toMatchObject({ status: "True" });
+});
+
+test("a restarted controller keeps each Service's address and never hands one out twice", async () => {
+  const addressOf = async (name: string) => (await client.find(`/api/v1/namespaces/${ns}/services/${name}`))?.status?.loadBalancer?.ingress?.[0]?.ip as string | undefined;
+  const before = await until("web's address", () => addressOf("alb-gw-web"));
+  controller!.stop();
+  await startController();
+  await client.create(`${GW}/namespaces/${ns}/gateways`, gateway("second"));
+  const second = await until("second's address", () => addressOf("alb-gw-second"));
+  expect(await addressOf("alb-gw-web")).toBe(before);
+  expect(second).not.toBe(before);
+  expect(second).toMatch(/^10\.245\.0\.([1-9]|1[0-4])$/);
+});
+
+test("a pass that changes nothing writes nothing", async () => {
+  const before = (await client.get(cmPath)).metadata.resourceVersion;
+  const gwBefore = (await client.get(`${GW}/namespaces/${ns}/gateways/web`)).metadata.resourceVersion;
+  // A change translation ignores (a label on an unrelated ConfigMap is not watched; a Namespace label is).
+  await client.mergePatch(`/api/v1/namespaces/${ns}`, { metadata: { labels: { touched: "yes" } } });
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect((await client.get(cmPath)).metadata.resourceVersion).toBe(before);
+  expect((await client.get(`${GW}/namespaces/${ns}/gateways/web`)).metadata.resourceVersion).toBe(gwBefore);
+});
+
+test("deleting the Gateway removes its data plane", async () => {
+  await client.remove(`${GW}/namespaces/${ns}/gateways/web`);
+  const paths = [
+    cmPath,
+    `/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-web`,
+    `/api/v1/namespaces/${ns}/services/alb-gw-web`,
+    `/api/v1/namespaces/${ns}/serviceaccounts/alb-gw-web`,
+    `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/alb-gw-web`,
+    `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/alb-gw-web`,
+  ];
+  for (const p of paths) await until(`${p} gone`, async () => (await client.find(p)) === undefined);
+  // The other Gateway's data plane stays.
+  expect(await client.find(`/api/v1/namespaces/${ns}/configmaps/alb-gw-second`)).toBeDefined();
+});
