@@ -6,13 +6,45 @@ import { Informer, ResourceType, objectKey } from "./informer";
 
 type Obj = Record<string, any>;
 
-/** Condition timestamps: kept while a condition's status stays, set when it changes. */
-export function withTransitionTimes(desired: Obj, current: Obj | undefined, now: string): Obj {
-  const conditions = (desired.conditions ?? []).map((c: Obj) => {
-    const prev = (current?.conditions ?? []).find((p: Obj) => p.type === c.type);
+/**
+ * Condition timestamps, at any depth (a Gateway's listeners, a route's parents): kept while a
+ * condition's status stays, set when it changes or was never set.
+ */
+export function withTransitionTimes(desired: any, current: any, now: string): any {
+  if (Array.isArray(desired)) return desired.map((d, i) => withTransitionTimes(d, counterpart(current, d, i), now));
+  if (!desired || typeof desired !== "object") return desired;
+  return Object.fromEntries(
+    Object.entries(desired).map(([k, v]) => [k, k === "conditions" && Array.isArray(v) ? stampConditions(v, current?.conditions, now) : withTransitionTimes(v, current?.[k], now)]),
+  );
+}
+
+function stampConditions(conditions: Obj[], previous: unknown, now: string): Obj[] {
+  const before = Array.isArray(previous) ? previous : [];
+  return conditions.map((c) => {
+    const prev = before.find((p: Obj) => p?.type === c.type);
     return { ...c, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
   });
-  return { ...desired, conditions };
+}
+
+/** What an object in a list stood for before: the same name (listeners), the same parentRef (route parents), else the same position. */
+function counterpart(current: unknown, desired: unknown, index: number): unknown {
+  if (!Array.isArray(current)) return undefined;
+  const id = identity(desired);
+  return id === undefined ? current[index] : current.find((c) => identity(c) === id);
+}
+
+function identity(o: any): string | undefined {
+  if (!o || typeof o !== "object") return undefined;
+  if (typeof o.name === "string") return `name:${o.name}`;
+  if (o.parentRef) return `parent:${canonical(o.parentRef)}|${o.controllerName ?? ""}`;
+  return undefined;
+}
+
+/** A value without condition timestamps, at any depth. */
+function withoutTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTimes);
+  if (!value || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "lastTransitionTime").map(([k, v]) => [k, withoutTimes(v)]));
 }
 
 /** JSON with object keys sorted at every level, for comparisons. */
@@ -27,7 +59,8 @@ export function canonical(value: unknown): string {
 
 /** Whether a status write would change anything (timestamps aside). */
 export function statusDiffers(desired: Obj, current: Obj | undefined): boolean {
-  const strip = (s: Obj | undefined) => canonical({ ...s, conditions: (s?.conditions ?? []).map(({ lastTransitionTime: _t, ...rest }: Obj) => rest) });
+  // No conditions and an empty list of them are the same.
+  const strip = (s: Obj | undefined) => canonical(withoutTimes({ ...s, conditions: s?.conditions ?? [] }));
   return strip(desired) !== strip(current);
 }
 
