@@ -2,7 +2,8 @@
 // the ConfigMap with the IR, the agent's Deployment and RBAC, a LoadBalancer Service with an
 // address from the pool; Gateway and route status say so; a restarted controller keeps the
 // addresses; deleting the Gateway removes it all (the garbage collector follows the owner
-// references). No pod needs to run: the Gateway stays Programmed=False, Pending, meanwhile.
+// references). No pod needs to run (the data plane runs 0 replicas here): the Gateway stays
+// Programmed=False, Pending, until a ready pod reports the IR's revision.
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient } from "../../kube/client";
@@ -37,7 +38,7 @@ let controller: Controller | undefined;
 const logs: string[] = [];
 
 function startController(): Promise<void> {
-  controller = new Controller(client, { dnsZone: "alb.wiring.test", log: (m) => logs.push(m), addressPool: POOL, dataplaneImage: "agc.local/agc-dataplane:e2e" });
+  controller = new Controller(client, { dnsZone: "alb.wiring.test", log: (m) => logs.push(m), addressPool: POOL, dataplaneImage: "agc.local/agc-dataplane:e2e", dataplaneReplicas: 0 });
   return controller.start();
 }
 
@@ -99,7 +100,7 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(configMap.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Gateway", name: "web", controller: true })]);
 
   const deployment = await client.get(`/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-web`);
-  expect(deployment.spec.replicas).toBe(2);
+  expect(deployment.spec.replicas).toBe(0);
   const container = deployment.spec.template.spec.containers[0];
   expect(container.image).toBe("agc.local/agc-dataplane:e2e");
   expect(container.args).toEqual(["--configmap", `${ns}/alb-gw-web`, "--admin-port", "9901"]);
@@ -139,6 +140,27 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   });
   expect(route.status.parents[0].controllerName).toBe("alb.agc.dev/alb-controller");
   expect(condition(route.status.parents[0], "Accepted")).toMatchObject({ status: "True" });
+});
+
+test("the Gateway is Programmed once the data plane's ready pods serve the revision", async () => {
+  const revision = JSON.parse((await client.get(cmPath)).data["ir.json"]).revision;
+  // This pod stands in for a data plane pod whose agent reports the revision it serves (the
+  // agent's pod annotation is not released yet): bound to a node that does not exist, so no
+  // kubelet or scheduler touches it, and made Ready through its status subresource.
+  await client.create(`/api/v1/namespaces/${ns}/pods`, {
+    apiVersion: "v1", kind: "Pod",
+    metadata: { name: "web-dataplane-0", namespace: ns, labels: { "app.kubernetes.io/managed-by": "alb.agc.dev", "alb.agc.dev/dataplane": "alb-gw-web" }, annotations: { "alb.agc.dev/ir-revision": "0000000000000000" } },
+    spec: { nodeName: "no-such-node", containers: [{ name: "dataplane", image: "agc.local/agc-dataplane:e2e" }] },
+  });
+  const podPath = `/api/v1/namespaces/${ns}/pods/web-dataplane-0`;
+  await client.mergePatch(podPath, { status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") }] } }, "status");
+  const programmed = async () => condition((await client.get(`${GW}/namespaces/${ns}/gateways/web`)).status, "Programmed");
+  // Ready, but serving an older revision: still Pending, saying how many pods serve the current one.
+  await until("the Pending message counting the pods", async () => ((await programmed()).message.includes("(0 of 1 do)") ? true : undefined));
+  await client.mergePatch(podPath, { metadata: { annotations: { "alb.agc.dev/ir-revision": revision } } });
+  const done = await until("Programmed=True", async () => ((await programmed()).status === "True" ? programmed() : undefined));
+  expect(done).toMatchObject({ status: "True", reason: "Programmed" });
+  await client.remove(podPath);
 });
 
 test("a restarted controller keeps each Service's address and never hands one out twice", async () => {
