@@ -199,3 +199,11 @@ test("deleting the Gateway removes its data plane", async () => {
   // The other Gateway's data plane stays.
   expect(await client.find(`/api/v1/namespaces/${ns}/configmaps/alb-gw-second`)).toBeDefined();
 });
+
+test("a Gateway moved to a class of another controller loses its data plane", async () => {
+  await client.mergePatch(`${GW}/namespaces/${ns}/gateways/second`, { spec: { gatewayClassName: "someone-elses" } });
+  // No owner was deleted: the controller removes what no data plane wants any more.
+  for (const p of [`/api/v1/namespaces/${ns}/configmaps/alb-gw-second`, `/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-second`, `/api/v1/namespaces/${ns}/services/alb-gw-second`]) {
+    await until(`${p} gone`, async () => (await client.find(p)) === undefined);
+  }
+});
