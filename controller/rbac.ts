@@ -15,19 +15,19 @@ const MANAGE = [...READ, "create", "patch", "delete"];
 export const CONTROLLER_RULES: PolicyRule[] = [
   // Our CRs and policies: read, status written; bootstrap installs the CRDs.
   { apiGroups: [GROUP], resources: ["trafficcontrollers", "frontends", "associations", "subnetdelegations", "healthcheckpolicies", "routepolicies"], verbs: READ },
-  { apiGroups: [GROUP], resources: ["trafficcontrollers/status", "frontends/status", "associations/status", "subnetdelegations/status", "healthcheckpolicies/status", "routepolicies/status"], verbs: ["get", "patch"] },
+  { apiGroups: [GROUP], resources: ["trafficcontrollers/status", "frontends/status", "associations/status", "subnetdelegations/status", "healthcheckpolicies/status", "routepolicies/status"], verbs: ["patch"] },
   { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "create", "patch"] },
   // Gateway API and Ingress: read, status written.
   { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses", "gateways", "httproutes", "referencegrants"], verbs: READ },
-  { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses/status", "gateways/status", "httproutes/status"], verbs: ["get", "patch"] },
+  { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses/status", "gateways/status", "httproutes/status"], verbs: ["patch"] },
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingressclasses"], verbs: READ },
-  { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["get", "patch"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["patch"] },
   // What translation reads.
   { apiGroups: [""], resources: ["secrets", "namespaces"], verbs: READ },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
   // The data planes: ConfigMap, ServiceAccount, Roles, Deployment, frontend Services and their addresses.
   { apiGroups: [""], resources: ["configmaps", "serviceaccounts", "services"], verbs: MANAGE },
-  { apiGroups: [""], resources: ["services/status"], verbs: ["get", "patch"] },
+  { apiGroups: [""], resources: ["services/status"], verbs: ["patch"] },
   { apiGroups: ["apps"], resources: ["deployments"], verbs: MANAGE },
   { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: MANAGE },
   // Pods: the data planes' readiness and revision. `patch` is not used by the controller itself: a

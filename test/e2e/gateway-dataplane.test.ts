@@ -5,6 +5,7 @@
 // references). No pod needs to run (the data plane runs 0 replicas here): the Gateway stays
 // Programmed=False, Pending, until a ready pod reports the IR's revision.
 import { installCrds } from "../../controller/bootstrap";
+import { controllerClusterRole } from "../../controller/rbac";
 import { Controller } from "../../controller/run";
 import { KubeClient } from "../../kube/client";
 import { installGatewayApiCrds } from "../support/gatewayApi";
@@ -34,11 +35,27 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 }
 
 let client: KubeClient;
+/** The controller's own identity: a ServiceAccount with exactly the rules of controller/rbac.ts. */
+let controllerClient: KubeClient;
 let controller: Controller | undefined;
 const logs: string[] = [];
 
+async function clientWithControllerRules(): Promise<KubeClient> {
+  const rbac = "/apis/rbac.authorization.k8s.io/v1";
+  await client.create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "alb-controller", namespace: ns } });
+  await client.create(`${rbac}/clusterroles`, controllerClusterRole(className));
+  await client.create(`${rbac}/clusterrolebindings`, {
+    apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: className },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: className },
+    subjects: [{ kind: "ServiceAccount", name: "alb-controller", namespace: ns }],
+  });
+  const token = await client.create(`/api/v1/namespaces/${ns}/serviceaccounts/alb-controller/token`, { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } });
+  const { server, ca, insecureSkipTlsVerify, tlsServerName } = client.creds;
+  return new KubeClient({ server, ca, insecureSkipTlsVerify, tlsServerName, token: token.status.token });
+}
+
 function startController(): Promise<void> {
-  controller = new Controller(client, { dnsZone: "alb.wiring.test", log: (m) => logs.push(m), addressPool: POOL, dataplaneImage: "agc.local/agc-dataplane:e2e", dataplaneReplicas: 0 });
+  controller = new Controller(controllerClient, { dnsZone: "alb.wiring.test", log: (m) => logs.push(m), addressPool: POOL, dataplaneImage: "agc.local/agc-dataplane:e2e", dataplaneReplicas: 0 });
   return controller.start();
 }
 
@@ -56,6 +73,7 @@ beforeAll(async () => {
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);
+  controllerClient = await clientWithControllerRules();
   await startController();
   await client.create(`${GW}/gatewayclasses`, {
     apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" },
@@ -77,6 +95,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   controller?.stop();
+  controllerClient?.close();
+  // Everything was written with the controller's own rules: nothing it tried was refused.
+  expect(logs.filter((m) => m.includes("403"))).toEqual([]);
+  await client.remove(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${className}`);
+  await client.remove(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${className}`);
   await client.remove(`${GW}/gatewayclasses/${className}`);
   await client.remove(`/api/v1/namespaces/${ns}`);
   client.close();
