@@ -101,6 +101,7 @@ afterAll(async () => {
   await client.remove(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${className}`);
   await client.remove(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${className}`);
   await client.remove(`${GW}/gatewayclasses/${className}`);
+  await client.remove(`/apis/networking.k8s.io/v1/ingressclasses/${className}`);
   await client.remove(`/api/v1/namespaces/${ns}`);
   client.close();
 });
@@ -184,6 +185,24 @@ test("the Gateway is Programmed once the data plane's ready pods serve the revis
   const done = await until("Programmed=True", async () => ((await programmed()).status === "True" ? programmed() : undefined));
   expect(done).toMatchObject({ status: "True", reason: "Programmed" });
   await client.remove(podPath);
+});
+
+test("an Ingress of our class gets its own data plane, and its address in its status", async () => {
+  await client.create("/apis/networking.k8s.io/v1/ingressclasses", {
+    apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: className }, spec: { controller: "alb.agc.dev/alb-controller" },
+  });
+  await client.create(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, {
+    apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "shop", namespace: ns },
+    spec: { ingressClassName: className, rules: [{ host: "shop.wiring.test", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "echo", port: { number: 8080 } } } }] } }] },
+  });
+  const ingress = await until("the Ingress's address", async () => {
+    const i = await client.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/shop`);
+    return i.status?.loadBalancer?.ingress?.length ? i : undefined;
+  });
+  const service = await client.get(`/api/v1/namespaces/${ns}/services/alb-ing-shop`);
+  expect(ingress.status.loadBalancer.ingress).toEqual([{ ip: service.status.loadBalancer.ingress[0].ip }]);
+  const ir = JSON.parse((await client.get(`/api/v1/namespaces/${ns}/configmaps/alb-ing-shop`)).data["ir.json"]);
+  expect(ir.routes.map((r: any) => r.hostnames)).toEqual([["shop.wiring.test"]]);
 });
 
 test("a restarted controller keeps each Service's address and never hands one out twice", async () => {
