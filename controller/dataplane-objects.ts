@@ -19,8 +19,8 @@ export const DEFAULT_DATAPLANE_REPLICAS = 2;
 /** The class our LoadBalancer Services carry, so no other load balancer controller takes them. */
 export const LOAD_BALANCER_CLASS = "alb.agc.dev/alb";
 export const FIELD_MANAGER = "alb-controller";
+/** Which controller manages an object (its controllerName as a label value): each finds, and cleans up, only its own. */
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY = "alb.agc.dev";
 /** Names the data plane an object belongs to; the Deployment's pods are selected by it. */
 export const DATAPLANE_LABEL = "alb.agc.dev/dataplane";
 /** The hash of what the controller last applied: a missing or different one means apply again. */
@@ -46,6 +46,14 @@ export const DEFAULT_DATAPLANE_IMAGE = `${DATAPLANE_IMAGE_REPOSITORY}:${packageV
 export interface DataplaneSettings {
   image: string;
   replicas: number;
+  /** The managed-by label's value (see managedByValue). */
+  managedBy: string;
+}
+
+/** A controllerName as a label value: '/' becomes '_'; a name too long for a label ends in a hash. */
+export function managedByValue(controllerName: string): string {
+  const value = controllerName.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return value.length <= 63 ? value : `${value.slice(0, 52)}-${shortHash(controllerName)}`;
 }
 
 /** An object an owner reference can name. */
@@ -105,7 +113,7 @@ function agentProbe(path: string, periodSeconds: number, failureThreshold: numbe
 export function dataplaneObjects(dp: Dataplane, revision: string, settings: DataplaneSettings, owners: { dataplane: OwnerRef; services: Record<string, OwnerRef> }): Obj[] {
   const name = dataplaneName(dp);
   const namespace = dp.owner.namespace;
-  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, "app.kubernetes.io/name": "alb-dataplane", [DATAPLANE_LABEL]: name };
+  const labels = { [MANAGED_BY_LABEL]: settings.managedBy, "app.kubernetes.io/name": "alb-dataplane", [DATAPLANE_LABEL]: name };
   const meta = (objectNamespace: string, objectName: string, owner?: OwnerRef) => ({
     name: objectName,
     namespace: objectNamespace,

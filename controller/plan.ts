@@ -3,7 +3,7 @@
 // which managed objects are no longer wanted.
 import { Dataplane, StatusUpdate } from "../translate";
 import { AddressPool, AddressRequest, Allocation } from "./addresses";
-import { DATAPLANE_LABEL, IR_REVISION_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, managedName } from "./dataplane-objects";
+import { DATAPLANE_LABEL, IR_REVISION_ANNOTATION, MANAGED_BY_LABEL, managedName } from "./dataplane-objects";
 
 type Obj = Record<string, any>;
 
@@ -75,8 +75,8 @@ export function holdProgrammed(status: StatusUpdate, progress: { ready: number; 
 
 export const objectId = (o: Obj) => `${o.apiVersion}/${o.kind}/${key(o.metadata.namespace, o.metadata.name)}`;
 
-/** Managed objects (by our label) that no desired object accounts for any more. */
-export function staleObjects(existing: readonly Obj[], desired: readonly Obj[]): Obj[] {
+/** Objects this controller manages (by its managed-by value) that no desired object accounts for any more. */
+export function staleObjects(existing: readonly Obj[], desired: readonly Obj[], managedBy: string): Obj[] {
   const wanted = new Set(desired.map(objectId));
-  return existing.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && o.metadata.labels[DATAPLANE_LABEL] && !wanted.has(objectId(o)) && !o.metadata.deletionTimestamp);
+  return existing.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] === managedBy && o.metadata.labels[DATAPLANE_LABEL] && !wanted.has(objectId(o)) && !o.metadata.deletionTimestamp);
 }

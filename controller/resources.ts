@@ -4,12 +4,11 @@ import { API_VERSION, KINDS, KindName } from "../model/kinds";
 import { POLICY_KINDS } from "../model/crds";
 import { Snapshot } from "../translate";
 import { ResourceType } from "./informer";
-import { MANAGED_BY, MANAGED_BY_LABEL } from "./dataplane-objects";
+import { MANAGED_BY_LABEL } from "./dataplane-objects";
 
 type Obj = Record<string, any>;
 
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
-const MANAGED = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 
 /** A Secret as the snapshot keeps it: identity, labels and type, key names with empty values. */
 export function secretMetadataOnly(secret: Obj): Obj {
@@ -56,27 +55,30 @@ export const CONTROL_PLANE_LISTS: Record<KindName, SnapshotList> = {
   SubnetDelegation: "subnetDelegations",
 };
 
-/** Objects the controller creates for data planes (their Services are among `services`). */
-export const MANAGED_RESOURCES = {
-  configMaps: { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", labelSelector: MANAGED },
-  serviceAccounts: { apiVersion: "v1", kind: "ServiceAccount", plural: "serviceaccounts", labelSelector: MANAGED },
-  roles: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", plural: "roles", labelSelector: MANAGED },
-  roleBindings: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", plural: "rolebindings", labelSelector: MANAGED },
-  deployments: { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", labelSelector: MANAGED },
-} satisfies Record<string, ResourceType>;
+/** Objects the controller creates for data planes, by their managed-by value (their Services are among `services`). */
+export function managedResources(managedBy: string): ResourceType[] {
+  const labelSelector = `${MANAGED_BY_LABEL}=${managedBy}`;
+  return [
+    { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", labelSelector },
+    { apiVersion: "v1", kind: "ServiceAccount", plural: "serviceaccounts", labelSelector },
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", plural: "roles", labelSelector },
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", plural: "rolebindings", labelSelector },
+    { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", labelSelector },
+  ];
+}
 
 /** The data planes' pods: readiness and the revision each serves, nothing more. */
-export const DATAPLANE_PODS: ResourceType = {
+export const dataplanePods = (managedBy: string): ResourceType => ({
   apiVersion: "v1",
   kind: "Pod",
   plural: "pods",
-  labelSelector: MANAGED,
+  labelSelector: `${MANAGED_BY_LABEL}=${managedBy}`,
   transform: (pod) => ({
     apiVersion: pod.apiVersion,
     kind: pod.kind,
     metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, resourceVersion: pod.metadata.resourceVersion, labels: pod.metadata.labels, annotations: pod.metadata.annotations, deletionTimestamp: pod.metadata.deletionTimestamp },
     status: { conditions: (pod.status?.conditions ?? []).filter((c: Obj) => c.type === "Ready") },
   }),
-};
+});
 
 export const EVENTS: ResourceType = { apiVersion: "v1", kind: "Event", plural: "events" };

@@ -15,10 +15,10 @@ import { BatchTimings, Batcher, DEFAULT_BATCH } from "./batch";
 import { AddressPool, DEFAULT_ADDRESS_POOL, allocateAddresses, parseAddressPool } from "./addresses";
 import {
   APPLIED_HASH_ANNOTATION, DEFAULT_DATAPLANE_IMAGE, DEFAULT_DATAPLANE_REPLICAS, DataplaneSettings, FIELD_MANAGER, OwnerRef,
-  dataplaneName, dataplaneObjects, irRevision, needsApply,
+  dataplaneName, dataplaneObjects, irRevision, managedByValue, needsApply,
 } from "./dataplane-objects";
 import { addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, serviceStatus, staleObjects } from "./plan";
-import { CONTROL_PLANE_LISTS, DATAPLANE_PODS, EVENTS, MANAGED_RESOURCES, SNAPSHOT_RESOURCES, SnapshotList } from "./resources";
+import { CONTROL_PLANE_LISTS, EVENTS, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, managedResources } from "./resources";
 
 
 type Obj = Record<string, any>;
@@ -54,7 +54,7 @@ export function controlPlaneObjects(snapshot: Snapshot): ObjectsByKind {
 }
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
-const KNOWN_TYPES: ResourceType[] = [...Object.values(SNAPSHOT_RESOURCES), ...Object.values(MANAGED_RESOURCES)];
+const KNOWN_TYPES: ResourceType[] = [...Object.values(SNAPSHOT_RESOURCES), ...managedResources("any")];
 /** The resource type of an object we create or watch. */
 const resourceOf = (o: Obj): ResourceType => KNOWN_TYPES.find((t) => t.apiVersion === o.apiVersion && t.kind === o.kind)!;
 
@@ -87,7 +87,11 @@ export class Controller {
     // Every informer's watch listens on the one signal.
     setMaxListeners(100, this.abort.signal);
     this.pool = parseAddressPool(options.addressPool ?? DEFAULT_ADDRESS_POOL);
-    this.settings = { image: options.dataplaneImage ?? DEFAULT_DATAPLANE_IMAGE, replicas: options.dataplaneReplicas ?? DEFAULT_DATAPLANE_REPLICAS };
+    this.settings = {
+      image: options.dataplaneImage ?? DEFAULT_DATAPLANE_IMAGE,
+      replicas: options.dataplaneReplicas ?? DEFAULT_DATAPLANE_REPLICAS,
+      managedBy: managedByValue(this.controllerName),
+    };
     const informerOptions = { log: (m: string) => this.log(m), signal: this.abort.signal };
     const informer = (type: ResourceType, relevant: (c: Change) => boolean) =>
       new Informer(client, type, (c) => this.synced && relevant(c) && this.batcher.trigger(), informerOptions);
@@ -96,14 +100,18 @@ export class Controller {
     ) as Record<SnapshotList, Informer>;
     // Managed objects matter when they go away or someone else's apply replaced ours.
     const appliedHash = (o?: Obj) => o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
-    this.managedInformers = Object.values(MANAGED_RESOURCES).map((t) => informer(t, (c) => c.type !== "MODIFIED" || appliedHash(c.previous) !== appliedHash(c.object)));
+    this.managedInformers = managedResources(this.settings.managedBy).map((t) => informer(t, (c) => c.type !== "MODIFIED" || appliedHash(c.previous) !== appliedHash(c.object)));
     const progress = (o?: Obj) => canonical([o?.metadata?.annotations, o?.status?.conditions, o?.metadata?.deletionTimestamp]);
-    this.pods = informer(DATAPLANE_PODS, (c) => c.type !== "MODIFIED" || progress(c.previous) !== progress(c.object));
+    this.pods = informer(dataplanePods(this.settings.managedBy), (c) => c.type !== "MODIFIED" || progress(c.previous) !== progress(c.object));
     this.writer = new StatusWriter(client, { isLeader: options.isLeader, log: (m) => this.log(m), informerFor: (t) => this.informerFor(t) });
     this.batcher = new Batcher(() => this.pass(), (e) => this.log(`pass failed: ${(e as Error).message}`), {
       holdOffMs: options.batchMs ?? DEFAULT_BATCH.holdOffMs,
       maxDelayMs: options.maxBatchMs ?? DEFAULT_BATCH.maxDelayMs,
     } satisfies BatchTimings);
+  }
+
+  private get controllerName(): string {
+    return this.options.controllerName ?? CONTROLLER_NAME;
   }
 
   private log(msg: string): void {
@@ -147,7 +155,7 @@ export class Controller {
   /** translate() with the addresses handed out for the Services it wants; again when those change. */
   private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
-    const translateOptions = { controllerName: this.options.controllerName ?? CONTROLLER_NAME };
+    const translateOptions = { controllerName: this.controllerName };
     let snapshot = snapshotFrom(this.snapshotInformers, {});
     let result = translate(snapshot, translateOptions);
     for (let round = 0; ; round++) {
@@ -233,7 +241,7 @@ export class Controller {
     if (!owners.every((l) => this.snapshotInformers[l].served)) return 0;
     const existing = [...this.managedInformers.flatMap((i) => i.list()), ...this.snapshotInformers.services.list()];
     let failed = 0;
-    for (const o of staleObjects(existing, desired)) {
+    for (const o of staleObjects(existing, desired, this.settings.managedBy)) {
       try {
         await this.client.remove(resourcePath(o.apiVersion, resourceOf(o).plural, o.metadata.namespace, o.metadata.name));
         this.log(`removed ${objectId(o)}: no data plane wants it any more`);

@@ -2,8 +2,9 @@
 // the ConfigMap with the IR, the agent's Deployment and RBAC, a LoadBalancer Service with an
 // address from the pool; Gateway and route status say so; a restarted controller keeps the
 // addresses; deleting the Gateway removes it all (the garbage collector follows the owner
-// references). No pod needs to run (the data plane runs 0 replicas here): the Gateway stays
-// Programmed=False, Pending, until a ready pod reports the IR's revision.
+// references). No pod needs to run: the Gateway stays Programmed=False, Pending, until the data
+// plane's ready pods report the IR's revision. The controller runs with its defaults, so that
+// other tests' controllers, watching the same cluster, do exactly what it does.
 import { installCrds } from "../../controller/bootstrap";
 import { controllerClusterRole } from "../../controller/rbac";
 import { Controller } from "../../controller/run";
@@ -17,7 +18,7 @@ const suffix = Date.now().toString(36);
 const ns = `wiring-${suffix}`;
 const className = `agc-wiring-${suffix}`;
 const GW = "/apis/gateway.networking.k8s.io/v1";
-const POOL = "10.245.0.0/28";
+const POOL_ADDRESS = /^10\.245\.0\.([1-9]|[1-9]\d|1\d\d|2[0-4]\d|25[0-4])$/;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -55,7 +56,7 @@ async function clientWithControllerRules(): Promise<KubeClient> {
 }
 
 function startController(): Promise<void> {
-  controller = new Controller(controllerClient, { dnsZone: "alb.wiring.test", log: (m) => logs.push(m), addressPool: POOL, dataplaneImage: "agc.local/agc-dataplane:e2e", dataplaneReplicas: 0 });
+  controller = new Controller(controllerClient, { dnsZone: "alb.test.local", log: (m) => logs.push(m) });
   return controller.start();
 }
 
@@ -124,9 +125,9 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(configMap.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Gateway", name: "web", controller: true })]);
 
   const deployment = await client.get(`/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-web`);
-  expect(deployment.spec.replicas).toBe(0);
+  expect(deployment.spec.replicas).toBe(2);
   const container = deployment.spec.template.spec.containers[0];
-  expect(container.image).toBe("agc.local/agc-dataplane:e2e");
+  expect(container.image).toBe("agc.local/agc-dataplane:0.1.0");
   expect(container.args).toEqual(["--configmap", `${ns}/alb-gw-web`, "--admin-port", "9901"]);
   expect(container.env.map((e: any) => `${e.name}=${e.valueFrom.fieldRef.fieldPath}`)).toEqual(["POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace"]);
   expect(deployment.spec.template.spec.serviceAccountName).toBe("alb-gw-web");
@@ -145,7 +146,7 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(service.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([[80, 10080]]);
   expect(service.spec.selector).toEqual({ "alb.agc.dev/dataplane": "alb-gw-web" });
   const address = service.status.loadBalancer.ingress[0].ip;
-  expect(address).toMatch(/^10\.245\.0\.([1-9]|1[0-4])$/);
+  expect(address).toMatch(POOL_ADDRESS);
 
   const gw = await until("the Gateway's addresses", async () => {
     const g = await client.get(`${GW}/namespaces/${ns}/gateways/web`);
@@ -168,23 +169,23 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
 
 test("the Gateway is Programmed once the data plane's ready pods serve the revision", async () => {
   const revision = JSON.parse((await client.get(cmPath)).data["ir.json"]).revision;
-  // This pod stands in for a data plane pod whose agent reports the revision it serves (the
-  // agent's pod annotation is not released yet): bound to a node that does not exist, so no
-  // kubelet or scheduler touches it, and made Ready through its status subresource.
+  // This pod stands in for a ready data plane pod (this cluster may have no kubelet, or no data
+  // plane image): bound to a node that does not exist, so no kubelet or scheduler touches it,
+  // and made Ready through its status subresource.
   await client.create(`/api/v1/namespaces/${ns}/pods`, {
     apiVersion: "v1", kind: "Pod",
-    metadata: { name: "web-dataplane-0", namespace: ns, labels: { "app.kubernetes.io/managed-by": "alb.agc.dev", "alb.agc.dev/dataplane": "alb-gw-web" }, annotations: { "alb.agc.dev/ir-revision": "0000000000000000" } },
-    spec: { nodeName: "no-such-node", containers: [{ name: "dataplane", image: "agc.local/agc-dataplane:e2e" }] },
+    metadata: { name: "web-dataplane-0", namespace: ns, labels: { "app.kubernetes.io/managed-by": "alb.agc.dev_alb-controller", "alb.agc.dev/dataplane": "alb-gw-web" }, annotations: { "alb.agc.dev/ir-revision": "0000000000000000" } },
+    spec: { nodeName: "no-such-node", containers: [{ name: "dataplane", image: "agc.local/agc-dataplane:0.1.0" }] },
   });
-  const podPath = `/api/v1/namespaces/${ns}/pods/web-dataplane-0`;
-  await client.mergePatch(podPath, { status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") }] } }, "status");
+  await client.mergePatch(`/api/v1/namespaces/${ns}/pods/web-dataplane-0`, { status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") }] } }, "status");
   const programmed = async () => condition((await client.get(`${GW}/namespaces/${ns}/gateways/web`)).status, "Programmed");
-  // Ready, but serving an older revision: still Pending, saying how many pods serve the current one.
-  await until("the Pending message counting the pods", async () => ((await programmed()).message.includes("(0 of 1 do)") ? true : undefined));
-  await client.mergePatch(podPath, { metadata: { annotations: { "alb.agc.dev/ir-revision": revision } } });
+  // Ready, but on an older revision: still Pending, saying how many ready pods serve the current one.
+  await until("the Pending message counting the pods", async () => /\(0 of \d+ do\)$/.test((await programmed()).message));
+  // What each pod's agent does once it serves the revision (the Deployment's own pods too, in case they run here).
+  const pods = await client.request(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: "alb.agc.dev/dataplane=alb-gw-web" } });
+  for (const pod of pods.items) await client.mergePatch(`/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, { metadata: { annotations: { "alb.agc.dev/ir-revision": revision } } });
   const done = await until("Programmed=True", async () => ((await programmed()).status === "True" ? programmed() : undefined));
   expect(done).toMatchObject({ status: "True", reason: "Programmed" });
-  await client.remove(podPath);
 });
 
 test("an Ingress of our class gets its own data plane, and its address in its status", async () => {
@@ -214,7 +215,7 @@ test("a restarted controller keeps each Service's address and never hands one ou
   const second = await until("second's address", () => addressOf("alb-gw-second"));
   expect(await addressOf("alb-gw-web")).toBe(before);
   expect(second).not.toBe(before);
-  expect(second).toMatch(/^10\.245\.0\.([1-9]|1[0-4])$/);
+  expect(second).toMatch(POOL_ADDRESS);
 });
 
 test("a pass that changes nothing writes nothing", async () => {

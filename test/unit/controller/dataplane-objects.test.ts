@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { dataplaneObjects, irRevision, managedName, needsApply } from "../../../controller/dataplane-objects";
+import { dataplaneObjects, irRevision, managedByValue, managedName, needsApply } from "../../../controller/dataplane-objects";
 import { webDataplane } from "./fixture-dataplane";
 
 const gatewayOwner = { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", name: "web", uid: "0d6f3c2e-1111-4222-8333-944455556666" };
-const settings = { image: "agc.local/agc-dataplane:0.1.0", replicas: 2 };
+const settings = { image: "agc.local/agc-dataplane:0.1.0", replicas: 2, managedBy: "alb.agc.dev_alb-controller" };
 
 describe("irRevision", () => {
   it("is the first 16 hex digits of the sha256 of the document with sorted keys, without its revision", () => {
@@ -29,7 +29,7 @@ describe("dataplaneObjects", () => {
   it("applies again only what is missing or was applied from other content", () => {
     const [configMap] = dataplaneObjects(webDataplane, "1d2093674e444d9f", settings, { dataplane: gatewayOwner, services: {} });
     expect(needsApply(configMap, undefined)).toBe(true);
-    expect(needsApply(configMap, { metadata: { annotations: { "alb.agc.dev/applied-hash": "bf6cbd10b0fcf283" } } })).toBe(false);
+    expect(needsApply(configMap, { metadata: { annotations: { "alb.agc.dev/applied-hash": "260970c4675f3be1" } } })).toBe(false);
     expect(needsApply(configMap, { metadata: { annotations: { "alb.agc.dev/applied-hash": "0000000000000000" } } })).toBe(true);
   });
 });
@@ -43,5 +43,13 @@ describe("managedName", () => {
     ["Ingress", "a".repeat(70), `alb-ing-${"a".repeat(44)}-ca513d56ed`],
   ] as const)("%s %s -> %s", (kind, name, expected) => {
     expect(managedName(kind, name)).toBe(expected);
+  });
+});
+
+describe("managedByValue", () => {
+  it("makes a controllerName a label value", () => {
+    expect(managedByValue("alb.agc.dev/alb-controller")).toBe("alb.agc.dev_alb-controller");
+    // printf '%s' 'example.com/…' | sha256sum (first 10 digits)
+    expect(managedByValue(`example.com/${"x".repeat(60)}`)).toBe(`example.com_${"x".repeat(40)}-7f7f6d99b7`);
   });
 });

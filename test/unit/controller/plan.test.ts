@@ -81,13 +81,18 @@ describe("Programmed waits for the pods", () => {
 });
 
 describe("staleObjects", () => {
-  const managed = (kind: string, name: string) => ({
+  const managed = (kind: string, name: string, managedBy = "alb.agc.dev_alb-controller") => ({
     apiVersion: "v1",
     kind,
-    metadata: { name, namespace: "demo", labels: { "app.kubernetes.io/managed-by": "alb.agc.dev", "alb.agc.dev/dataplane": name } },
+    metadata: { name, namespace: "demo", labels: { "app.kubernetes.io/managed-by": managedBy, "alb.agc.dev/dataplane": name } },
   });
-  it("names managed objects nothing wants, never others", () => {
-    const existing = [managed("ConfigMap", "alb-gw-web"), managed("ConfigMap", "alb-gw-gone"), { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "user", namespace: "demo" } }];
-    expect(staleObjects(existing, [managed("ConfigMap", "alb-gw-web")]).map((o) => o.metadata.name)).toEqual(["alb-gw-gone"]);
+  it("names the objects this controller manages that nothing wants, never others", () => {
+    const existing = [
+      managed("ConfigMap", "alb-gw-web"),
+      managed("ConfigMap", "alb-gw-gone"),
+      managed("ConfigMap", "alb-gw-another-controllers", "example.com_other"),
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "user", namespace: "demo" } },
+    ];
+    expect(staleObjects(existing, [managed("ConfigMap", "alb-gw-web")], "alb.agc.dev_alb-controller").map((o) => o.metadata.name)).toEqual(["alb-gw-gone"]);
   });
 });
