@@ -80,3 +80,11 @@ export function staleObjects(existing: readonly Obj[], desired: readonly Obj[], 
   const wanted = new Set(desired.map(objectId));
   return existing.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] === managedBy && o.metadata.labels[DATAPLANE_LABEL] && !wanted.has(objectId(o)) && !o.metadata.deletionTimestamp);
 }
+
+/** A route's status: our parents as desired, other controllers' parents as they wrote them. */
+export function withOtherControllersParents(controllerName: string) {
+  return (desired: Obj, current: Obj | undefined): Obj => {
+    const others = ((current?.parents as Obj[] | undefined) ?? []).filter((p) => p.controllerName !== controllerName);
+    return others.length ? { ...desired, parents: [...((desired.parents as Obj[] | undefined) ?? []), ...others] } : desired;
+  };
+}

@@ -17,7 +17,9 @@ import {
   APPLIED_HASH_ANNOTATION, DEFAULT_DATAPLANE_IMAGE, DEFAULT_DATAPLANE_REPLICAS, DataplaneSettings, FIELD_MANAGER, OwnerRef,
   dataplaneName, dataplaneObjects, irRevision, managedByValue, needsApply,
 } from "./dataplane-objects";
-import { addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, serviceStatus, staleObjects } from "./plan";
+import {
+  addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, serviceStatus, staleObjects, withOtherControllersParents,
+} from "./plan";
 import { CONTROL_PLANE_LISTS, EVENTS, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, managedResources } from "./resources";
 
 
@@ -54,6 +56,7 @@ export function controlPlaneObjects(snapshot: Snapshot): ObjectsByKind {
 }
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+// The label selector plays no part in finding an object's type.
 const KNOWN_TYPES: ResourceType[] = [...Object.values(SNAPSHOT_RESOURCES), ...managedResources("any")];
 /** The resource type of an object we create or watch. */
 const resourceOf = (o: Obj): ResourceType => KNOWN_TYPES.find((t) => t.apiVersion === o.apiVersion && t.kind === o.kind)!;
@@ -279,7 +282,14 @@ export class Controller {
       return revision ? holdProgrammed(s, dataplaneProgress(pods, name, revision), revision, name) : s;
     };
     const listOfKind = Object.fromEntries((Object.keys(SNAPSHOT_RESOURCES) as SnapshotList[]).map((l) => [SNAPSHOT_RESOURCES[l].kind, l]));
-    const translated = result.statuses.map((s) => ({ resource: SNAPSHOT_RESOURCES[listOfKind[s.kind] as SnapshotList], namespace: s.namespace, name: s.name, status: held(s).status }));
+    const keepOthers = withOtherControllersParents(this.controllerName);
+    const translated = result.statuses.map((s) => ({
+      resource: SNAPSHOT_RESOURCES[listOfKind[s.kind] as SnapshotList],
+      namespace: s.namespace,
+      name: s.name,
+      status: held(s).status,
+      ...(s.kind === "HTTPRoute" ? { mergeWith: keepOthers } : {}),
+    }));
     const services = dataplanes.flatMap(({ dp }) => dp.services).map((s) => {
       const [namespace, name] = frontendServiceKey(s).split("/");
       return { resource: SNAPSHOT_RESOURCES.services, namespace, name, status: serviceStatus(assigned[frontendServiceKey(s)], this.pool, Object.keys(assigned).length) };

@@ -139,6 +139,8 @@ export interface StatusTarget {
   namespace?: string;
   name: string;
   status: Obj;
+  /** Combines the desired status with what others wrote into the current one (a route's other parents). */
+  mergeWith?: (desired: Obj, current: Obj | undefined) => Obj;
 }
 
 export interface StatusWriterOptions {
@@ -186,13 +188,14 @@ export class StatusWriter {
     await withRetries(async (attempt) => {
       if (this.options.isLeader && !this.options.isLeader()) throw new Error("not the leader (the lease was not renewed in time)");
       const current = attempt === 1 && informer ? informer.get(key) : await this.client.get(objectPath);
-      if (!current || !statusDiffers(t.status, current.status)) return;
-      const status = withTransitionTimes(t.status, current.status, now);
+      const desired = t.mergeWith ? t.mergeWith(t.status, current?.status) : t.status;
+      if (!current || !statusDiffers(desired, current.status)) return;
+      const status = withTransitionTimes(desired, current.status, now);
       const updated = await this.client.mergePatch(objectPath, statusPatch(status, current), "status");
       this.ownWrites.set(`${t.resource.kind}/${key}`, updated.metadata.resourceVersion);
       informer?.replace(current, updated);
-      if (t.status.provisioningState !== undefined && t.status.provisioningState !== current.status?.provisioningState) {
-        this.options.log(`${t.resource.kind} ${key}: ${t.status.provisioningState}${t.status.message ? ` (${t.status.message})` : ""}`);
+      if (desired.provisioningState !== undefined && desired.provisioningState !== current.status?.provisioningState) {
+        this.options.log(`${t.resource.kind} ${key}: ${desired.provisioningState}${desired.message ? ` (${desired.message})` : ""}`);
       }
     }, { attempts: WRITE_ATTEMPTS }).catch((e) => {
       if (!isNotFound(e)) throw e; // deleted meanwhile: its watch event follows

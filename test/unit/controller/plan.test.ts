@@ -1,5 +1,5 @@
 import { parseAddressPool } from "../../../controller/addresses";
-import { addressRequests, addressesByKey, dataplaneProgress, holdProgrammed, serviceStatus, staleObjects } from "../../../controller/plan";
+import { addressRequests, addressesByKey, dataplaneProgress, holdProgrammed, serviceStatus, staleObjects, withOtherControllersParents } from "../../../controller/plan";
 import { StatusUpdate } from "../../../translate";
 import { webDataplane } from "./fixture-dataplane";
 
@@ -94,5 +94,17 @@ describe("staleObjects", () => {
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "user", namespace: "demo" } },
     ];
     expect(staleObjects(existing, [managed("ConfigMap", "alb-gw-web")], "alb.agc.dev_alb-controller").map((o) => o.metadata.name)).toEqual(["alb-gw-gone"]);
+  });
+});
+
+describe("withOtherControllersParents", () => {
+  const parent = (name: string, controllerName: string) => ({ parentRef: { name }, controllerName, conditions: [{ type: "Accepted", status: "True" }] });
+  it("keeps the parents other controllers wrote and replaces ours", () => {
+    const merge = withOtherControllersParents("alb.agc.dev/alb-controller");
+    const current = { parents: [parent("old", "alb.agc.dev/alb-controller"), parent("theirs", "example.com/other")] };
+    expect(merge({ parents: [parent("web", "alb.agc.dev/alb-controller")] }, current)).toEqual({
+      parents: [parent("web", "alb.agc.dev/alb-controller"), parent("theirs", "example.com/other")],
+    });
+    expect(merge({ parents: [] }, undefined)).toEqual({ parents: [] });
   });
 });
