@@ -34,6 +34,16 @@ export interface InformerOptions {
   notServedRetryMs?: number;
 }
 
+/**
+ * Whether a watched version is older than the cached one. Versions are opaque in general; the
+ * API server's are etcd revisions (integers), so when both are, the older one is known.
+ */
+function olderThan(incoming: Obj, cached: Obj | undefined): boolean {
+  const a = incoming.metadata?.resourceVersion;
+  const b = cached?.metadata?.resourceVersion;
+  return /^\d+$/.test(a ?? "") && /^\d+$/.test(b ?? "") && BigInt(a) < BigInt(b);
+}
+
 export const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
 const keyOf = (o: Obj) => objectKey(o.metadata?.namespace, o.metadata?.name);
 
@@ -118,6 +128,7 @@ export class Informer {
       return;
     }
     const object = this.keep(e.object);
+    if (olderThan(object, previous)) return; // our own write put a newer version here already
     this.cache.set(key, object);
     this.onChange({ type: e.type as "ADDED" | "MODIFIED", previous, object });
   }

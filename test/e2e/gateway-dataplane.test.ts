@@ -200,7 +200,11 @@ test("an Ingress of our class gets its own data plane, and its address in its st
     const i = await client.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/shop`);
     return i.status?.loadBalancer?.ingress?.length ? i : undefined;
   });
-  const service = await client.get(`/api/v1/namespaces/${ns}/services/alb-ing-shop`);
+  // Both statuses come from the same pass; they are written side by side.
+  const service = await until("the Service's address", async () => {
+    const s = await client.get(`/api/v1/namespaces/${ns}/services/alb-ing-shop`);
+    return s.status?.loadBalancer?.ingress?.length ? s : undefined;
+  });
   expect(ingress.status.loadBalancer.ingress).toEqual([{ ip: service.status.loadBalancer.ingress[0].ip }]);
   const ir = JSON.parse((await client.get(`/api/v1/namespaces/${ns}/configmaps/alb-ing-shop`)).data["ir.json"]);
   expect(ir.routes.map((r: any) => r.hostnames)).toEqual([["shop.wiring.test"]]);

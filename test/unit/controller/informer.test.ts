@@ -60,3 +60,38 @@ describe("Informer on a type that is not served yet", () => {
     }
   });
 });
+
+describe("Informer keeps the newest version", () => {
+  // A watch that delivers an older version after a newer one: after our own status write put
+  // the newer one in the cache, the watch still brings the versions before it.
+  let server: http.Server;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const watching = new URL(req.url!, "http://x").searchParams.get("watch") === "1";
+      const web = (rv: string) => ({ metadata: { name: "web", namespace: "demo", resourceVersion: rv }, spec: { v: rv } });
+      res.writeHead(200, { "Content-Type": "application/json" });
+      if (!watching) return res.end(JSON.stringify({ items: [web("7")], metadata: { resourceVersion: "7" } }));
+      res.write(`${JSON.stringify({ type: "MODIFIED", object: web("9") })}\n${JSON.stringify({ type: "MODIFIED", object: web("8") })}\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it("ignores a watched version older than the cached one", async () => {
+    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const abort = new AbortController();
+    const informer = new Informer(client, { apiVersion: "v1", kind: "Service", plural: "services" }, () => {}, { log: () => {}, signal: abort.signal });
+    try {
+      informer.start();
+      await informer.synced;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(informer.get("demo/web")?.metadata.resourceVersion).toBe("9");
+    } finally {
+      abort.abort();
+      client.close();
+    }
+  });
+});
