@@ -67,6 +67,9 @@ const gateway = (name: string) => ({
   spec: { gatewayClassName: className, listeners: [{ name: "http", protocol: "HTTP", port: 80 }] },
 });
 
+/** An object the controller applies in the same pass as others, one after another. */
+const present = (objectPath: string) => until(`${objectPath} created`, () => client.find(objectPath));
+
 const condition = (status: any, type: string) => (status?.conditions ?? []).find((c: any) => c.type === type);
 
 beforeAll(async () => {
@@ -124,7 +127,7 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(ir.clusters[0].endpoints).toEqual([expect.objectContaining({ address: "10.244.0.9", port: 8080 })]);
   expect(configMap.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Gateway", name: "web", controller: true })]);
 
-  const deployment = await client.get(`/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-web`);
+  const deployment = await present(`/apis/apps/v1/namespaces/${ns}/deployments/alb-gw-web`);
   expect(deployment.spec.replicas).toBe(2);
   const container = deployment.spec.template.spec.containers[0];
   expect(container.image).toBe("agc.local/agc-dataplane:0.1.0");
@@ -132,10 +135,10 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(container.env.map((e: any) => `${e.name}=${e.valueFrom.fieldRef.fieldPath}`)).toEqual(["POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace"]);
   expect(deployment.spec.template.spec.serviceAccountName).toBe("alb-gw-web");
 
-  const role = await client.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/alb-gw-web`);
+  const role = await present(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/alb-gw-web`);
   expect(role.rules[0]).toEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["alb-gw-web"], verbs: ["get", "watch"] });
-  await client.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/alb-gw-web`);
-  await client.get(`/api/v1/namespaces/${ns}/serviceaccounts/alb-gw-web`);
+  await present(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/alb-gw-web`);
+  await present(`/api/v1/namespaces/${ns}/serviceaccounts/alb-gw-web`);
 
   const service = await until("the Service's address", async () => {
     const s = await client.get(`/api/v1/namespaces/${ns}/services/alb-gw-web`);
@@ -206,7 +209,7 @@ test("an Ingress of our class gets its own data plane, and its address in its st
     return s.status?.loadBalancer?.ingress?.length ? s : undefined;
   });
   expect(ingress.status.loadBalancer.ingress).toEqual([{ ip: service.status.loadBalancer.ingress[0].ip }]);
-  const ir = JSON.parse((await client.get(`/api/v1/namespaces/${ns}/configmaps/alb-ing-shop`)).data["ir.json"]);
+  const ir = JSON.parse((await present(`/api/v1/namespaces/${ns}/configmaps/alb-ing-shop`)).data["ir.json"]);
   expect(ir.routes.map((r: any) => r.hostnames)).toEqual([["shop.wiring.test"]]);
 });
 
@@ -223,6 +226,7 @@ test("a restarted controller keeps each Service's address and never hands one ou
 });
 
 test("a pass that changes nothing writes nothing", async () => {
+  await new Promise((r) => setTimeout(r, 1_500)); // the second Gateway's writes settle
   const before = (await client.get(cmPath)).metadata.resourceVersion;
   const gwBefore = (await client.get(`${GW}/namespaces/${ns}/gateways/web`)).metadata.resourceVersion;
   // A change translation ignores (a label on an unrelated ConfigMap is not watched; a Namespace label is).
