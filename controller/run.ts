@@ -10,7 +10,7 @@ import { Bindings } from "../translate/bindings";
 import { ObjectsByKind } from "./inventory";
 import { ReconcileOptions, reconcile } from "./reconcile";
 import { Change, Informer, ResourceType, objectKey } from "./informer";
-import { StatusTarget, StatusWriter, canonical, needsReconcile } from "./status";
+import { StatusTarget, StatusWriter, WRITE_CONCURRENCY, canonical, mapLimited, needsReconcile } from "./status";
 import { BatchTimings, Batcher, DEFAULT_BATCH } from "./batch";
 import { AddressPool, DEFAULT_ADDRESS_POOL, allocateAddresses, parseAddressPool } from "./addresses";
 import {
@@ -175,16 +175,18 @@ export class Controller {
     const { result, snapshot, assigned, unassigned } = this.translated();
     const dataplanes = result.dataplanes.map((dp) => ({ dp, revision: irRevision(dp.ir) }));
     const output = canonical([result, assigned, unassigned, dataplanes.map((d) => d.revision)]);
-    if (output !== this.lastOutput) this.log(`translated: ${dataplanes.length} data plane(s), ${result.statuses.length} status(es), ${unassigned.length} Service(s) without an address`);
+    if (output !== this.lastOutput) {
+      this.log(`translated: ${dataplanes.length} data plane(s), ${result.statuses.length} status(es), ${unassigned.length} Service(s) without an address`);
+      }
 
     let failed = 0;
     if (this.mayWrite()) {
       const desired = dataplanes.flatMap(({ dp, revision }) => this.objectsOf(dp, revision));
       failed += await this.applyAll(desired);
       failed += await this.removeStale(desired);
-      const statuses = this.statusTargets(result, snapshot, dataplanes, assigned, unassigned);
+      const statuses = this.statusTargets(result, snapshot, dataplanes, assigned);
       failed += await this.writer.writeAll(statuses, now());
-      failed += await this.record(result.warnings);
+      failed += await this.record([...result.warnings, ...unassigned.map((service) => this.exhausted(service))]);
     }
     this.lastOutput = output;
     // What failed every attempt is not dropped: a later pass tries it again.
@@ -223,14 +225,14 @@ export class Controller {
   /** Server-side apply of what is missing or was applied from other content; answers the failures. */
   private async applyAll(desired: Obj[]): Promise<number> {
     let failed = 0;
-    for (const o of desired.filter((d) => needsApply(d, this.cached(d)))) {
+    await mapLimited(desired.filter((d) => needsApply(d, this.cached(d))), WRITE_CONCURRENCY, async (o) => {
       try {
         await this.client.apply(resourcePath(o.apiVersion, resourceOf(o).plural, o.metadata.namespace, o.metadata.name), o, FIELD_MANAGER, { force: true });
       } catch (e) {
         failed++;
         this.log(`${o.kind} ${o.metadata.namespace}/${o.metadata.name} not applied: ${(e as Error).message}`);
       }
-    }
+    });
     return failed;
   }
 
@@ -262,7 +264,6 @@ export class Controller {
     snapshot: Snapshot,
     dataplanes: { dp: Dataplane; revision: string }[],
     assigned: Record<string, string>,
-    unassigned: string[],
   ): StatusTarget[] {
     const crStatuses = reconcile(controlPlaneObjects(snapshot), { ...this.options, addresses: snapshot.addresses }).map((d) => ({
       resource: SNAPSHOT_RESOURCES[CONTROL_PLANE_LISTS[d.kind]],
@@ -294,8 +295,17 @@ export class Controller {
       const [namespace, name] = frontendServiceKey(s).split("/");
       return { resource: SNAPSHOT_RESOURCES.services, namespace, name, status: serviceStatus(assigned[frontendServiceKey(s)], this.pool, Object.keys(assigned).length) };
     });
-    if (unassigned.length) this.log(`address pool ${this.pool.cidr} exhausted: no address for ${unassigned.join(", ")}`);
     return [...crStatuses, ...translated, ...services];
+  }
+
+  /** A Service the pool has no address for, as a warning on it. */
+  private exhausted(service: string): Warning {
+    const [namespace, name] = service.split("/");
+    return {
+      regarding: { apiVersion: "v1", kind: "Service", namespace, name },
+      reason: "PoolExhausted",
+      message: `address pool ${this.pool.cidr} has no free address for this Service; widen --address-pool or remove a frontend`,
+    };
   }
 
   /** Each warning as a Warning Event on its object, once per process. */

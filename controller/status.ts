@@ -129,7 +129,7 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
 }
 
 /** Status writes in flight at once: enough to be quick, few enough not to flood the API server. */
-const WRITE_CONCURRENCY = 4;
+export const WRITE_CONCURRENCY = 4;
 /** Attempts per status write before it waits for the next pass. */
 const WRITE_ATTEMPTS = 5;
 
