@@ -1,36 +1,26 @@
-import * as http from "http";
-import * as net from "net";
 import { Change, Informer } from "../../../controller/informer";
 import { KubeClient } from "../../../kube/client";
+import { StandInApi, standInApi } from "./stand-in-api";
 
 // A local HTTP server stands in for the API server: installing and removing a CRD on the shared
 // test cluster would disturb every other test watching it.
 describe("Informer on a type that is not served yet", () => {
-  let server: http.Server;
+  let api: StandInApi;
   let served = false;
   const requests: string[] = [];
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url!, "http://x");
+    api = await standInApi((url, reply, res) => {
       const watching = url.searchParams.get("watch") === "1";
       requests.push(`${watching ? "watch" : "list"} ${url.searchParams.get("labelSelector") ?? ""}`);
-      const json = (code: number, obj: unknown) => {
-        res.writeHead(code, { "Content-Type": "application/json" });
-        res.end(JSON.stringify(obj));
-      };
-      if (!served) return json(404, { kind: "Status", reason: "NotFound", message: "the server could not find the requested resource" });
-      if (!watching) return json(200, { items: [{ metadata: { name: "web", namespace: "demo", resourceVersion: "7" }, spec: {} }], metadata: { resourceVersion: "7" } });
+      if (!served) return reply(404, { kind: "Status", reason: "NotFound", message: "the server could not find the requested resource" });
+      if (!watching) return reply(200, { items: [{ metadata: { name: "web", namespace: "demo", resourceVersion: "7" }, spec: {} }], metadata: { resourceVersion: "7" } });
       res.writeHead(200, { "Content-Type": "application/json" }); // a stream that stays open
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => api.close());
 
   it("is synced and empty at once, says so once, and lists it when it appears", async () => {
-    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const client = new KubeClient({ server: api.url });
     const abort = new AbortController();
     const logs: string[] = [];
     const changes: Change["type"][] = [];
@@ -64,24 +54,19 @@ describe("Informer on a type that is not served yet", () => {
 describe("Informer keeps the newest version", () => {
   // A watch that delivers an older version after a newer one: after our own status write put
   // the newer one in the cache, the watch still brings the versions before it.
-  let server: http.Server;
+  let api: StandInApi;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const watching = new URL(req.url!, "http://x").searchParams.get("watch") === "1";
+    api = await standInApi((url, reply, res) => {
       const web = (rv: string) => ({ metadata: { name: "web", namespace: "demo", resourceVersion: rv }, spec: { v: rv } });
+      if (url.searchParams.get("watch") !== "1") return reply(200, { items: [web("7")], metadata: { resourceVersion: "7" } });
       res.writeHead(200, { "Content-Type": "application/json" });
-      if (!watching) return res.end(JSON.stringify({ items: [web("7")], metadata: { resourceVersion: "7" } }));
       res.write(`${JSON.stringify({ type: "MODIFIED", object: web("9") })}\n${JSON.stringify({ type: "MODIFIED", object: web("8") })}\n`);
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => api.close());
 
   it("ignores a watched version older than the cached one", async () => {
-    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const client = new KubeClient({ server: api.url });
     const abort = new AbortController();
     const informer = new Informer(client, { apiVersion: "v1", kind: "Service", plural: "services" }, () => {}, { log: () => {}, signal: abort.signal });
     try {

@@ -1,8 +1,7 @@
-import * as http from "http";
-import * as net from "net";
 import { Controller } from "../../../controller/run";
 import { mapLimited, needsReconcile, statusDiffers, statusPatch, withRetries, withTransitionTimes } from "../../../controller/status";
 import { KubeClient, KubeError } from "../../../kube/client";
+import { StandInApi, standInApi } from "./stand-in-api";
 
 const T0 = "2024-05-01T10:00:00Z";
 const T1 = "2024-05-01T11:00:00Z";
@@ -164,38 +163,29 @@ describe("withRetries", () => {
 describe("Controller watches against a failing API server", () => {
   // A local HTTP server stands in for the API server: a real one cannot be made to answer a
   // watch with 429 and Retry-After, or to fail a re-list, on demand.
-  let server: http.Server;
+  let api: StandInApi;
   const requests: string[] = [];
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url!, "http://x");
+    api = await standInApi((url, reply, res) => {
       const watching = url.searchParams.get("watch") === "1";
       const plural = url.pathname.split("/").pop()!;
       requests.push(`${watching ? "watch" : "list"} ${plural}`);
-      const json = (code: number, obj: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(code, { "Content-Type": "application/json", ...headers });
-        res.end(JSON.stringify(obj));
-      };
       const lists = requests.filter((r) => r === `list ${plural}`).length;
       if (!watching) {
         // The first list of each kind works; frontends' re-lists fail.
-        if (plural === "frontends" && lists > 1) return json(500, { kind: "Status", message: "etcd unavailable" });
-        return json(200, { items: [], metadata: { resourceVersion: "5" } });
+        if (plural === "frontends" && lists > 1) return reply(500, { kind: "Status", message: "etcd unavailable" });
+        return reply(200, { items: [], metadata: { resourceVersion: "5" } });
       }
-      if (plural === "trafficcontrollers") return json(429, { kind: "Status", reason: "TooManyRequests", message: "slow down" }, { "Retry-After": "2" });
-      if (plural === "frontends") return json(200, { type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version" } });
+      if (plural === "trafficcontrollers") return reply(429, { kind: "Status", reason: "TooManyRequests", message: "slow down" }, { "Retry-After": "2" });
+      if (plural === "frontends") return reply(200, { type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version" } });
       // The others: a stream that stays open.
       res.writeHead(200, { "Content-Type": "application/json" });
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => api.close());
 
   it("waits what Retry-After says, and backs off re-lists that fail after a 410", async () => {
-    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const client = new KubeClient({ server: api.url });
     const controller = new Controller(client, { dnsZone: "alb.test", log: () => {} });
     try {
       await controller.start();
