@@ -213,6 +213,28 @@ test("an Ingress of our class gets its own data plane, and its address in its st
   expect(ir.routes.map((r: any) => r.hostnames)).toEqual([["shop.wiring.test"]]);
 });
 
+test("a TrafficController's data plane: one Service per Frontend, whose address the Frontend's status carries", async () => {
+  const CRS = `/apis/alb.agc.dev/v1alpha1/namespaces/${ns}`;
+  await client.create(`${CRS}/trafficcontrollers`, { apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name: "tc" }, spec: { location: "westeurope" } });
+  await client.create(`${CRS}/frontends`, { apiVersion: "alb.agc.dev/v1alpha1", kind: "Frontend", metadata: { name: "fe" }, spec: { trafficControllerRef: { name: "tc" } } });
+  const frontend = await until("the Frontend's addresses", async () => {
+    const f = await client.get(`${CRS}/frontends/fe`);
+    return f.status?.addresses?.length ? f : undefined;
+  });
+  const service = await until("the Frontend's Service address", async () => {
+    const s = await client.get(`/api/v1/namespaces/${ns}/services/alb-fe-fe`);
+    return s.status?.loadBalancer?.ingress?.length ? s : undefined;
+  });
+  expect(frontend.status.addresses).toEqual([service.status.loadBalancer.ingress[0].ip]);
+  expect(frontend.status.provisioningState).toBe("Succeeded");
+  expect(service.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Frontend", name: "fe" })]);
+  expect(service.spec.selector).toEqual({ "alb.agc.dev/dataplane": "alb-tc-tc" });
+  // A Frontend nobody uses yet still answers on port 80.
+  expect(service.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([[80, 10080]]);
+  const deployment = await present(`/apis/apps/v1/namespaces/${ns}/deployments/alb-tc-tc`);
+  expect(deployment.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "TrafficController", name: "tc" })]);
+});
+
 test("a restarted controller keeps each Service's address and never hands one out twice", async () => {
   const addressOf = async (name: string) => (await client.find(`/api/v1/namespaces/${ns}/services/${name}`))?.status?.loadBalancer?.ingress?.[0]?.ip as string | undefined;
   const before = await until("web's address", () => addressOf("alb-gw-web"));
