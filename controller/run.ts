@@ -22,7 +22,6 @@ import {
 } from "./plan";
 import { CONTROL_PLANE_LISTS, EVENTS, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, managedResources } from "./resources";
 
-
 type Obj = Record<string, any>;
 
 export interface ControllerOptions extends ReconcileOptions {
@@ -155,7 +154,11 @@ export class Controller {
     return !this.options.isLeader || this.options.isLeader();
   }
 
-  /** translate() with the addresses handed out for the Services it wants; again when those change. */
+  /**
+   * translate() with the addresses handed out for the Services it wants; again when those change.
+   * Addresses only reach statuses, not which Services are wanted, so the second round settles;
+   * the third is a bound, not an expectation.
+   */
   private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
     const translateOptions = { controllerName: this.controllerName };
@@ -177,7 +180,8 @@ export class Controller {
     const output = canonical([result, assigned, unassigned, dataplanes.map((d) => d.revision)]);
     if (output !== this.lastOutput) {
       this.log(`translated: ${dataplanes.length} data plane(s), ${result.statuses.length} status(es), ${unassigned.length} Service(s) without an address`);
-      }
+      if (unassigned.length) this.log(`address pool ${this.pool.cidr} exhausted: no address for ${unassigned.join(", ")}`);
+    }
 
     let failed = 0;
     if (this.mayWrite()) {
