@@ -88,3 +88,12 @@ export function withOtherControllersParents(controllerName: string) {
     return others.length ? { ...desired, parents: [...((desired.parents as Obj[] | undefined) ?? []), ...others] } : desired;
   };
 }
+
+/** Routes whose status still names parents of ours although translation gave them no status: they lost our parents. */
+export function routesLeftBehind(routes: readonly Obj[], statuses: readonly StatusUpdate[], controllerName: string): { namespace: string; name: string }[] {
+  const reported = new Set(statuses.filter((s) => s.kind === "HTTPRoute").map((s) => key(s.namespace, s.name)));
+  return routes
+    .filter((r) => !reported.has(key(r.metadata.namespace, r.metadata.name)))
+    .filter((r) => ((r.status?.parents as Obj[] | undefined) ?? []).some((p) => p.controllerName === controllerName))
+    .map((r) => ({ namespace: r.metadata.namespace, name: r.metadata.name }));
+}

@@ -18,7 +18,7 @@ import {
   dataplaneName, dataplaneObjects, irRevision, managedByValue, needsApply,
 } from "./dataplane-objects";
 import {
-  addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, serviceStatus, staleObjects, withOtherControllersParents,
+  addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, routesLeftBehind, serviceStatus, staleObjects, withOtherControllersParents,
 } from "./plan";
 import { CONTROL_PLANE_LISTS, EVENTS, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, managedResources } from "./resources";
 
@@ -185,7 +185,8 @@ export class Controller {
 
     let failed = 0;
     if (this.mayWrite()) {
-      const desired = dataplanes.flatMap(({ dp, revision }) => this.objectsOf(dp, revision));
+      // A data plane with nothing to serve (a TrafficController without Frontends) stays idle: no objects.
+      const desired = dataplanes.filter(({ dp }) => dp.ir.frontends.length > 0).flatMap(({ dp, revision }) => this.objectsOf(dp, revision));
       failed += await this.applyAll(desired);
       failed += await this.removeStale(desired);
       const statuses = this.statusTargets(result, snapshot, dataplanes, assigned);
@@ -295,11 +296,18 @@ export class Controller {
       status: held(s).status,
       ...(s.kind === "HTTPRoute" ? { mergeWith: keepOthers } : {}),
     }));
+    // A route no parent of ours takes any more: our entries go, other controllers' stay.
+    const leftBehind = routesLeftBehind(snapshot.httpRoutes, result.statuses, this.controllerName).map((r) => ({
+      resource: SNAPSHOT_RESOURCES.httpRoutes,
+      ...r,
+      status: { parents: [] },
+      mergeWith: keepOthers,
+    }));
     const services = dataplanes.flatMap(({ dp }) => dp.services).map((s) => {
       const [namespace, name] = frontendServiceKey(s).split("/");
       return { resource: SNAPSHOT_RESOURCES.services, namespace, name, status: serviceStatus(assigned[frontendServiceKey(s)], this.pool, Object.keys(assigned).length) };
     });
-    return [...crStatuses, ...translated, ...services];
+    return [...crStatuses, ...translated, ...leftBehind, ...services];
   }
 
   /** A Service the pool has no address for, as a warning on it. */

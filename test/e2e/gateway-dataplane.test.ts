@@ -271,6 +271,8 @@ test("deleting the Gateway removes its data plane", async () => {
   for (const p of paths) await until(`${p} gone`, async () => (await client.find(p)) === undefined);
   // The other Gateway's data plane stays.
   expect(await client.find(`/api/v1/namespaces/${ns}/configmaps/alb-gw-second`)).toBeDefined();
+  // The route's only parent is gone: our entry leaves its status.
+  await until("the route's parent entry removed", async () => ((await client.get(`${GW}/namespaces/${ns}/httproutes/echo`)).status?.parents?.length === 0 ? true : undefined));
 });
 
 test("a Gateway moved to a class of another controller loses its data plane", async () => {

@@ -1,5 +1,5 @@
 import { parseAddressPool } from "../../../controller/addresses";
-import { addressRequests, addressesByKey, dataplaneProgress, holdProgrammed, serviceStatus, staleObjects, withOtherControllersParents } from "../../../controller/plan";
+import { addressRequests, addressesByKey, dataplaneProgress, holdProgrammed, routesLeftBehind, serviceStatus, staleObjects, withOtherControllersParents } from "../../../controller/plan";
 import { StatusUpdate } from "../../../translate";
 import { webDataplane } from "./fixture-dataplane";
 
@@ -106,5 +106,17 @@ describe("withOtherControllersParents", () => {
       parents: [parent("web", "alb.agc.dev/alb-controller"), parent("theirs", "example.com/other")],
     });
     expect(merge({ parents: [] }, undefined)).toEqual({ parents: [] });
+  });
+});
+
+describe("routesLeftBehind", () => {
+  const route = (name: string, controllers: string[]) => ({
+    metadata: { name, namespace: "demo" },
+    status: { parents: controllers.map((controllerName) => ({ parentRef: { name: "gw" }, controllerName, conditions: [] })) },
+  });
+  it("names the routes that still show a parent of ours but got no status this time", () => {
+    const routes = [route("kept", ["alb.agc.dev/alb-controller"]), route("lost", ["alb.agc.dev/alb-controller", "example.com/other"]), route("theirs", ["example.com/other"])];
+    const statuses: StatusUpdate[] = [{ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", namespace: "demo", name: "kept", status: { parents: [] } }];
+    expect(routesLeftBehind(routes, statuses, "alb.agc.dev/alb-controller")).toEqual([{ namespace: "demo", name: "lost" }]);
   });
 });
