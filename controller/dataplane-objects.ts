@@ -131,7 +131,8 @@ export function dataplaneObjects(dp: Dataplane, revision: string, settings: Data
   };
   const serviceAccount = { apiVersion: "v1", kind: "ServiceAccount", metadata: own(name) };
 
-  // The agent reads its ConfigMap and its certificates' Secrets, and annotates its own pod.
+  // The agent follows its ConfigMap and its certificates' Secrets (a list and a watch by name:
+  // resourceNames allow both with a metadata.name field selector), and annotates its own pod.
   const secretsByNamespace = new Map<string, string[]>();
   for (const ref of dp.secrets) {
     const [ns, secret] = ref.split("/");
@@ -141,10 +142,10 @@ export function dataplaneObjects(dp: Dataplane, revision: string, settings: Data
   const rbac = namespaces.flatMap((ns) => {
     const rules = [
       ...(ns === namespace ? [
-        { apiGroups: [""], resources: ["configmaps"], resourceNames: [name], verbs: ["get", "watch"] },
+        { apiGroups: [""], resources: ["configmaps"], resourceNames: [name], verbs: ["get", "list", "watch"] },
         { apiGroups: [""], resources: ["pods"], verbs: ["get", "patch"] },
       ] : []),
-      ...(secretsByNamespace.has(ns) ? [{ apiGroups: [""], resources: ["secrets"], resourceNames: secretsByNamespace.get(ns), verbs: ["get", "watch"] }] : []),
+      ...(secretsByNamespace.has(ns) ? [{ apiGroups: [""], resources: ["secrets"], resourceNames: secretsByNamespace.get(ns), verbs: ["get", "list", "watch"] }] : []),
     ];
     return [
       { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(ns, name, owners.dataplane), rules },

@@ -136,7 +136,7 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(deployment.spec.template.spec.serviceAccountName).toBe("alb-gw-web");
 
   const role = await present(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/alb-gw-web`);
-  expect(role.rules[0]).toEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["alb-gw-web"], verbs: ["get", "watch"] });
+  expect(role.rules[0]).toEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["alb-gw-web"], verbs: ["get", "list", "watch"] });
   await present(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/alb-gw-web`);
   await present(`/api/v1/namespaces/${ns}/serviceaccounts/alb-gw-web`);
 
