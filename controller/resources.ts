@@ -1,5 +1,6 @@
 // Every resource type the controller watches: what translate's snapshot reads, our CRs, and
 // the objects it manages for data planes (found again by label).
+import { X509Certificate, createPrivateKey } from "crypto";
 import { API_VERSION, KINDS, KindName } from "../model/kinds";
 import { POLICY_KINDS } from "../model/crds";
 import { Snapshot } from "../translate";
@@ -10,16 +11,37 @@ type Obj = Record<string, any>;
 
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
 
-/** A Secret as the snapshot keeps it: identity, labels and type, key names with empty values. */
+/** Stands for the value of a tls.crt or tls.key that does not parse: translation refuses it (InvalidCertificateRef). */
+export const UNPARSABLE_VALUE = Buffer.from("unparsable").toString("base64");
+
+/** Whether a kubernetes.io/tls Secret's values are a PEM certificate and private key. */
+function tlsPairParses(data: Obj): boolean {
+  try {
+    new X509Certificate(Buffer.from(String(data["tls.crt"]), "base64"));
+    createPrivateKey(Buffer.from(String(data["tls.key"]), "base64"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A Secret as the snapshot keeps it: identity, labels, type and key names; no value. A TLS pair
+ * is checked here, where the values pass by, and only the verdict stays: values are null, or
+ * both a marker that does not parse.
+ */
 export function secretMetadataOnly(secret: Obj): Obj {
   const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels } = secret.metadata ?? {};
+  const data: Obj = secret.data ?? {};
+  const unparsable = secret.type === "kubernetes.io/tls" && "tls.crt" in data && "tls.key" in data && !tlsPairParses(data);
+  const valueOf = (key: string) => (unparsable && (key === "tls.crt" || key === "tls.key") ? UNPARSABLE_VALUE : null);
   return {
     apiVersion: secret.apiVersion,
     kind: secret.kind,
     // No annotations: kubectl's last-applied-configuration would carry the values.
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels },
     type: secret.type,
-    data: Object.fromEntries(Object.keys(secret.data ?? {}).map((k) => [k, ""])),
+    data: Object.fromEntries(Object.keys(data).map((k) => [k, valueOf(k)])),
   };
 }
 
