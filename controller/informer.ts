@@ -13,6 +13,8 @@ export interface ResourceType {
   plural: string;
   /** Only objects with these labels (e.g. "app.kubernetes.io/managed-by=x"). */
   labelSelector?: string;
+  /** Only objects matching these fields (e.g. "metadata.name=x"). */
+  fieldSelector?: string;
   /** What of each object the cache keeps (e.g. no Secret values). */
   transform?: (object: Obj) => Obj;
 }
@@ -99,7 +101,8 @@ export class Informer {
   }
 
   private get selector(): Record<string, string> {
-    return this.type.labelSelector ? { labelSelector: this.type.labelSelector } : {};
+    const { labelSelector, fieldSelector } = this.type;
+    return { ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) };
   }
 
   private keep(o: Obj): Obj {

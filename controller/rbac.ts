@@ -16,7 +16,8 @@ export const CONTROLLER_RULES: PolicyRule[] = [
   // Our CRs and policies: read, status written; bootstrap installs the CRDs.
   { apiGroups: [GROUP], resources: ["trafficcontrollers", "frontends", "associations", "subnetdelegations", "healthcheckpolicies", "routepolicies"], verbs: READ },
   { apiGroups: [GROUP], resources: ["trafficcontrollers/status", "frontends/status", "associations/status", "subnetdelegations/status", "healthcheckpolicies/status", "routepolicies/status"], verbs: ["patch"] },
-  { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "create", "patch"] },
+  // ... and reads the GatewayClass CRD's bundle-version (which Gateway API release is installed).
+  { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: [...READ, "create", "patch"] },
   // Gateway API and Ingress: read, status written.
   { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses", "gateways", "httproutes", "referencegrants"], verbs: READ },
   { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses/status", "gateways/status", "httproutes/status"], verbs: ["patch"] },

@@ -104,3 +104,20 @@ export const dataplanePods = (managedBy: string): ResourceType => ({
 });
 
 export const EVENTS: ResourceType = { apiVersion: "v1", kind: "Event", plural: "events" };
+
+/** The GatewayClass CRD: its bundle-version annotation says which Gateway API release is installed. */
+export const GATEWAY_CLASS_CRD: ResourceType = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  plural: "customresourcedefinitions",
+  fieldSelector: "metadata.name=gatewayclasses.gateway.networking.k8s.io",
+  transform: (crd) => ({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name, resourceVersion: crd.metadata.resourceVersion, annotations: crd.metadata.annotations } }),
+};
+
+export const BUNDLE_VERSION_ANNOTATION = "gateway.networking.k8s.io/bundle-version";
+
+/** The installed Gateway API release: the annotation's value, null without one, undefined without the CRD. */
+export function gatewayApiBundleVersion(crds: readonly Obj[]): string | null | undefined {
+  if (!crds.length) return undefined;
+  return crds[0].metadata?.annotations?.[BUNDLE_VERSION_ANNOTATION] ?? null;
+}

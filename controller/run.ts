@@ -20,7 +20,9 @@ import {
 import {
   addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, routesLeftBehind, serviceStatus, staleObjects, withOtherControllersParents,
 } from "./plan";
-import { CONTROL_PLANE_LISTS, EVENTS, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, managedResources } from "./resources";
+import {
+  CONTROL_PLANE_LISTS, EVENTS, GATEWAY_CLASS_CRD, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, gatewayApiBundleVersion, managedResources,
+} from "./resources";
 
 type Obj = Record<string, any>;
 
@@ -42,9 +44,12 @@ export interface ControllerOptions extends ReconcileOptions {
   controllerName?: string;
 }
 
+/** The snapshot with what translation reads of the installed Gateway API release (SupportedVersion). */
+type ControllerSnapshot = Snapshot & { gatewayApiBundleVersion?: string | null };
+
 /** The lists of the snapshot with the objects of each kind, for translate and reconcile. */
-function snapshotFrom(informers: Record<SnapshotList, Informer>, addresses: Record<string, string[]>): Snapshot {
-  const snapshot: Snapshot = { ...emptySnapshot(), addresses };
+function snapshotFrom(informers: Record<SnapshotList, Informer>, gatewayClassCrd: Informer): ControllerSnapshot {
+  const snapshot: ControllerSnapshot = { ...emptySnapshot(), gatewayApiBundleVersion: gatewayApiBundleVersion(gatewayClassCrd.list()) };
   for (const list of Object.keys(informers) as SnapshotList[]) (snapshot as any)[list] = informers[list].list();
   return snapshot;
 }
@@ -65,6 +70,7 @@ export class Controller {
   private readonly snapshotInformers: Record<SnapshotList, Informer>;
   private readonly managedInformers: Informer[];
   private readonly pods: Informer;
+  private readonly gatewayClassCrd: Informer;
   private readonly writer: StatusWriter;
   private readonly batcher: Batcher;
   private readonly pool: AddressPool;
@@ -104,6 +110,7 @@ export class Controller {
     const appliedHash = (o?: Obj) => o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
     this.managedInformers = managedResources(this.settings.managedBy).map((t) => informer(t, (c) => c.type !== "MODIFIED" || appliedHash(c.previous) !== appliedHash(c.object)));
     const progress = (o?: Obj) => canonical([o?.metadata?.annotations, o?.status?.conditions, o?.metadata?.deletionTimestamp]);
+    this.gatewayClassCrd = informer(GATEWAY_CLASS_CRD, () => true);
     this.pods = informer(dataplanePods(this.settings.managedBy), (c) => c.type !== "MODIFIED" || progress(c.previous) !== progress(c.object));
     this.writer = new StatusWriter(client, { isLeader: options.isLeader, log: (m) => this.log(m), informerFor: (t) => this.informerFor(t) });
     this.batcher = new Batcher(() => this.pass(), (e) => this.log(`pass failed: ${(e as Error).message}`), {
@@ -121,7 +128,7 @@ export class Controller {
   }
 
   private get informers(): Informer[] {
-    return [...Object.values(this.snapshotInformers), ...this.managedInformers, this.pods];
+    return [...Object.values(this.snapshotInformers), ...this.managedInformers, this.pods, this.gatewayClassCrd];
   }
 
   private informerFor(type: ResourceType): Informer | undefined {
@@ -162,7 +169,7 @@ export class Controller {
   private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
     const translateOptions = { controllerName: this.controllerName };
-    let snapshot = snapshotFrom(this.snapshotInformers, {});
+    let snapshot = snapshotFrom(this.snapshotInformers, this.gatewayClassCrd);
     let result = translate(snapshot, translateOptions);
     for (let round = 0; ; round++) {
       const allocation = allocateAddresses(this.pool, addressRequests(result.dataplanes, services));

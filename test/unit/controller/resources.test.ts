@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { secretMetadataOnly } from "../../../controller/resources";
+import { gatewayApiBundleVersion, secretMetadataOnly } from "../../../controller/resources";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -49,5 +49,14 @@ describe("secretMetadataOnly", () => {
     const { crt } = selfSignedPair();
     // "dW5wYXJzYWJsZQ==" is base64 of "unparsable".
     expect(secretMetadataOnly(tlsSecret({ "tls.crt": b64(crt), "tls.key": b64("not a key") })).data).toEqual({ "tls.crt": "dW5wYXJzYWJsZQ==", "tls.key": "dW5wYXJzYWJsZQ==" });
+  });
+});
+
+describe("gatewayApiBundleVersion", () => {
+  it("reads the GatewayClass CRD's bundle-version: the release, null without the annotation, undefined without the CRD", () => {
+    const crd = (annotations?: Record<string, string>) => ({ metadata: { name: "gatewayclasses.gateway.networking.k8s.io", annotations } });
+    expect(gatewayApiBundleVersion([crd({ "gateway.networking.k8s.io/bundle-version": "v1.6.3" })])).toBe("v1.6.3");
+    expect(gatewayApiBundleVersion([crd()])).toBeNull();
+    expect(gatewayApiBundleVersion([])).toBeUndefined();
   });
 });
