@@ -5,7 +5,8 @@
 import { setMaxListeners } from "events";
 import { KindName, KIND_NAMES } from "../model/kinds";
 import { KubeClient, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
-import { CONTROLLER_NAME, Dataplane, Snapshot, StatusUpdate, TranslateResult, Warning, emptySnapshot, translate } from "../translate";
+import { parseIr } from "../model/ir";
+import { CONTROLLER_NAME, Dataplane, Snapshot, StatusUpdate, TranslateOptions, TranslateResult, Warning, emptySnapshot, translate } from "../translate";
 import { Bindings } from "../translate/bindings";
 import { ObjectsByKind } from "./inventory";
 import { ReconcileOptions, reconcile } from "./reconcile";
@@ -168,7 +169,8 @@ export class Controller {
    */
   private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
-    const translateOptions = { controllerName: this.controllerName };
+    // The data plane's own check: a route it would refuse is left out, with a warning (translate's validateIr).
+    const translateOptions: TranslateOptions & { validateIr?: typeof parseIr } = { controllerName: this.controllerName, validateIr: parseIr };
     let snapshot = snapshotFrom(this.snapshotInformers, this.gatewayClassCrd);
     let result = translate(snapshot, translateOptions);
     for (let round = 0; ; round++) {
