@@ -57,9 +57,15 @@ export function dataplaneProgress(pods: readonly Obj[], dataplane: string, revis
   return { ready: ready.length, current: ready.filter((p) => p.metadata.annotations?.[IR_REVISION_ANNOTATION] === revision).length };
 }
 
+/** Programmed=True conditions of a list turned into Programmed=False, Pending, with `message`. */
+function pending(conditions: Obj[] | undefined, message: string): Obj[] | undefined {
+  return conditions?.map((c) => (c.type === "Programmed" && c.status === "True" ? { ...c, status: "False", reason: "Pending", message } : c));
+}
+
 /**
- * A Gateway is Programmed only once its data plane's ready pods all serve the current revision
- * (at least one of them); until then Programmed=False, reason Pending, saying what it waits for.
+ * A Gateway (and each of its listeners) is Programmed only once its data plane's ready pods all
+ * serve the current revision (at least one of them); until then Programmed=False, reason
+ * Pending, saying what it waits for.
  */
 export function holdProgrammed(status: StatusUpdate, progress: { ready: number; current: number }, revision: string, deployment: string): StatusUpdate {
   const conditions: Obj[] = (status.status.conditions as Obj[] | undefined) ?? [];
@@ -69,8 +75,8 @@ export function holdProgrammed(status: StatusUpdate, progress: { ready: number; 
     progress.ready === 0
       ? `waiting for a ready pod of Deployment ${status.namespace}/${deployment} serving revision ${revision}`
       : `waiting for the ready pods of Deployment ${status.namespace}/${deployment} to serve revision ${revision} (${progress.current} of ${progress.ready} do)`;
-  const held = { ...programmed, status: "False", reason: "Pending", message: waiting };
-  return { ...status, status: { ...status.status, conditions: conditions.map((c) => (c === programmed ? held : c)) } };
+  const listeners = (status.status.listeners as Obj[] | undefined)?.map((l) => ({ ...l, conditions: pending(l.conditions, waiting) }));
+  return { ...status, status: { ...status.status, conditions: pending(conditions, waiting), ...(listeners ? { listeners } : {}) } };
 }
 
 export const objectId = (o: Obj) => `${o.apiVersion}/${o.kind}/${key(o.metadata.namespace, o.metadata.name)}`;

@@ -161,6 +161,7 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(condition(gw.status, "Programmed")).toMatchObject({ status: "False", reason: "Pending" });
   expect(condition(gw.status, "Programmed").message).toContain(`Deployment ${ns}/alb-gw-web`);
   expect(condition(gw.status, "Programmed").message).toContain(ir.revision);
+  expect(condition(gw.status.listeners[0], "Programmed")).toMatchObject({ status: "False", reason: "Pending" });
 
   const route = await until("the route's status", async () => {
     const r = await client.get(`${GW}/namespaces/${ns}/httproutes/echo`);
@@ -189,6 +190,8 @@ test("the Gateway is Programmed once the data plane's ready pods serve the revis
   for (const pod of pods.items) await client.mergePatch(`/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, { metadata: { annotations: { "alb.agc.dev/ir-revision": revision } } });
   const done = await until("Programmed=True", async () => ((await programmed()).status === "True" ? programmed() : undefined));
   expect(done).toMatchObject({ status: "True", reason: "Programmed" });
+  const listener = (await client.get(`${GW}/namespaces/${ns}/gateways/web`)).status.listeners[0];
+  expect(condition(listener, "Programmed")).toMatchObject({ status: "True" });
 });
 
 test("an Ingress of our class gets its own data plane, and its address in its status", async () => {

@@ -70,6 +70,16 @@ describe("Programmed waits for the pods", () => {
     expect((held.status.conditions as any[])[0].status).toBe("True");
   });
 
+  it("holds each listener's Programmed too", () => {
+    const withListener = { ...gatewayStatus("True"), status: { ...gatewayStatus("True").status, listeners: [{ name: "http", attachedRoutes: 1, conditions: [{ type: "Programmed", status: "True", reason: "Programmed", message: "m" }] }] } };
+    const held = holdProgrammed(withListener, { ready: 0, current: 0 }, "r2", "alb-gw-web");
+    expect((held.status.listeners as any[])[0]).toEqual({
+      name: "http",
+      attachedRoutes: 1,
+      conditions: [{ type: "Programmed", status: "False", reason: "Pending", message: "waiting for a ready pod of Deployment demo/alb-gw-web serving revision r2" }],
+    });
+  });
+
   it("is False, Pending, while some ready pods serve an older revision", () => {
     const held = holdProgrammed(gatewayStatus("True"), { ready: 2, current: 1 }, "r2", "alb-gw-web");
     expect((held.status.conditions as any[])[1].message).toBe("waiting for the ready pods of Deployment demo/alb-gw-web to serve revision r2 (1 of 2 do)");
