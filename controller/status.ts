@@ -1,7 +1,7 @@
 // Status writes shared by every kind the controller reports on (our CRs, Gateway API, Ingress,
 // Services): only when something changed, condition times kept while a condition stays, a
 // conflict re-reads and tries again, a few writes at a time, and only while leading.
-import { KubeClient, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+import { KubeClient, KubeError, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
 import { Informer, ResourceType, objectKey } from "./informer";
 
 type Obj = Record<string, any>;
@@ -116,13 +116,16 @@ export interface RetryOptions {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Calls `attempt(1..attempts)` until one succeeds, pausing with backoff (or Retry-After); a 404 is final. */
+/** Answers the API gives again however often it is asked: gone, forbidden, invalid. */
+const FINAL_CODES = new Set([400, 403, 404, 422]);
+
+/** Calls `attempt(1..attempts)` until one succeeds, pausing with backoff (or Retry-After); a 400, 403, 404 or 422 is final. */
 export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (e) {
-      if (n >= options.attempts || isNotFound(e)) throw e;
+      if (n >= options.attempts || (e instanceof KubeError && FINAL_CODES.has(e.statusCode))) throw e;
       await (options.sleep ?? sleep)(retryDelayMs(e, n, (options.random ?? Math.random)()));
     }
   }

@@ -157,6 +157,9 @@ describe("withRetries", () => {
     calls = 0;
     await expect(withRetries(counted(404), { attempts: 3, sleep: async () => {}, random: () => 0 })).rejects.toThrow("failed 404");
     expect(calls).toBe(1);
+    calls = 0;
+    await expect(withRetries(counted(422), { attempts: 3, sleep: async () => {}, random: () => 0 })).rejects.toThrow("failed 422");
+    expect(calls).toBe(1);
   });
 });
 
