@@ -121,3 +121,19 @@ export function gatewayApiBundleVersion(crds: readonly Obj[]): string | null | u
   if (!crds.length) return undefined;
   return crds[0].metadata?.annotations?.[BUNDLE_VERSION_ANNOTATION] ?? null;
 }
+
+/**
+ * Every pod, as translation reads them to take a backend's readiness probe as its health check
+ * (when no HealthCheckPolicy gives one): identity, labels and the containers' ports and probes.
+ */
+export const PODS_FOR_PROBES: ResourceType = {
+  apiVersion: "v1",
+  kind: "Pod",
+  plural: "pods",
+  transform: (pod) => ({
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, resourceVersion: pod.metadata.resourceVersion, labels: pod.metadata.labels, deletionTimestamp: pod.metadata.deletionTimestamp },
+    spec: { containers: (pod.spec?.containers ?? []).map((c: Obj) => ({ name: c.name, ports: c.ports, readinessProbe: c.readinessProbe })) },
+  }),
+};

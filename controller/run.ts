@@ -22,7 +22,7 @@ import {
   addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, routesLeftBehind, serviceStatus, staleObjects, withOtherControllersParents,
 } from "./plan";
 import {
-  CONTROL_PLANE_LISTS, EVENTS, GATEWAY_CLASS_CRD, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, gatewayApiBundleVersion, managedResources,
+  CONTROL_PLANE_LISTS, EVENTS, GATEWAY_CLASS_CRD, PODS_FOR_PROBES, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, gatewayApiBundleVersion, managedResources,
 } from "./resources";
 
 type Obj = Record<string, any>;
@@ -45,12 +45,12 @@ export interface ControllerOptions extends ReconcileOptions {
   controllerName?: string;
 }
 
-/** The snapshot with what translation reads of the installed Gateway API release (SupportedVersion). */
-type ControllerSnapshot = Snapshot & { gatewayApiBundleVersion?: string | null };
+/** The snapshot with the installed Gateway API release (SupportedVersion) and pods (readiness probes as health checks). */
+type ControllerSnapshot = Snapshot & { gatewayApiBundleVersion?: string | null; pods?: Obj[] };
 
 /** The lists of the snapshot with the objects of each kind, for translate and reconcile. */
-function snapshotFrom(informers: Record<SnapshotList, Informer>, gatewayClassCrd: Informer): ControllerSnapshot {
-  const snapshot: ControllerSnapshot = { ...emptySnapshot(), gatewayApiBundleVersion: gatewayApiBundleVersion(gatewayClassCrd.list()) };
+function snapshotFrom(informers: Record<SnapshotList, Informer>, gatewayClassCrd: Informer, pods: Informer): ControllerSnapshot {
+  const snapshot: ControllerSnapshot = { ...emptySnapshot(), gatewayApiBundleVersion: gatewayApiBundleVersion(gatewayClassCrd.list()), pods: pods.list() };
   for (const list of Object.keys(informers) as SnapshotList[]) (snapshot as any)[list] = informers[list].list();
   return snapshot;
 }
@@ -72,6 +72,7 @@ export class Controller {
   private readonly managedInformers: Informer[];
   private readonly pods: Informer;
   private readonly gatewayClassCrd: Informer;
+  private readonly allPods: Informer;
   private readonly writer: StatusWriter;
   private readonly batcher: Batcher;
   private readonly pool: AddressPool;
@@ -112,6 +113,8 @@ export class Controller {
     this.managedInformers = managedResources(this.settings.managedBy).map((t) => informer(t, (c) => c.type !== "MODIFIED" || appliedHash(c.previous) !== appliedHash(c.object)));
     const progress = (o?: Obj) => canonical([o?.metadata?.annotations, o?.status?.conditions, o?.metadata?.deletionTimestamp]);
     this.gatewayClassCrd = informer(GATEWAY_CLASS_CRD, () => true);
+    // Kept without status: a pod's readiness flipping does not change its probes.
+    this.allPods = informer(PODS_FOR_PROBES, (c) => this.changeMatters(PODS_FOR_PROBES, c));
     this.pods = informer(dataplanePods(this.settings.managedBy), (c) => c.type !== "MODIFIED" || progress(c.previous) !== progress(c.object));
     this.writer = new StatusWriter(client, { isLeader: options.isLeader, log: (m) => this.log(m), informerFor: (t) => this.informerFor(t) });
     this.batcher = new Batcher(() => this.pass(), (e) => this.log(`pass failed: ${(e as Error).message}`), {
@@ -129,7 +132,7 @@ export class Controller {
   }
 
   private get informers(): Informer[] {
-    return [...Object.values(this.snapshotInformers), ...this.managedInformers, this.pods, this.gatewayClassCrd];
+    return [...Object.values(this.snapshotInformers), ...this.managedInformers, this.pods, this.gatewayClassCrd, this.allPods];
   }
 
   private informerFor(type: ResourceType): Informer | undefined {
@@ -171,7 +174,7 @@ export class Controller {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
     // The data plane's own check: a route it would refuse is left out, with a warning (translate's validateIr).
     const translateOptions: TranslateOptions & { validateIr?: typeof parseIr } = { controllerName: this.controllerName, validateIr: parseIr };
-    let snapshot = snapshotFrom(this.snapshotInformers, this.gatewayClassCrd);
+    let snapshot = snapshotFrom(this.snapshotInformers, this.gatewayClassCrd, this.allPods);
     let result = translate(snapshot, translateOptions);
     for (let round = 0; ; round++) {
       const allocation = allocateAddresses(this.pool, addressRequests(result.dataplanes, services));

@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { gatewayApiBundleVersion, secretMetadataOnly } from "../../../controller/resources";
+import { PODS_FOR_PROBES, gatewayApiBundleVersion, secretMetadataOnly } from "../../../controller/resources";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -58,5 +58,24 @@ describe("gatewayApiBundleVersion", () => {
     expect(gatewayApiBundleVersion([crd({ "gateway.networking.k8s.io/bundle-version": "v1.6.3" })])).toBe("v1.6.3");
     expect(gatewayApiBundleVersion([crd()])).toBeNull();
     expect(gatewayApiBundleVersion([])).toBeUndefined();
+  });
+});
+
+describe("PODS_FOR_PROBES", () => {
+  it("keeps what a readiness probe as health check needs, not the status", () => {
+    const probe = { httpGet: { path: "/health", port: 8080 }, periodSeconds: 5 };
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "echo-1", namespace: "demo", resourceVersion: "9", labels: { app: "echo" }, annotations: { a: "b" }, ownerReferences: [{}] },
+      spec: { nodeName: "n1", containers: [{ name: "echo", image: "echo:1", ports: [{ containerPort: 8080 }], readinessProbe: probe, env: [{ name: "X", value: "y" }] }] },
+      status: { phase: "Running", podIP: "10.244.0.9" },
+    };
+    expect(PODS_FOR_PROBES.transform!(pod)).toEqual({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "echo-1", namespace: "demo", resourceVersion: "9", labels: { app: "echo" } },
+      spec: { containers: [{ name: "echo", ports: [{ containerPort: 8080 }], readinessProbe: probe }] },
+    });
   });
 });
