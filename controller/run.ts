@@ -165,6 +165,11 @@ export class Controller {
     return !this.options.isLeader || this.options.isLeader();
   }
 
+  /** Before each write: a replica that lost the lease mid-pass writes nothing more. */
+  private mustLead(): void {
+    if (!this.mayWrite()) throw new Error("not the leader (the lease was not renewed in time)");
+  }
+
   /**
    * translate() with the addresses handed out for the Services it wants; again when those change.
    * Addresses only reach statuses, not which Services are wanted, so the second round settles;
@@ -244,6 +249,7 @@ export class Controller {
     let failed = 0;
     await mapLimited(desired.filter((d) => needsApply(d, this.cached(d))), WRITE_CONCURRENCY, async (o) => {
       try {
+        this.mustLead();
         await this.client.apply(resourcePath(o.apiVersion, resourceOf(o).plural, o.metadata.namespace, o.metadata.name), o, FIELD_MANAGER, { force: true });
       } catch (e) {
         failed++;
@@ -265,6 +271,7 @@ export class Controller {
     let failed = 0;
     for (const o of staleObjects(existing, desired, this.settings.managedBy)) {
       try {
+        this.mustLead();
         await this.client.remove(resourcePath(o.apiVersion, resourceOf(o).plural, o.metadata.namespace, o.metadata.name));
         this.log(`removed ${objectId(o)}: no data plane wants it any more`);
       } catch (e) {
@@ -343,6 +350,7 @@ export class Controller {
       const uid = list ? this.snapshotInformers[list].get(objectKey(regarding.namespace, regarding.name))?.metadata?.uid : undefined;
       const at = new Date().toISOString();
       try {
+        this.mustLead();
         await this.client.create(resourcePath(EVENTS.apiVersion, EVENTS.plural, regarding.namespace ?? "default"), {
           apiVersion: "v1",
           kind: "Event",
