@@ -5,6 +5,7 @@ import { createHash } from "crypto";
 import { KindName } from "../model/kinds";
 import { Inventory, Violation, allocateBlocks, checkInventory, sortViolations } from "../model/rules";
 import { parsePrefix } from "../model/cidr";
+import { addressKey } from "../translate";
 import { ObjectsByKind, agcNameOf, inventoryFromObjects, objectKey } from "../model/objects";
 
 type Obj = Record<string, any>;
@@ -12,6 +13,8 @@ type Obj = Record<string, any>;
 export interface ReconcileOptions {
   /** The DNS zone frontends' host names are made in. */
   dnsZone: string;
+  /** The addresses each Frontend's Service was given, keyed by translate's addressKey. */
+  addresses?: Readonly<Record<string, string[]>>;
 }
 
 export const DEFAULT_DNS_ZONE = "alb.agc.local";
@@ -97,7 +100,10 @@ export function reconcile(objects: ObjectsByKind, options: ReconcileOptions): De
       associations: children("Association"),
     });
   }
-  for (const f of live("Frontend")) push("Frontend", f, { fqdn: frontendFqdn(f, gatewayOf(f), options.dnsZone) });
+  for (const f of live("Frontend")) {
+    const addresses = options.addresses?.[addressKey("Frontend", f.metadata.namespace, f.metadata.name)];
+    push("Frontend", f, { fqdn: frontendFqdn(f, gatewayOf(f), options.dnsZone), ...(addresses?.length ? { addresses } : {}) });
+  }
   for (const a of live("Association")) {
     const block = allocated.get(objectKey("Association", a));
     // No block, no field: the CRD allows only a prefix there.

@@ -1,154 +1,94 @@
-// The controller's loop: list and watch the four kinds cluster-wide, batch changes for a
-// moment, run reconcile() over the whole picture, and write the statuses that changed.
-import { API_VERSION, KINDS, KIND_NAMES, KindName } from "../model/kinds";
-import { KubeClient, KubeError, WatchEvent, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+// The controller's loop: informers on everything translation reads, on our CRs and on the
+// objects it manages; changes batched into one pass; each pass runs reconcile() (our CRs) and
+// translate() (Gateway API, Ingress), hands out frontend addresses, applies each data plane's
+// objects, and writes the statuses that changed. Only the leader writes.
+import { setMaxListeners } from "events";
+import { KindName, KIND_NAMES } from "../model/kinds";
+import { KubeClient, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+import { parseIr } from "../model/ir";
+import { CONTROLLER_NAME, Dataplane, KubeObject, Snapshot, StatusUpdate, TranslateOptions, TranslateResult, Warning, emptySnapshot, translate } from "../translate";
+import { Bindings } from "../translate/bindings";
 import { ObjectsByKind } from "../model/objects";
-import { DesiredStatus, ReconcileOptions, reconcile } from "./reconcile";
+import { ReconcileOptions, reconcile } from "./reconcile";
+import { Change, Informer, ResourceType, objectKey } from "./informer";
+import { StatusTarget, StatusWriter, WRITE_CONCURRENCY, canonical, mapLimited, needsReconcile } from "./status";
+import { BatchTimings, Batcher, DEFAULT_BATCH } from "./batch";
+import { AddressPool, DEFAULT_ADDRESS_POOL, allocateAddresses, parseAddressPool } from "./addresses";
+import {
+  APPLIED_HASH_ANNOTATION, DEFAULT_DATAPLANE_IMAGE, DEFAULT_DATAPLANE_REPLICAS, DataplaneSettings, FIELD_MANAGER, OwnerRef,
+  dataplaneName, dataplaneObjects, irRevision, managedByValue, needsApply,
+} from "./dataplane-objects";
+import {
+  addressRequests, addressesByKey, dataplaneProgress, frontendServiceKey, holdProgrammed, objectId, routesLeftBehind, serviceStatus, staleObjects, withOtherControllersParents,
+} from "./plan";
+import {
+  CONTROL_PLANE_LISTS, EVENTS, GATEWAY_CLASS_CRD, PODS_FOR_PROBES, SNAPSHOT_RESOURCES, SnapshotList, dataplanePods, gatewayApiBundleVersion, managedResources,
+} from "./resources";
 
 type Obj = Record<string, any>;
 
 export interface ControllerOptions extends ReconcileOptions {
-  /** How long changes are gathered before one reconcile (Contour batches 100 ms too). */
+  /** How long changes are gathered before one pass (Contour batches 100 ms too). */
   batchMs?: number;
+  /** The ceiling on how long a stream of changes may postpone a pass. Default 1 s. */
+  maxBatchMs?: number;
   log?: (msg: string) => void;
-  /** Whether this replica may write (leader election); status writes are skipped otherwise. */
+  /** Whether this replica may write (leader election); writes are skipped otherwise. */
   isLeader?: () => boolean;
+  /** The data plane image; default DEFAULT_DATAPLANE_IMAGE. */
+  dataplaneImage?: string;
+  /** Data plane replicas; default 2. */
+  dataplaneReplicas?: number;
+  /** Frontend Service addresses are handed out from this IPv4 range. Default 10.245.0.0/24. */
+  addressPool?: string;
+  /** The GatewayClass controllerName answered for. Default alb.agc.dev/alb-controller. */
+  controllerName?: string;
   /**
-   * Reconcile only objects in these namespaces; default: every namespace. Rules across the
-   * cluster (gateway count, virtual networks) then see only these namespaces too. Lets
-   * controllers run side by side (in parallel tests) without rewriting each other's statuses.
+   * Watch and manage only objects in these namespaces (cluster-scoped ones aside); default:
+   * every namespace. Rules across the cluster (gateway count, virtual networks) then see only
+   * these namespaces too.
    */
   namespaces?: string[];
 }
 
-/** Whether an object is in the controller's namespaces. */
-export function inScope(obj: Obj, namespaces: readonly string[] | undefined): boolean {
-  return namespaces === undefined || namespaces.includes(obj.metadata?.namespace);
+/** The lists of the snapshot with the objects of each kind, for translate and reconcile. */
+function snapshotFrom(informers: Record<SnapshotList, Informer>, gatewayClassCrd: Informer, pods: Informer): Snapshot {
+  const snapshot: Snapshot = { ...emptySnapshot(), gatewayApiBundleVersion: gatewayApiBundleVersion(gatewayClassCrd.list()), pods: pods.list() as KubeObject[] };
+  for (const list of Object.keys(informers) as SnapshotList[]) (snapshot as any)[list] = informers[list].list();
+  return snapshot;
 }
 
-/** Status writes in flight at once: enough to be quick, few enough not to flood the API server. */
-const WRITE_CONCURRENCY = 4;
-/** A watch that ends sooner than this without an event is counted as failed. */
-const SHORT_WATCH_MS = 1_000;
-/** Attempts per status write before it waits for the next reconcile. */
-const WRITE_ATTEMPTS = 5;
-
-/** The cache of objects, keyed per kind by namespace/name. */
-type Cache = Record<KindName, Map<string, Obj>>;
-
-const cacheKey = (o: Obj) => `${o.metadata.namespace}/${o.metadata.name}`;
-
-export function snapshot(cache: Cache): ObjectsByKind {
-  return Object.fromEntries(KIND_NAMES.map((k) => [k, [...cache[k].values()]])) as unknown as ObjectsByKind;
+/** Our four control-plane kinds, as reconcile() reads them. */
+export function controlPlaneObjects(snapshot: Snapshot): ObjectsByKind {
+  return Object.fromEntries(KIND_NAMES.map((k: KindName) => [k, snapshot[CONTROL_PLANE_LISTS[k]] ?? []])) as unknown as ObjectsByKind;
 }
 
-/** Condition timestamps: kept while a condition's status stays, set when it changes. */
-export function withTransitionTimes(desired: Obj, current: Obj | undefined, now: string): Obj {
-  const conditions = (desired.conditions ?? []).map((c: Obj) => {
-    const prev = (current?.conditions ?? []).find((p: Obj) => p.type === c.type);
-    return { ...c, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
-  });
-  return { ...desired, conditions };
-}
-
-/** JSON with object keys sorted at every level, for comparisons. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Obj).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Whether a status write would change anything (timestamps aside). */
-export function statusDiffers(desired: Obj, current: Obj | undefined): boolean {
-  const strip = (s: Obj | undefined) => canonical({ ...s, conditions: (s?.conditions ?? []).map(({ lastTransitionTime: _t, ...rest }: Obj) => rest) });
-  return strip(desired) !== strip(current);
-}
-
-/** The merge patch that makes `current`'s status `status`, valid only against the version it was computed from. */
-export function statusPatch(status: Obj, current: Obj | undefined): Obj {
-  // A merge patch keeps fields it does not mention: fields no longer wanted are nulled.
-  const removed = Object.keys(current?.status ?? {}).filter((k) => !(k in status));
-  const patch = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
-  // With the resourceVersion the server refuses (409) a write based on a stale read.
-  const version = current?.metadata?.resourceVersion;
-  return version ? { metadata: { resourceVersion: version }, ...patch } : patch;
-}
-
-/** The object without what changes on every write of any kind: its version, the managers' bookkeeping. */
-const withoutBookkeeping = (o: Obj) => {
-  const { resourceVersion: _v, managedFields: _m, ...metadata } = o.metadata ?? {};
-  return canonical({ ...o, metadata });
-};
-
-/**
- * Whether a watched change calls for a reconcile: not the echo of our own status write (only
- * the status changed, to exactly what we last wrote; whichever of the echo and our write's
- * answer comes first), nor a change of bookkeeping alone.
- */
-export function needsReconcile(previous: Obj | undefined, incoming: Obj, lastWrittenStatus: Obj | undefined): boolean {
-  if (!previous) return true;
-  const { status: _before, ...restBefore } = previous;
-  const { status, ...restAfter } = incoming;
-  const onlyStatusChanged = withoutBookkeeping(restBefore) === withoutBookkeeping(restAfter);
-  if (onlyStatusChanged && lastWrittenStatus !== undefined && canonical(status) === canonical(lastWrittenStatus)) return false;
-  return withoutBookkeeping(previous) !== withoutBookkeeping(incoming);
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
-export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-export interface RetryOptions {
-  attempts: number;
-  /** Errors worth another attempt; default all but 404. */
-  retryable?: (e: unknown) => boolean;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Calls `attempt(1..attempts)` until one succeeds, pausing with backoff (or Retry-After); a 404 is final. */
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (e) {
-      if (n >= options.attempts || isNotFound(e) || options.retryable?.(e) === false) throw e;
-      await (options.sleep ?? sleep)(retryDelayMs(e, n, (options.random ?? Math.random)()));
-    }
-  }
-}
-
-/** A write not attempted: the controller is stopping, or this replica no longer leads. */
-class WritesStopped extends Error {}
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+// The label selector plays no part in finding an object's type.
+const KNOWN_TYPES: ResourceType[] = [...Object.values(SNAPSHOT_RESOURCES), ...managedResources("any")];
+/** The resource type of an object we create or watch. */
+const resourceOf = (o: Obj): ResourceType => KNOWN_TYPES.find((t) => t.apiVersion === o.apiVersion && t.kind === o.kind)!;
 
 export class Controller {
-  private readonly cache = Object.fromEntries(KIND_NAMES.map((k) => [k, new Map<string, Obj>()])) as Cache;
   private readonly abort = new AbortController();
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> = Promise.resolve();
+  private readonly snapshotInformers: Record<SnapshotList, Informer>;
+  private readonly managedInformers: Informer[];
+  private readonly pods: Informer;
+  private readonly gatewayClassCrd: Informer;
+  private readonly allPods: Informer;
+  private readonly writer: StatusWriter;
+  private readonly batcher: Batcher;
+  private readonly pool: AddressPool;
+  private readonly settings: DataplaneSettings;
   private synced = false;
-  /** Per kind/namespace/name, the status our last write set. */
-  private readonly ownWrites = new Map<string, Obj>();
-  private writeFailures = 0;
+  private failures = 0;
   private retryTimer?: NodeJS.Timeout;
-  /** How many reconciles have run (for tests and diagnostics). */
+  private lastOutput?: string;
+  /** Warnings already recorded as Events by this process. */
+  private readonly recorded = new Set<string>();
+  /** How many passes have run (for tests and diagnostics). */
   reconciles = 0;
-  /** Resolves once the initial lists are in and the first reconcile has been written. */
+  /** Resolves once the initial lists are in and the first pass has been written. */
   readonly ready: Promise<void>;
   private markReady!: () => void;
 
@@ -157,140 +97,284 @@ export class Controller {
     private readonly options: ControllerOptions,
   ) {
     this.ready = new Promise((r) => (this.markReady = r));
+    // Every informer's watch listens on the one signal.
+    setMaxListeners(100, this.abort.signal);
+    this.pool = parseAddressPool(options.addressPool ?? DEFAULT_ADDRESS_POOL);
+    this.settings = {
+      image: options.dataplaneImage ?? DEFAULT_DATAPLANE_IMAGE,
+      replicas: options.dataplaneReplicas ?? DEFAULT_DATAPLANE_REPLICAS,
+      managedBy: managedByValue(this.controllerName),
+    };
+    const informerOptions = { log: (m: string) => this.log(m), signal: this.abort.signal, namespaces: options.namespaces };
+    const informer = (type: ResourceType, relevant: (c: Change) => boolean) =>
+      new Informer(client, type, (c) => this.synced && relevant(c) && this.batcher.trigger(), informerOptions);
+    this.snapshotInformers = Object.fromEntries(
+      (Object.keys(SNAPSHOT_RESOURCES) as SnapshotList[]).map((list) => [list, informer(SNAPSHOT_RESOURCES[list], (c) => this.changeMatters(SNAPSHOT_RESOURCES[list], c))]),
+    ) as Record<SnapshotList, Informer>;
+    // Managed objects matter when they go away or someone else's apply replaced ours.
+    const appliedHash = (o?: Obj) => o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
+    this.managedInformers = managedResources(this.settings.managedBy).map((t) => informer(t, (c) => c.type !== "MODIFIED" || appliedHash(c.previous) !== appliedHash(c.object)));
+    const progress = (o?: Obj) => canonical([o?.metadata?.annotations, o?.status?.conditions, o?.metadata?.deletionTimestamp]);
+    this.gatewayClassCrd = informer(GATEWAY_CLASS_CRD, () => true);
+    // Kept without status: a pod's readiness flipping does not change its probes.
+    this.allPods = informer(PODS_FOR_PROBES, (c) => this.changeMatters(PODS_FOR_PROBES, c));
+    this.pods = informer(dataplanePods(this.settings.managedBy), (c) => c.type !== "MODIFIED" || progress(c.previous) !== progress(c.object));
+    this.writer = new StatusWriter(client, { isLeader: options.isLeader, log: (m) => this.log(m), informerFor: (t) => this.informerFor(t) });
+    this.batcher = new Batcher(() => this.pass(), (e) => this.log(`pass failed: ${(e as Error).message}`), {
+      holdOffMs: options.batchMs ?? DEFAULT_BATCH.holdOffMs,
+      maxDelayMs: options.maxBatchMs ?? DEFAULT_BATCH.maxDelayMs,
+    } satisfies BatchTimings);
+  }
+
+  private get controllerName(): string {
+    return this.options.controllerName ?? CONTROLLER_NAME;
   }
 
   private log(msg: string): void {
     (this.options.log ?? ((m: string) => console.error(`controller: ${m}`)))(msg);
   }
 
+  private get informers(): Informer[] {
+    return [...Object.values(this.snapshotInformers), ...this.managedInformers, this.pods, this.gatewayClassCrd, this.allPods];
+  }
+
+  private informerFor(type: ResourceType): Informer | undefined {
+    return this.informers.find((i) => i.type.apiVersion === type.apiVersion && i.type.kind === type.kind && !i.type.labelSelector)
+      ?? this.informers.find((i) => i.type.apiVersion === type.apiVersion && i.type.kind === type.kind);
+  }
+
+  /** Not the echo of our own status write, nor a change of bookkeeping alone. */
+  private changeMatters(type: ResourceType, c: Change): boolean {
+    if (c.type === "DELETED") this.writer.forget(type, objectKey(c.object?.metadata?.namespace, c.object?.metadata?.name));
+    if (c.type !== "MODIFIED") return true;
+    return needsReconcile(c.previous, c.object!, this.writer.ownVersion(type, objectKey(c.object!.metadata.namespace, c.object!.metadata.name)));
+  }
+
+  /** Lists everything, runs the first pass, then keeps watching. */
   async start(): Promise<void> {
-    const versions = new Map<KindName, string>();
-    for (const kind of KIND_NAMES) versions.set(kind, await this.list(kind));
+    for (const i of this.informers) i.start();
+    await Promise.all(this.informers.map((i) => i.synced));
     this.synced = true;
-    this.schedule(0);
-    for (const kind of KIND_NAMES) void this.watchForever(kind, versions.get(kind)!);
+    this.batcher.trigger(true);
   }
 
   stop(): void {
     this.abort.abort();
-    clearTimeout(this.timer);
+    this.batcher.stop();
     clearTimeout(this.retryTimer);
   }
 
-  private scheduleRetry(delayMs: number): void {
-    if (this.abort.signal.aborted) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.schedule(0), delayMs);
+  private mayWrite(): boolean {
+    return !this.options.isLeader || this.options.isLeader();
   }
 
-  private async list(kind: KindName): Promise<string> {
-    const list = await this.client.get(resourcePath(API_VERSION, KINDS[kind].plural));
-    this.cache[kind].clear();
-    for (const item of (list.items ?? []).filter((o: Obj) => inScope(o, this.options.namespaces))) this.cache[kind].set(cacheKey(item), { ...item, apiVersion: API_VERSION, kind });
-    return list.metadata.resourceVersion;
+  /** Before each write: a replica that lost the lease mid-pass writes nothing more. */
+  private mustLead(): void {
+    if (!this.mayWrite()) throw new Error("not the leader (the lease was not renewed in time)");
   }
 
   /**
-   * Watches one kind until stopped. A 410 (our version is too old) re-lists at once; any other
-   * failure, a failed re-list included, waits with backoff or for the server's Retry-After.
+   * translate() with the addresses handed out for the Services it wants; again when those change.
+   * Addresses only reach statuses, not which Services are wanted, so the second round settles;
+   * the third is a bound, not an expectation.
    */
-  private async watchForever(kind: KindName, resourceVersion: string): Promise<void> {
-    let rv = resourceVersion;
-    let relist = false;
-    let failures = 0;
-    while (!this.abort.signal.aborted) {
-      try {
-        if (relist) {
-          rv = await this.list(kind);
-          relist = false;
-          this.schedule(0);
-        }
-        const startedAt = Date.now();
-        let events = 0;
-        await this.client.watch(resourcePath(API_VERSION, KINDS[kind].plural), rv, (e) => {
-          if (e.type === "ERROR") throw new KubeError(e.object.code ?? 500, e.object.reason ?? "", e.object.message ?? "watch error");
-          failures = 0;
-          events++;
-          rv = e.object.metadata.resourceVersion;
-          if (e.type !== "BOOKMARK") this.applyEvent(kind, e);
-        }, this.abort.signal);
-        // As client-go's reflector: a watch that ends at once with nothing is a failure, not a reason to spin.
-        if (events === 0 && Date.now() - startedAt < SHORT_WATCH_MS) throw new Error("the watch ended at once without an event");
-      } catch (e) {
-        if (this.abort.signal.aborted) return;
-        if (e instanceof KubeError && e.statusCode === 410 && !relist) {
-          relist = true;
-          continue;
-        }
-        failures++;
-        const delay = retryDelayMs(e, failures);
-        this.log(`${relist ? "re-list" : "watch"} of ${KINDS[kind].plural} failed: ${(e as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-        await sleep(delay);
-      }
+  private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
+    const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
+    // The data plane's own check: a route it would refuse is left out, with a warning (translate's validateIr).
+    const translateOptions: TranslateOptions & { validateIr?: typeof parseIr } = { controllerName: this.controllerName, validateIr: parseIr };
+    let snapshot = snapshotFrom(this.snapshotInformers, this.gatewayClassCrd, this.allPods);
+    let result = translate(snapshot, translateOptions);
+    for (let round = 0; ; round++) {
+      const allocation = allocateAddresses(this.pool, addressRequests(result.dataplanes, services));
+      const addresses = addressesByKey(result.dataplanes, allocation);
+      if (canonical(addresses) === canonical(snapshot.addresses) || round === 2) return { result, snapshot, ...allocation };
+      snapshot = { ...snapshot, addresses };
+      result = translate(snapshot, translateOptions);
     }
   }
 
-  /** One watched change into the cache; a reconcile unless it changes nothing that matters. */
-  private applyEvent(kind: KindName, e: WatchEvent): void {
-    if (!inScope(e.object, this.options.namespaces)) return;
-    const key = cacheKey(e.object);
-    const previous = this.cache[kind].get(key);
-    if (e.type === "DELETED") {
-      this.cache[kind].delete(key);
-      this.ownWrites.delete(`${kind}/${key}`);
-      this.schedule(this.options.batchMs ?? 100);
-      return;
-    }
-    this.cache[kind].set(key, e.object);
-    if (needsReconcile(previous, e.object, this.ownWrites.get(`${kind}/${key}`))) this.schedule(this.options.batchMs ?? 100);
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.synced || this.timer || this.abort.signal.aborted) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.running.then(() => this.reconcileOnce()).catch((e) => this.log(`reconcile failed: ${(e as Error).message}`));
-    }, delayMs);
-  }
-
-  private async reconcileOnce(): Promise<void> {
+  private async pass(): Promise<void> {
     this.reconciles++;
-    const desired = reconcile(snapshot(this.cache), this.options);
-    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    const results = await mapLimited(desired, WRITE_CONCURRENCY, (d) =>
-      this.writeStatus(d, now).then(
-        () => true,
-        (e) => (this.log(`status of ${d.kind} ${d.namespace}/${d.name} not written: ${(e as Error).message}`), false),
-      ),
-    );
-    const failed = results.filter((ok) => !ok).length;
-    // Writes that failed every attempt are not dropped: a later reconcile tries them again.
-    this.writeFailures = failed ? this.writeFailures + 1 : 0;
-    if (failed) this.scheduleRetry(retryDelayMs(undefined, this.writeFailures));
-    else this.markReady();
+    const { result, snapshot, assigned, unassigned } = this.translated();
+    const dataplanes = result.dataplanes.map((dp) => ({ dp, revision: irRevision(dp.ir) }));
+    const output = canonical([result, assigned, unassigned, dataplanes.map((d) => d.revision)]);
+    if (output !== this.lastOutput) {
+      this.log(`translated: ${dataplanes.length} data plane(s), ${result.statuses.length} status(es), ${unassigned.length} Service(s) without an address`);
+      if (unassigned.length) this.log(`address pool ${this.pool.cidr} exhausted: no address for ${unassigned.join(", ")}`);
+    }
+
+    let failed = 0;
+    if (this.mayWrite()) {
+      // A data plane with nothing to serve (a TrafficController without Frontends) stays idle: no objects.
+      const desired = dataplanes.filter(({ dp }) => dp.ir.frontends.length > 0).flatMap(({ dp, revision }) => this.objectsOf(dp, revision));
+      failed += await this.applyAll(desired);
+      failed += await this.removeStale(desired);
+      const statuses = this.statusTargets(result, snapshot, dataplanes, assigned);
+      failed += await this.writer.writeAll(statuses, now());
+      failed += await this.record([...result.warnings, ...unassigned.map((service) => this.exhausted(service))]);
+    }
+    this.lastOutput = output;
+    // What failed every attempt is not dropped: a later pass tries it again.
+    this.failures = failed ? this.failures + 1 : 0;
+    if (failed) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.batcher.trigger(true), retryDelayMs(undefined, this.failures));
+    }
+    this.markReady();
   }
 
-  /** Writes one object's status, if it differs; a conflict or failure re-reads the object and tries again. */
-  private async writeStatus(d: DesiredStatus, now: string): Promise<void> {
-    const key = `${d.namespace}/${d.name}`;
-    const objectPath = resourcePath(API_VERSION, KINDS[d.kind].plural, d.namespace, d.name);
-    await withRetries(async (attempt) => {
-      // Only the leader writes: a replica that could not renew its lease in time must not.
-      if (this.abort.signal.aborted) throw new WritesStopped("the controller is stopping");
-      if (this.options.isLeader && !this.options.isLeader()) throw new WritesStopped("this replica does not hold the lease (not renewed in time)");
-      const current = attempt === 1 ? this.cache[d.kind].get(key) : await this.client.get(objectPath);
-      if (!statusDiffers(d.status, current?.status)) return;
-      const status = withTransitionTimes(d.status, current?.status, now);
-      // Noted before the write: its watch event may arrive before its answer.
-      this.ownWrites.set(`${d.kind}/${key}`, status);
-      const updated = await this.client.mergePatch(objectPath, statusPatch(status, current), "status");
-      // The newer of our answer and what the watch brought meanwhile stays in the cache.
-      if (this.cache[d.kind].get(key)?.metadata.resourceVersion === current?.metadata?.resourceVersion) this.cache[d.kind].set(key, updated);
-      if (d.status.provisioningState !== current?.status?.provisioningState) {
-        this.log(`${d.kind} ${key}: ${d.status.provisioningState}${d.status.message ? ` (${d.status.message})` : ""}`);
+  /** The owner reference of an object in the snapshot, if it is there (with its uid). */
+  private ownerRef(list: SnapshotList, namespace: string, name: string): OwnerRef | undefined {
+    const o = this.snapshotInformers[list].get(objectKey(namespace, name));
+    const t = SNAPSHOT_RESOURCES[list];
+    return o?.metadata?.uid ? { apiVersion: t.apiVersion, kind: t.kind, name, uid: o.metadata.uid } : undefined;
+  }
+
+  private objectsOf(dp: Dataplane, revision: string): Obj[] {
+    const listOf = { TrafficController: "trafficControllers", Gateway: "gateways", Ingress: "ingresses", Frontend: "frontends" } as const;
+    const owner = this.ownerRef(listOf[dp.owner.kind], dp.owner.namespace, dp.owner.name);
+    if (!owner) return []; // not in the cache yet: the next pass has it
+    const services: Record<string, OwnerRef> = {};
+    for (const s of dp.services) {
+      const ref = this.ownerRef(listOf[s.kind], s.namespace, s.name);
+      if (ref) services[s.addressKey] = ref;
+    }
+    return dataplaneObjects(dp, revision, this.settings, { dataplane: owner, services });
+  }
+
+  /** The cluster's copy of a managed object, from the watch. */
+  private cached(o: Obj): Obj | undefined {
+    return this.informerFor(resourceOf(o))?.get(objectKey(o.metadata.namespace, o.metadata.name));
+  }
+
+  /** Server-side apply of what is missing or was applied from other content; answers the failures. */
+  private async applyAll(desired: Obj[]): Promise<number> {
+    let failed = 0;
+    await mapLimited(desired.filter((d) => needsApply(d, this.cached(d))), WRITE_CONCURRENCY, async (o) => {
+      try {
+        this.mustLead();
+        await this.client.apply(resourcePath(o.apiVersion, resourceOf(o).plural, o.metadata.namespace, o.metadata.name), o, FIELD_MANAGER, { force: true });
+      } catch (e) {
+        failed++;
+        this.log(`${o.kind} ${o.metadata.namespace}/${o.metadata.name} not applied: ${(e as Error).message}`);
       }
-    }, { attempts: WRITE_ATTEMPTS, retryable: (e) => !(e instanceof WritesStopped) }).catch((e) => {
-      if (!isNotFound(e)) throw e; // deleted meanwhile: its watch event follows
     });
+    return failed;
+  }
+
+  /**
+   * Deletes managed objects no data plane wants any more (a Gateway moved to another class,
+   * say). Only when every kind that can own a data plane is served: a missing CRD must not
+   * look like "no Gateways".
+   */
+  private async removeStale(desired: Obj[]): Promise<number> {
+    const owners: SnapshotList[] = ["trafficControllers", "frontends", "gateways", "gatewayClasses", "ingresses", "ingressClasses"];
+    if (!owners.every((l) => this.snapshotInformers[l].served)) return 0;
+    const existing = [...this.managedInformers.flatMap((i) => i.list()), ...this.snapshotInformers.services.list()];
+    let failed = 0;
+    for (const o of staleObjects(existing, desired, this.settings.managedBy)) {
+      try {
+        this.mustLead();
+        await this.client.remove(resourcePath(o.apiVersion, resourceOf(o).plural, o.metadata.namespace, o.metadata.name));
+        this.log(`removed ${objectId(o)}: no data plane wants it any more`);
+      } catch (e) {
+        failed++;
+        this.log(`${objectId(o)} not removed: ${(e as Error).message}`);
+      }
+    }
+    return failed;
+  }
+
+  /** Every status to write: our CRs, translate's (Programmed held for the pods), the Services' addresses. */
+  private statusTargets(
+    result: TranslateResult,
+    snapshot: Snapshot,
+    dataplanes: { dp: Dataplane; revision: string }[],
+    assigned: Record<string, string>,
+  ): StatusTarget[] {
+    const crStatuses = reconcile(controlPlaneObjects(snapshot), { ...this.options, addresses: snapshot.addresses }).map((d) => ({
+      resource: SNAPSHOT_RESOURCES[CONTROL_PLANE_LISTS[d.kind]],
+      namespace: d.namespace,
+      name: d.name,
+      status: d.status,
+    }));
+    const byOwner = new Map(dataplanes.map((d) => [dataplaneName(d.dp), d.revision]));
+    const bindings = new Bindings(snapshot);
+    const pods = this.pods.list();
+    const held = (s: StatusUpdate): StatusUpdate => {
+      const gateway = s.kind === "Gateway" ? this.snapshotInformers.gateways.get(objectKey(s.namespace, s.name)) : undefined;
+      const binding = gateway && bindings.bindGateway(gateway as any);
+      if (!binding?.ok) return s;
+      const name = dataplaneName(binding.binding);
+      const revision = byOwner.get(name);
+      return revision ? holdProgrammed(s, dataplaneProgress(pods, name, revision), revision, name) : s;
+    };
+    const listOfKind = Object.fromEntries((Object.keys(SNAPSHOT_RESOURCES) as SnapshotList[]).map((l) => [SNAPSHOT_RESOURCES[l].kind, l]));
+    const keepOthers = withOtherControllersParents(this.controllerName);
+    const translated = result.statuses.map((s) => ({
+      resource: SNAPSHOT_RESOURCES[listOfKind[s.kind] as SnapshotList],
+      namespace: s.namespace,
+      name: s.name,
+      status: held(s).status,
+      ...(s.kind === "HTTPRoute" ? { mergeWith: keepOthers } : {}),
+    }));
+    // A route no parent of ours takes any more: our entries go, other controllers' stay.
+    const leftBehind = routesLeftBehind(snapshot.httpRoutes, result.statuses, this.controllerName).map((r) => ({
+      resource: SNAPSHOT_RESOURCES.httpRoutes,
+      ...r,
+      status: { parents: [] },
+      mergeWith: keepOthers,
+    }));
+    const services = dataplanes.flatMap(({ dp }) => dp.services).map((s) => {
+      const [namespace, name] = frontendServiceKey(s).split("/");
+      return { resource: SNAPSHOT_RESOURCES.services, namespace, name, status: serviceStatus(assigned[frontendServiceKey(s)], this.pool, Object.keys(assigned).length) };
+    });
+    return [...crStatuses, ...translated, ...leftBehind, ...services];
+  }
+
+  /** A Service the pool has no address for, as a warning on it. */
+  private exhausted(service: string): Warning {
+    const [namespace, name] = service.split("/");
+    return {
+      regarding: { apiVersion: "v1", kind: "Service", namespace, name },
+      reason: "PoolExhausted",
+      message: `address pool ${this.pool.cidr} has no free address for this Service; widen --address-pool or remove a frontend`,
+    };
+  }
+
+  /** Each warning as a Warning Event on its object, once per process. */
+  private async record(warnings: Warning[]): Promise<number> {
+    let failed = 0;
+    for (const w of warnings) {
+      const id = canonical(w);
+      if (this.recorded.has(id)) continue;
+      const { regarding } = w;
+      const list = (Object.keys(SNAPSHOT_RESOURCES) as SnapshotList[]).find((l) => SNAPSHOT_RESOURCES[l].kind === regarding.kind);
+      const uid = list ? this.snapshotInformers[list].get(objectKey(regarding.namespace, regarding.name))?.metadata?.uid : undefined;
+      const at = new Date().toISOString();
+      try {
+        this.mustLead();
+        await this.client.create(resourcePath(EVENTS.apiVersion, EVENTS.plural, regarding.namespace ?? "default"), {
+          apiVersion: "v1",
+          kind: "Event",
+          metadata: { generateName: `${regarding.name}.`, namespace: regarding.namespace ?? "default" },
+          involvedObject: { ...regarding, uid },
+          type: "Warning",
+          reason: w.reason,
+          message: w.message,
+          source: { component: "alb-controller" },
+          reportingComponent: "alb.agc.dev/alb-controller",
+          firstTimestamp: at,
+          lastTimestamp: at,
+          count: 1,
+        });
+        this.recorded.add(id);
+      } catch (e) {
+        if (isNotFound(e)) continue; // its namespace is gone
+        failed++;
+        this.log(`event for ${regarding.kind} ${regarding.namespace}/${regarding.name} not recorded: ${(e as Error).message}`);
+      }
+    }
+    return failed;
   }
 }

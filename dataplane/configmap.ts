@@ -8,7 +8,8 @@ import { KubeClient } from "../kube/client";
 import { followObject } from "../kube/follow";
 
 /** The ConfigMap key holding the IR document. */
-export const IR_CONFIGMAP_KEY = "ir.json";
+export { IR_CONFIGMAP_KEY } from "../model/ir";
+import { IR_CONFIGMAP_KEY } from "../model/ir";
 
 export type ConfigMapIr = { ok: true; document: unknown; resourceVersion: string } | { ok: false; error: string };
 

@@ -108,6 +108,7 @@ const frontendSpec = withRules(
 const frontendStatus = s.object("What the controller reports.", {
     ...commonStatus,
     fqdn: s.string("The generated, unique host name of this frontend."),
+    addresses: s.array("The addresses its LoadBalancer Service answers on (from the controller's address pool).", s.string("An IP address.")),
 });
 
 const associationSpec = s.object(

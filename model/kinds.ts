@@ -89,6 +89,8 @@ export interface FrontendSpec {
 }
 export interface FrontendStatus extends CommonStatus {
     fqdn?: string;
+    /** The addresses its LoadBalancer Service answers on. */
+    addresses?: string[];
 }
 
 export interface AssociationSpec {

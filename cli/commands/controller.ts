@@ -6,20 +6,30 @@ import { installCrds, installGatewayApiCrds } from "../../controller/bootstrap";
 import { toolchainGatewayApiCrds } from "../paths";
 import { LeaderElector } from "../../controller/leader";
 import { DEFAULT_NAMESPACE } from "../../model/kinds";
+import { DEFAULT_ADDRESS_POOL, parseAddressPool } from "../../controller/addresses";
+import { DEFAULT_DATAPLANE_IMAGE, DEFAULT_DATAPLANE_REPLICAS, LOAD_BALANCER_CLASS } from "../../controller/dataplane-objects";
+import { CONTROLLER_NAME } from "../../translate";
 
-export const summary = "run the ALB controller against a cluster (reconciles gateways, frontends, associations, subnets)";
+export const summary = "run the ALB controller against a cluster (gateways, frontends, Gateway API, Ingress, data planes)";
 
 const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-zone ZONE] [--namespaces NS,...]
                       [--no-install-crds | --gateway-api-crds DIR]
+                      [--dataplane-image IMAGE] [--dataplane-replicas N] [--address-pool CIDR]
                       [--leader-elect [--lease-namespace NS] [--lease-seconds N]
                                       [--renew-deadline-seconds N] [--retry-period-seconds N]]
 
-Runs the ALB controller in the foreground: it watches TrafficControllers, Frontends,
+Runs the ALB controller in the foreground. It watches TrafficControllers, Frontends,
 Associations and SubnetDelegations (group alb.agc.dev) in every namespace, checks them
 with the same rules as \`pulumi preview\`, allocates each association's block in its
 subnet, gives each frontend a unique and stable host name, and writes their status
-(provisioningState Succeeded, or Failed with the rule's message). It installs or
-upgrades its CRDs and the Gateway API CRDs first. Stop it with Ctrl-C.
+(provisioningState Succeeded, or Failed with the rule's message).
+It also turns GatewayClasses (controllerName ${CONTROLLER_NAME}), Gateways, HTTPRoutes and
+Ingresses into traffic: per TrafficController, and per Gateway or Ingress that names no
+Frontend, a data plane (a ConfigMap with its IR, a Deployment running \`agc dataplane\`, its
+ServiceAccount and Role), and per frontend a LoadBalancer Service (class ${LOAD_BALANCER_CLASS})
+whose address it hands out from --address-pool; it writes their Gateway API and Ingress status.
+Gateway API kinds whose CRDs are not installed are looked for again every few seconds.
+It installs or upgrades its CRDs and the Gateway API CRDs first. Stop it with Ctrl-C.
 
   --kubeconfig FILE  default: KUBECONFIG, then ~/.kube/config, then in-cluster
   --context NAME     a context of that kubeconfig; default: its current context
@@ -29,6 +39,11 @@ upgrades its CRDs and the Gateway API CRDs first. Stop it with Ctrl-C.
   --gateway-api-crds DIR  the Gateway API release's CRD files to install (its
                      config/crd/standard); default: those the toolchain keeps
                      (\`agc toolchain path\`/gateway-api-crds/standard), when built
+  --dataplane-image IMAGE  the data plane pods' image; default ${DEFAULT_DATAPLANE_IMAGE}
+                     (what \`agc images\` builds)
+  --dataplane-replicas N  pods per data plane; default ${DEFAULT_DATAPLANE_REPLICAS}
+  --address-pool CIDR  IPv4 range frontend Services' addresses come from; default
+                     ${DEFAULT_ADDRESS_POOL} (the local cluster routes it to its bridge)
   --leader-elect     run as one of several replicas: only the holder of the Lease
                      alb-controller reconciles, the others stand by; a leader that loses
                      the lease exits (its Deployment restarts it as a stand-by)
@@ -51,13 +66,17 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds", "--namespaces", "--gateway-api-crds"]);
+  const known = new Set(["--kubeconfig", "--context", "--dns-zone", "--dataplane-image", "--dataplane-replicas", "--address-pool", "--lease-namespace", "--lease-seconds", "--renew-deadline-seconds", "--retry-period-seconds", "--namespaces", "--gateway-api-crds"]);
   const flags = new Set(["--no-install-crds", "--leader-elect"]);
   const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !flags.has(a) && !known.has(args[i - 1] ?? ""));
   if (unknown.length) {
     console.error(`agc controller: unknown option ${unknown[0]}\n\n${HELP}`);
     return 2;
   }
+  const replicas = option(args, "--dataplane-replicas");
+  if (replicas !== undefined && !/^\d+$/.test(replicas)) throw new Error(`--dataplane-replicas must be a whole number of pods (0 or more); got '${replicas}'`);
+  const addressPool = option(args, "--address-pool") ?? DEFAULT_ADDRESS_POOL;
+  parseAddressPool(addressPool); // refuse a bad pool before connecting
   const client = KubeClient.fromKubeconfig(option(args, "--kubeconfig"), option(args, "--context"));
   const log = (m: string) => console.error(`controller: ${m}`);
   let elector: LeaderElector | undefined;
@@ -82,11 +101,13 @@ export async function main(args: string[]): Promise<number> {
     else log("Gateway API CRDs left as they are: no --gateway-api-crds DIR given and the toolchain has none (run `agc toolchain`)");
   }
   const leader = elector;
-  const namespaces = option(args, "--namespaces")?.split(",").filter((n) => n !== "");
   const controller = new Controller(client, {
     dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE,
     isLeader: leader ? () => leader.isLeader() : undefined,
-    namespaces,
+    dataplaneImage: option(args, "--dataplane-image"),
+    dataplaneReplicas: replicas === undefined ? undefined : Number(replicas),
+    addressPool,
+    namespaces: option(args, "--namespaces")?.split(",").filter((n) => n !== ""),
   });
   await controller.start();
   console.error(`controller: watching ${client.creds.server}`);

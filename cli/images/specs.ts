@@ -12,8 +12,8 @@ export const HAPROXY_BINARY = "/usr/sbin/haproxy";
 
 const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export const CONTROLLER_IMAGE = "agc.local/alb-controller:dev";
-export const DATAPLANE_IMAGE = "agc.local/alb-dataplane:dev";
+export { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../model/images";
+import { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../model/images";
 /** The names the Gateway API conformance manifests (base/manifests.yaml and tests/) use. */
 export const ECHO_BASIC_IMAGES = [
   "registry.k8s.io/gateway-api/echo-basic:v1.5.1",

@@ -9,6 +9,9 @@
 
 export const IR_API_VERSION = "ir.agc.dev/v1";
 
+/** The key of the ConfigMap that carries a data plane's IR (`agc dataplane --configmap NS/NAME`). */
+export const IR_CONFIGMAP_KEY = "ir.json";
+
 /** One gateway's complete data plane configuration. */
 export interface GatewayIr {
   /** Always `"ir.agc.dev/v1"`. Documents with another version are refused. */
