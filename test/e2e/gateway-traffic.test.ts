@@ -1,0 +1,154 @@
+// Traffic end to end on the real node: a Gateway and an HTTPRoute become a data plane (real
+// HAProxy and agent pods from the image `agc images` builds), whose address from the pool
+// carries requests to real echo pods. Then a route edit reaches the data plane, and deleting
+// the Gateway removes it.
+import { installCrds } from "../../controller/bootstrap";
+import { Controller } from "../../controller/run";
+import { KubeClient, resourcePath } from "../../kube/client";
+import { installGatewayApiCrds } from "../support/gatewayApi";
+import { testLayout } from "../support/localCluster";
+import * as http from "http";
+
+jest.setTimeout(240_000);
+
+const suffix = Date.now().toString(36);
+const ns = `traffic-${suffix}`;
+const className = `agc-traffic-${suffix}`;
+const GW = "gateway.networking.k8s.io/v1";
+const HOST = "echo.traffic.test";
+
+let client: KubeClient;
+let controller: Controller | undefined;
+const logs: string[] = [];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}\n${logs.slice(-20).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function get(address: string, path: string, host: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: address, port: 80, path, headers: { host, "x-forwarded-for": "203.0.113.7" }, timeout: 5_000, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${address} in 5 s`)));
+    req.on("error", reject);
+  });
+}
+
+const apply = (o: any, plural: string) => client.apply(resourcePath(o.apiVersion, plural, o.metadata.namespace, o.metadata.name), o, "gateway-traffic-test", { force: true });
+
+const route = (rules: any[]) => ({
+  apiVersion: GW, kind: "HTTPRoute", metadata: { name: "echo", namespace: ns },
+  spec: { parentRefs: [{ name: "web" }], hostnames: [HOST], rules },
+});
+const toEcho = { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "echo", port: 8080 }] };
+
+let address: string;
+
+beforeAll(async () => {
+  client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  await installGatewayApiCrds(client);
+  await installCrds(client);
+  await client.ensureNamespace(ns);
+  await apply({
+    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "echo", namespace: ns },
+    spec: {
+      replicas: 2, selector: { matchLabels: { app: "echo" } },
+      template: {
+        metadata: { labels: { app: "echo" } },
+        spec: {
+          containers: [{
+            name: "echo", image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3", imagePullPolicy: "Never",
+            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }],
+            ports: [{ containerPort: 3000 }],
+            readinessProbe: { httpGet: { path: "/health", port: 3000 }, periodSeconds: 1 },
+          }],
+        },
+      },
+    },
+  }, "deployments");
+  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: ns }, spec: { selector: { app: "echo" }, ports: [{ port: 8080, targetPort: 3000 }] } }, "services");
+  await apply({ apiVersion: GW, kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" } }, "gatewayclasses");
+  await apply({ apiVersion: GW, kind: "Gateway", metadata: { name: "web", namespace: ns }, spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } }, "gateways");
+  await apply(route([toEcho]), "httproutes");
+  controller = new Controller(client, { dnsZone: "alb.test.local", dataplaneReplicas: 1, log: (m) => logs.push(m) });
+  await controller.start();
+  address = await until("the Gateway Programmed with an address", async () => {
+    const gw = await client.get(resourcePath(GW, "gateways", ns, "web"));
+    const programmed = (gw.status?.conditions ?? []).find((c: any) => c.type === "Programmed");
+    return programmed?.status === "True" && gw.status?.addresses?.[0]?.value;
+  });
+});
+
+afterAll(async () => {
+  controller?.stop();
+  await client.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
+  await client.delete(resourcePath(GW, "gatewayclasses", undefined, className)).catch(() => undefined);
+  client.close();
+});
+
+test("the Gateway's address comes from the pool routed to the node's bridge", () => {
+  expect(address).toMatch(/^10\.245\.0\.([1-9]|[1-9]\d|1\d\d|2[0-4]\d|25[0-4])$/);
+});
+
+test("requests for the route's host reach both echo pods, with the forwarded headers", async () => {
+  const pods = new Set<string>();
+  let last: any;
+  // The echo pods may still be joining the data plane's health checks: ask until both answered.
+  await until("both echo pods answering through the gateway", async () => {
+    const answer = await get(address, "/hello?x=1", HOST);
+    expect(answer.status).toBe(200);
+    last = JSON.parse(answer.body);
+    pods.add(last.pod);
+    return pods.size === 2;
+  }, 60_000);
+  for (const pod of pods) expect(pod).toMatch(/^echo-[a-z0-9]+-[a-z0-9]+$/);
+  expect(last.path).toBe("/hello?x=1");
+  expect(last.host).toBe(HOST);
+  expect(last.namespace).toBe(ns);
+  // The client's chain kept, then the address the data plane saw (the node's bridge).
+  expect(last.headers["X-Forwarded-For"]).toEqual(["203.0.113.7,10.244.0.1"]);
+  expect(last.headers["X-Forwarded-Proto"]).toEqual(["http"]);
+  expect(last.headers["X-Request-Id"][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+});
+
+test("a host no route names gets 404 from the gateway itself", async () => {
+  expect((await get(address, "/", "unknown.traffic.test")).status).toBe(404);
+});
+
+test("a route edit reaches the running data plane: a rule to a missing Service answers 500", async () => {
+  const started = Date.now();
+  await apply(route([toEcho, { matches: [{ path: { type: "PathPrefix", value: "/v2" } }], backendRefs: [{ name: "missing", port: 8080 }] }]), "httproutes");
+  await until("/v2 answered 500", async () => (await get(address, "/v2/x", HOST)).status === 500, 60_000);
+  logs.push(`route edit served after ${Date.now() - started} ms`);
+  expect((await get(address, "/other", HOST)).status).toBe(200);
+  const hr = await client.get(resourcePath(GW, "httproutes", ns, "echo"));
+  const resolved = hr.status.parents[0].conditions.find((c: any) => c.type === "ResolvedRefs");
+  expect(resolved).toMatchObject({ status: "False", reason: "BackendNotFound" });
+});
+
+test("deleting the Gateway removes its data plane", async () => {
+  const deployments = () => client.get(resourcePath("apps/v1", "deployments", ns)).then((l) => l.items.map((d: any) => d.metadata.name).filter((n: string) => n !== "echo"));
+  expect((await deployments()).length).toBe(1);
+  await client.delete(resourcePath(GW, "gateways", ns, "web"));
+  await until("the data plane Deployment gone", async () => (await deployments()).length === 0, 60_000);
+});
