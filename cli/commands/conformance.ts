@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { installGatewayApiCrds } from "../../controller/bootstrap";
 import { KubeClient } from "../../kube/client";
 import { clusterLayout } from "../cluster/local";
-import { parseFailures, parseResultLine, parseTestOutput, profileResults, stripFraming, summarize } from "../conformance/results";
+import { parseFailures, parseResultLine, parseTestOutput, profileResults, stripFraming, summarize, trackRunning } from "../conformance/results";
 import { findCommand } from "../index";
 import { packageRoot, stateDir, toolchainBin, toolchainGatewayApiCrds } from "../paths";
 
@@ -278,22 +278,23 @@ function runSuite(binary: string, args: string[], env: NodeJS.ProcessEnv, logFil
   const out = fs.createWriteStream(logFile);
   const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const tail: string[] = [];
-  let current: { name: string; since: number } | undefined;
+  let running = new Map<string, number>();
   const onLine = (framed: string) => {
     const line = stripFraming(framed);
     out.write(line + "\n");
     tail.push(line);
     if (tail.length > 40) tail.shift();
     if (verbose) console.log(line);
-    const started = /^=== RUN\s+TestConformance\/([^/\s]+)$/.exec(line);
-    if (started) current = { name: started[1], since: Date.now() };
+    running = trackRunning(running, line, Date.now());
     const result = parseResultLine(line);
     if (!verbose && result && result.outcome !== "SKIP") console.log(`${result.outcome}  ${result.name} (${result.seconds.toFixed(1)}s)`);
   };
   readline.createInterface({ input: child.stdout! }).on("line", onLine);
   readline.createInterface({ input: child.stderr! }).on("line", onLine);
   const heartbeat = setInterval(() => {
-    if (current && !verbose) log(`still running ${current.name} (${Math.round((Date.now() - current.since) / 1000)} s)`);
+    const now = Date.now();
+    const names = [...running].map(([name, since]) => `${name} (${Math.round((now - since) / 1000)} s)`);
+    if (names.length && !verbose) log(`still running ${names.join(", ")}`);
   }, 60_000);
   const interrupt = () => child.kill("SIGINT");
   process.once("SIGINT", interrupt);

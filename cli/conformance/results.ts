@@ -24,6 +24,28 @@ export function parseResultLine(line: string): TestOutcome | undefined {
   return { name: m[2], outcome: m[1] as Outcome, seconds: Number(m[3]) };
 }
 
+// `=== RUN`, `=== PAUSE` and `=== CONT` of a top-level test: parallel tests pause until the
+// serial ones are done, then continue side by side.
+const PROGRESS_LINE = /^\x16?=== (RUN|PAUSE|CONT)\s+TestConformance\/([^/\s]+)$/;
+
+/**
+ * The tests running now (name to the time they last started or continued), after one more
+ * line of output: a result ends a test, a pause sets it aside, a run or continue (re)starts it.
+ * Several run at once, so the last test started is not necessarily the one still running.
+ */
+export function trackRunning(running: ReadonlyMap<string, number>, line: string, now: number): Map<string, number> {
+  const next = new Map(running);
+  const progress = PROGRESS_LINE.exec(line);
+  if (progress) {
+    if (progress[1] === "PAUSE") next.delete(progress[2]);
+    else next.set(progress[2], now);
+    return next;
+  }
+  const result = parseResultLine(line);
+  if (result) next.delete(result.name);
+  return next;
+}
+
 /** Every test's outcome in `go test -v` output, in the order they finished. */
 export function parseTestOutput(output: string): TestOutcome[] {
   return output.split("\n").map(parseResultLine).filter((r): r is TestOutcome => r !== undefined);

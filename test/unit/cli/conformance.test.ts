@@ -1,6 +1,6 @@
 import * as YAML from "yaml";
 import { implementationOf, parseOptions, parseTimeouts, suiteArgs } from "../../../cli/commands/conformance";
-import { parseFailures, parseResultLine, parseTestOutput, profileResults, summarize } from "../../../cli/conformance/results";
+import { parseFailures, parseResultLine, parseTestOutput, profileResults, summarize, trackRunning } from "../../../cli/conformance/results";
 
 // What the suite's binary prints with -test.v, written by hand in its shape: log lines, steps
 // of a test, a failed assertion as testify prints it (tab-separated columns), and the results
@@ -169,5 +169,24 @@ describe("conformance options", () => {
       contact: ["pulumi-agc maintainers"],
     });
     expect(implementationOf({ name: "pulumi-agc", version: "0.2.0", homepage: "https://agc.example/docs" }, { contact: ["@ops"] }).url).toBe("https://agc.example/docs");
+  });
+});
+
+describe("trackRunning", () => {
+  it("names the tests still running, not the last one started", () => {
+    const lines: Array<[string, number]> = [
+      ["=== RUN   TestConformance/GatewayObservedGenerationBump", 1],
+      ["=== PAUSE TestConformance/GatewayObservedGenerationBump", 2],
+      ["=== RUN   TestConformance/HTTPRouteWeight", 3],
+      ["=== CONT  TestConformance/GatewayObservedGenerationBump", 4],
+      ["\x16--- PASS: TestConformance/HTTPRouteWeight (1.00s)", 5],
+      ["=== RUN   TestConformance/UDPRouteWeightedRouting", 6],
+      ["    conformance.go:56: Skipping UDPRouteWeightedRouting: suite does not support UDPRoute", 7],
+      ["\x16--- SKIP: TestConformance/UDPRouteWeightedRouting (0.00s)", 8],
+      ["=== RUN   TestConformance/GatewayObservedGenerationBump/observedGeneration_should_increment", 9],
+    ];
+    let running = new Map<string, number>();
+    for (const [line, at] of lines) running = trackRunning(running, line, at);
+    expect([...running]).toEqual([["GatewayObservedGenerationBump", 4]]);
   });
 });
