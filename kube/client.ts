@@ -77,7 +77,10 @@ export function inClusterServer(host: string, port: string | undefined): string 
 /** The URL of a request: the server's own path (a prefix behind a proxy) comes first. */
 export function requestUrl(server: string, p: string, query: RequestOptions["query"]): URL {
   const url = new URL(server);
-  url.pathname = url.pathname.replace(/\/+$/, "") + p;
+  // A query written into the path (`pods?labelSelector=...`) stays a query, not part of the path.
+  const [pathPart, inlineQuery] = p.split(/\?(.*)/s, 2);
+  url.pathname = url.pathname.replace(/\/+$/, "") + pathPart;
+  if (inlineQuery) url.search = inlineQuery;
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   return url;
 }

@@ -94,22 +94,41 @@ export async function main(args: string[]): Promise<number> {
     // Renewing starts at once: installing CRDs or a slow first list must not let the lease lapse.
     elector.keepRenewing(() => {});
   }
-  if (!args.includes("--no-install-crds")) {
-    await installCrds(client, log);
-    const gatewayApiCrds = option(args, "--gateway-api-crds") ?? toolchainGatewayApiCrds();
-    if (gatewayApiCrds) await installGatewayApiCrds(client, gatewayApiCrds, log);
-    else log("Gateway API CRDs left as they are: no --gateway-api-crds DIR given and the toolchain has none (run `agc toolchain`)");
-  }
   const leader = elector;
-  const controller = new Controller(client, {
-    dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE,
-    isLeader: leader ? () => leader.isLeader() : undefined,
-    dataplaneImage: option(args, "--dataplane-image"),
-    dataplaneReplicas: replicas === undefined ? undefined : Number(replicas),
-    addressPool,
-    namespaces: option(args, "--namespaces")?.split(",").filter((n) => n !== ""),
+  const start = async (): Promise<Controller> => {
+    if (!args.includes("--no-install-crds")) {
+      await installCrds(client, log);
+      const gatewayApiCrds = option(args, "--gateway-api-crds") ?? toolchainGatewayApiCrds();
+      if (gatewayApiCrds) await installGatewayApiCrds(client, gatewayApiCrds, log);
+      else log("Gateway API CRDs left as they are: no --gateway-api-crds DIR given and the toolchain has none (run `agc toolchain`)");
+    }
+    const controller = new Controller(client, {
+      dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE,
+      isLeader: leader ? () => leader.isLeader() : undefined,
+      dataplaneImage: option(args, "--dataplane-image"),
+      dataplaneReplicas: replicas === undefined ? undefined : Number(replicas),
+      addressPool,
+      namespaces: option(args, "--namespaces")?.split(",").filter((n) => n !== ""),
+    });
+    await controller.start();
+    return controller;
+  };
+  // A lease lost while starting (a CRD install or a first list stuck behind a cut network)
+  // ends the process as surely as one lost later: the stand-by may already lead.
+  const lost = new Promise<"lost">((resolve) => {
+    if (!elector) return;
+    if (elector.signal.aborted) resolve("lost");
+    else elector.signal.addEventListener("abort", () => resolve("lost"), { once: true });
   });
-  await controller.start();
+  const lostLease = () => log("lost the lease (another replica leads, or it could not be renewed in time); exiting");
+  const started = await Promise.race([start(), lost]);
+  if (started === "lost") {
+    lostLease();
+    elector?.stop();
+    client.close();
+    return 1;
+  }
+  const controller = started;
   console.error(`controller: watching ${client.creds.server}`);
   return new Promise<number>((resolve) => {
     const stop = (code: number) => {
@@ -121,7 +140,7 @@ export async function main(args: string[]): Promise<number> {
     process.once("SIGINT", () => stop(0));
     process.once("SIGTERM", () => stop(0));
     const onLost = () => {
-      log("lost the lease (another replica leads, or it could not be renewed in time); exiting");
+      lostLease();
       stop(1);
     };
     if (elector?.signal.aborted) onLost();

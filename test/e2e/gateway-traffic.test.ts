@@ -101,8 +101,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   controller?.stop();
-  await client.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
-  await client.delete(resourcePath(GW, "gatewayclasses", undefined, className)).catch(() => undefined);
+  await client.remove(`/api/v1/namespaces/${ns}`).catch(() => undefined);
+  await client.remove(resourcePath(GW, "gatewayclasses", undefined, className)).catch(() => undefined);
   client.close();
 });
 
@@ -149,6 +149,6 @@ test("a route edit reaches the running data plane: a rule to a missing Service a
 test("deleting the Gateway removes its data plane", async () => {
   const deployments = () => client.get(resourcePath("apps/v1", "deployments", ns)).then((l) => l.items.map((d: any) => d.metadata.name).filter((n: string) => n !== "echo"));
   expect((await deployments()).length).toBe(1);
-  await client.delete(resourcePath(GW, "gateways", ns, "web"));
+  await client.remove(resourcePath(GW, "gateways", ns, "web"));
   await until("the data plane Deployment gone", async () => (await deployments()).length === 0, 60_000);
 });

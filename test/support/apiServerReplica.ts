@@ -27,7 +27,17 @@ export class ApiServerReplica {
   /** Starts it and returns once it answers /readyz. */
   async start(): Promise<void> {
     const [bin, ...args] = clusterApiServerCommand();
-    const replicaArgs = args.map((a) => (a.startsWith("--secure-port=") ? `--secure-port=${this.port}` : a));
+    // On loopback, where its kubeconfig points (the cluster's own binds the node's bridge), and
+    // out of the kubernetes Service's endpoints, so pods never reach it and its crash is its alone.
+    const replaced: Record<string, string> = {
+      "--secure-port": String(this.port),
+      "--bind-address": "127.0.0.1",
+      "--endpoint-reconciler-type": "none",
+    };
+    const replicaArgs = [
+      ...args.filter((a) => !(a.split("=")[0] in replaced)),
+      ...Object.entries(replaced).map(([flag, value]) => `${flag}=${value}`),
+    ];
     const log = fs.openSync(path.join(this.dir, "replica-apiserver.log"), "a");
     this.child = spawn(bin, replicaArgs, { stdio: ["ignore", log, log] });
     fs.closeSync(log);

@@ -171,6 +171,9 @@ describe("requestUrl", () => {
     expect(requestUrl("https://host.example/prefix", "/api/v1/namespaces", {}).toString()).toBe("https://host.example/prefix/api/v1/namespaces");
     expect(requestUrl("https://host.example/prefix/", "/api/v1/namespaces", {}).toString()).toBe("https://host.example/prefix/api/v1/namespaces");
     expect(requestUrl("https://127.0.0.1:6443", "/readyz", { verbose: true, skip: undefined }).toString()).toBe("https://127.0.0.1:6443/readyz?verbose=true");
+    expect(requestUrl("https://host.example/prefix", "/api/v1/namespaces/a/pods?labelSelector=app%3Decho", { limit: 5 }).toString()).toBe(
+      "https://host.example/prefix/api/v1/namespaces/a/pods?labelSelector=app%3Decho&limit=5",
+    );
   });
 });
 
