@@ -27,6 +27,9 @@ import {
 
 type Obj = Record<string, any>;
 
+/** How often a stand-by looks whether it leads now. */
+const STANDBY_CHECK_MS = 1_000;
+
 export interface ControllerOptions extends ReconcileOptions {
   /** How long changes are gathered before one pass (Contour batches 100 ms too). */
   batchMs?: number;
@@ -219,8 +222,16 @@ export class Controller {
     if (failed) {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.batcher.trigger(true), retryDelayMs(undefined, this.failures));
+    } else if (!this.mayWrite()) {
+      this.awaitLeadership();
     }
     this.markReady();
+  }
+
+  /** A stand-by wrote nothing: once it leads, one pass makes every write it left out. */
+  private awaitLeadership(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => (this.mayWrite() ? this.batcher.trigger(true) : this.awaitLeadership()), STANDBY_CHECK_MS);
   }
 
   /** The owner reference of an object in the snapshot, if it is there (with its uid). */

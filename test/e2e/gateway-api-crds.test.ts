@@ -39,7 +39,7 @@ describe("Gateway API CRD bootstrap", () => {
     // As an earlier install would have left it: the same CRD, another manager, release v1.5.0.
     const gateways = readGatewayApiCrds(dir).crds.find((c) => c.metadata.name === "gateways.gateway.networking.k8s.io")!;
     const older = { ...gateways, metadata: { ...gateways.metadata, annotations: { ...gateways.metadata.annotations, [BUNDLE]: "v1.5.0" } } };
-    await client.apply(`${CRD_PATH}/gateways.gateway.networking.k8s.io`, older, "an-earlier-install");
+    await client.apply(`${CRD_PATH}/gateways.gateway.networking.k8s.io`, older, "an-earlier-install", { force: true });
 
     const first = await installGatewayApiCrds(client, dir);
     expect(first.map((r) => r.name).sort()).toEqual(STANDARD_CRDS);
