@@ -94,6 +94,11 @@ export class Informer {
     void this.run();
   }
 
+  /** In the controller's namespaces; a Namespace object counts as in its own namespace. */
+  private inScope(o: Obj): boolean {
+    return inScope(this.type.kind === "Namespace" ? { metadata: { namespace: o.metadata?.name } } : o, this.options.namespaces);
+  }
+
   list(): Obj[] {
     return [...this.cache.values()];
   }
@@ -126,7 +131,7 @@ export class Informer {
   private async relist(): Promise<string> {
     const list = await this.client.request(this.collection, { query: this.selector });
     this.cache.clear();
-    for (const item of list.items ?? []) if (inScope(item, this.options.namespaces)) this.cache.set(keyOf(item), this.keep(item));
+    for (const item of list.items ?? []) if (this.inScope(item)) this.cache.set(keyOf(item), this.keep(item));
     if (!this.served) this.options.log(`${this.type.plural}.${this.type.apiVersion} is served now`);
     this.served = true;
     this.markSynced();
@@ -135,7 +140,7 @@ export class Informer {
   }
 
   private apply(e: WatchEvent): void {
-    if (!inScope(e.object, this.options.namespaces)) return;
+    if (!this.inScope(e.object)) return;
     const key = keyOf(e.object);
     const previous = this.cache.get(key);
     if (e.type === "DELETED") {
