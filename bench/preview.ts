@@ -15,6 +15,7 @@ import * as path from "path";
 import { localEnv } from "../cli/env";
 import { packageRoot } from "../cli/paths";
 import { installPackedPackage } from "../cli/workspace";
+import { UNREACHABLE_KUBECONFIG } from "../test/support/unreachableCluster";
 
 const GATEWAYS = Number(process.env.PREVIEW_GATEWAYS ?? 100);
 const ROUNDS = Number(process.env.PREVIEW_ROUNDS ?? 3);
@@ -44,15 +45,6 @@ ${LAYOUT}`,
 const make = (kind, name, props) => new agc[kind](name, props);
 ${LAYOUT}`,
 };
-
-/** A kubeconfig whose server refuses connections: "no cluster reachable". */
-const UNREACHABLE_KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters: [{name: none, cluster: {server: 'https://127.0.0.1:9'}}]
-users: [{name: none, user: {token: none}}]
-contexts: [{name: none, context: {cluster: none, user: none}}]
-current-context: none
-`;
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: number; output: string; seconds: number } {
   const started = process.hrtime.bigint();

@@ -46,16 +46,17 @@ export function requireToolchainBin(): string {
 }
 
 /**
- * The Gateway API CRDs the toolchain copied from the release it builds the conformance suite
- * of, or undefined where there is no toolchain (in a cluster the bootstrap image carries them).
+ * The standard channel's Gateway API CRDs the toolchain copied from the release it builds the
+ * conformance suite of, or undefined where there is no toolchain (in a cluster the bootstrap
+ * image carries them).
  */
-export function toolchainGatewayApiCrds(channel: "standard" | "experimental" = "standard"): string | undefined {
+export function toolchainGatewayApiCrds(): string | undefined {
   let bin: string;
   try {
     bin = toolchainBin();
   } catch {
     return undefined; // no toolchain script here
   }
-  const dir = path.join(bin, "gateway-api-crds", channel);
+  const dir = path.join(bin, "gateway-api-crds", "standard");
   return fs.existsSync(dir) ? dir : undefined;
 }

@@ -119,28 +119,35 @@ export function describeCrdChanges(results: CrdResult[]): string[] {
   return lines;
 }
 
+const established = (crd: Obj) => (crd.status?.conditions ?? []).some((c: Obj) => c.type === "Established" && c.status === "True");
+
 async function applyCrds(client: KubeClient, crds: Obj[], log: (m: string) => void, timeoutMs: number): Promise<CrdResult[]> {
   const results: CrdResult[] = [];
+  /** Each CRD as the API server last answered it. */
+  const latest = new Map<string, Obj>();
   for (const crd of crds) {
     const name: string = crd.metadata.name;
     const existing = await client.find(`${CRD_PATH}/${name}`);
     const reason = reasonToKeep(existing, crd);
     if (reason) {
       results.push({ name, change: "kept", reason });
+      latest.set(name, existing!);
       continue;
     }
     const applied = await client.apply(`${CRD_PATH}/${name}`, crd, FIELD_MANAGER, { force: true });
     // The API server skips writes that change nothing, so an unchanged CRD keeps its resourceVersion.
     const change: CrdChange = !existing ? "created" : existing.metadata.resourceVersion === applied.metadata.resourceVersion ? "unchanged" : "updated";
     results.push({ name, change });
+    latest.set(name, applied);
   }
   const deadline = Date.now() + timeoutMs;
   for (const { name } of results) {
-    for (;;) {
-      const crd = await client.get(`${CRD_PATH}/${name}`);
-      if ((crd.status?.conditions ?? []).some((c: any) => c.type === "Established" && c.status === "True")) break;
+    // Read again only while the last answer does not say Established yet.
+    let crd = latest.get(name)!;
+    while (!established(crd)) {
       if (Date.now() > deadline) throw new Error(`CRD ${name} was not established within ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 200));
+      crd = await client.get(`${CRD_PATH}/${name}`);
     }
   }
   describeCrdChanges(results).forEach((line) => log(line));

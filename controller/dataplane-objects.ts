@@ -3,9 +3,9 @@
 // Service per frontend. Pure: the controller applies them (server-side apply) and owner
 // references let the garbage collector remove them with their owner.
 import { createHash } from "crypto";
-import { GatewayIr, IR_CONFIGMAP_KEY } from "../model/ir";
+import { GatewayIr, IR_CONFIGMAP_KEY, IR_REVISION_ANNOTATION } from "../model/ir";
 import { DATAPLANE_IMAGE } from "../model/images";
-import { shortHash } from "../model/kinds";
+import { MANAGED_BY_LABEL, shortHash } from "../model/kinds";
 import { Dataplane, DataplaneOwnerKind, FrontendService } from "../translate";
 import { canonical } from "./status";
 
@@ -15,16 +15,12 @@ export const DEFAULT_DATAPLANE_REPLICAS = 2;
 /** The class our LoadBalancer Services carry, so no other load balancer controller takes them. */
 export const LOAD_BALANCER_CLASS = "alb.agc.dev/alb";
 export const FIELD_MANAGER = "alb-controller";
-/** Which controller manages an object (its controllerName as a label value): each finds, and cleans up, only its own. */
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 /** Names the data plane an object belongs to; the Deployment's pods are selected by it. */
 export const DATAPLANE_LABEL = "alb.agc.dev/dataplane";
 /** The hash of what the controller last applied: a missing or different one means apply again. */
 export const APPLIED_HASH_ANNOTATION = "alb.agc.dev/applied-hash";
 /** On a frontend Service: the translate address key its address is reported under. */
 export const ADDRESS_KEY_ANNOTATION = "alb.agc.dev/address-key";
-/** The revision the agent serves, written on its pod. */
-export const IR_REVISION_ANNOTATION = "alb.agc.dev/ir-revision";
 export const ADMIN_PORT = 9901;
 
 /** The data plane image: `agc images` builds it under this name. */
@@ -77,7 +73,7 @@ export const dataplaneName = (dp: Pick<Dataplane, "owner">) => managedName(dp.ow
 const ownerReference = (owner: OwnerRef) => ({ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true });
 
 /** The same object with the hash of its content in an annotation. */
-export function withAppliedHash(object: Obj): Obj {
+function withAppliedHash(object: Obj): Obj {
   const hash = createHash("sha256").update(canonical(object)).digest("hex").slice(0, 16);
   return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
 }

@@ -1,8 +1,9 @@
-// A cache of one resource type kept current by list and watch, as client-go's informers do:
-// a 410 (our version is too old) re-lists at once, any other failure backs off (or waits for
-// Retry-After), and a type the API server does not serve yet (its CRD is not installed) is
-// tried again quietly now and then, with an empty cache meanwhile.
-import { KubeClient, KubeError, WatchEvent, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+// A cache of one resource type kept current by list and watch (listAndWatch), as client-go's
+// informers do: a 410 (our version is too old) re-lists at once, any other failure backs off
+// (or waits for Retry-After), and a type the API server does not serve yet (its CRD is not
+// installed) is tried again quietly now and then, with an empty cache meanwhile.
+import { KubeClient, WatchEvent, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+import { listAndWatch } from "../kube/list-watch";
 
 type Obj = Record<string, any>;
 
@@ -61,17 +62,6 @@ function olderThan(incoming: Obj, cached: Obj | undefined): boolean {
 export const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
 const keyOf = (o: Obj) => objectKey(o.metadata?.namespace, o.metadata?.name);
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-
 export class Informer {
   private readonly cache = new Map<string, Obj>();
   /** False while the API server answers 404 for the type (its CRD is not installed). */
@@ -91,7 +81,16 @@ export class Informer {
 
   /** Starts listing and watching until the signal aborts; resolves at once (await `synced`). */
   start(): void {
-    void this.run();
+    void listAndWatch(this.client, this.collection, this.selector, {
+      onList: (list) => this.relist(list),
+      onEvent: (e) => this.apply(e),
+      onFailure: (e, failures) => {
+        if (isNotFound(e)) return this.notServed();
+        const delay = retryDelayMs(e, failures);
+        this.options.log(`list/watch of ${this.type.plural} failed: ${(e as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        return delay;
+      },
+    }, this.options.signal);
   }
 
   /** In the controller's namespaces; a Namespace object counts as in its own namespace. */
@@ -127,16 +126,14 @@ export class Informer {
     return this.type.transform ? this.type.transform(typed) : typed;
   }
 
-  /** Lists the type into the cache; answers the list's resourceVersion. */
-  private async relist(): Promise<string> {
-    const list = await this.client.request(this.collection, { query: this.selector });
+  /** A list of the type replaces the cache. */
+  private relist(list: Obj): void {
     this.cache.clear();
     for (const item of list.items ?? []) if (this.inScope(item)) this.cache.set(keyOf(item), this.keep(item));
     if (!this.served) this.options.log(`${this.type.plural}.${this.type.apiVersion} is served now`);
     this.served = true;
     this.markSynced();
     this.onChange({ type: "RELISTED" });
-    return list.metadata.resourceVersion;
   }
 
   private apply(e: WatchEvent): void {
@@ -154,42 +151,11 @@ export class Informer {
     this.onChange({ type: e.type as "ADDED" | "MODIFIED", previous, object });
   }
 
-  private async run(): Promise<void> {
-    const { signal } = this.options;
-    let resourceVersion: string | undefined;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        resourceVersion ??= await this.relist();
-        await this.client.watch(this.collection, resourceVersion, (e) => {
-          if (e.type === "ERROR") throw new KubeError(e.object.code ?? 500, e.object.reason ?? "", e.object.message ?? "watch error");
-          failures = 0;
-          resourceVersion = e.object.metadata.resourceVersion;
-          if (e.type !== "BOOKMARK") this.apply(e);
-        }, signal, this.selector);
-      } catch (e) {
-        if (signal.aborted) return;
-        if (e instanceof KubeError && e.statusCode === 410 && resourceVersion !== undefined) {
-          resourceVersion = undefined; // re-list at once; a re-list that fails backs off below
-          continue;
-        }
-        if (isNotFound(e)) {
-          resourceVersion = undefined;
-          await this.notServed();
-          continue;
-        }
-        failures++;
-        const delay = retryDelayMs(e, failures);
-        this.options.log(`list/watch of ${this.type.plural} failed: ${(e as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-        await sleep(delay, signal);
-      }
-    }
-  }
-
-  /** The type is not served: an empty cache, one log line, and a look again later. */
-  private async notServed(): Promise<void> {
+  /** The type is not served: an empty cache, one log line; answers when to look again. */
+  private notServed(): number {
+    const retryMs = this.options.notServedRetryMs ?? 10_000;
     if (this.served) {
-      this.options.log(`${this.type.plural}.${this.type.apiVersion} is not served (CRD not installed?); looking again every ${(this.options.notServedRetryMs ?? 10_000) / 1000} s`);
+      this.options.log(`${this.type.plural}.${this.type.apiVersion} is not served (CRD not installed?); looking again every ${retryMs / 1000} s`);
       this.served = false;
       if (this.cache.size) {
         this.cache.clear();
@@ -197,6 +163,6 @@ export class Informer {
       }
     }
     this.markSynced();
-    await sleep(this.options.notServedRetryMs ?? 10_000, this.options.signal);
+    return retryMs;
   }
 }

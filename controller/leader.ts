@@ -114,7 +114,7 @@ export class LeaderElector {
     this.timings = leaderTimings(options);
   }
 
-  /** Aborts when this replica stops leading: writes made for the leader check it. */
+  /** Aborts when this replica stops leading. */
   get signal(): AbortSignal {
     return this.lost.signal;
   }
@@ -158,9 +158,9 @@ export class LeaderElector {
   }
 
   /** Resolves once this identity leads; tries every retry period. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(): Promise<void> {
     let waiting = false;
-    while (!signal?.aborted) {
+    for (;;) {
       if ((await this.tryAcquireOrRenew().catch(() => "failed")) === "mine") {
         this.options.log?.(`leading (lease ${this.options.namespace}/${this.options.name})`);
         return;

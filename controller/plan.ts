@@ -3,14 +3,15 @@
 // which managed objects are no longer wanted.
 import { Dataplane, StatusUpdate } from "../translate";
 import { AddressPool, AddressRequest, Allocation } from "./addresses";
-import { DATAPLANE_LABEL, IR_REVISION_ANNOTATION, MANAGED_BY_LABEL, managedName } from "./dataplane-objects";
+import { IR_REVISION_ANNOTATION } from "../model/ir";
+import { MANAGED_BY_LABEL } from "../model/kinds";
+import { DATAPLANE_LABEL, managedName } from "./dataplane-objects";
+import { objectKey } from "./informer";
 
 type Obj = Record<string, any>;
 
-const key = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
-
 /** The Service in front of one of translate's FrontendServices: "ns/name". */
-export const frontendServiceKey = (s: Dataplane["services"][number]) => key(s.namespace, managedName(s.kind, s.name));
+export const frontendServiceKey = (s: Dataplane["services"][number]) => objectKey(s.namespace, managedName(s.kind, s.name));
 
 /** What each wanted Service asks for: the address its status shows today, if any. */
 export function addressRequests(dataplanes: readonly Dataplane[], services: ReadonlyMap<string, Obj>): AddressRequest[] {
@@ -79,7 +80,7 @@ export function holdProgrammed(status: StatusUpdate, progress: { ready: number; 
   return { ...status, status: { ...status.status, conditions: pending(conditions, waiting), ...(listeners ? { listeners } : {}) } };
 }
 
-export const objectId = (o: Obj) => `${o.apiVersion}/${o.kind}/${key(o.metadata.namespace, o.metadata.name)}`;
+export const objectId = (o: Obj) => `${o.apiVersion}/${o.kind}/${objectKey(o.metadata.namespace, o.metadata.name)}`;
 
 /** Objects this controller manages (by its managed-by value) that no desired object accounts for any more. */
 export function staleObjects(existing: readonly Obj[], desired: readonly Obj[], managedBy: string): Obj[] {
@@ -97,9 +98,9 @@ export function withOtherControllersParents(controllerName: string) {
 
 /** Routes whose status still names parents of ours although translation gave them no status: they lost our parents. */
 export function routesLeftBehind(routes: readonly Obj[], statuses: readonly StatusUpdate[], controllerName: string): { namespace: string; name: string }[] {
-  const reported = new Set(statuses.filter((s) => s.kind === "HTTPRoute").map((s) => key(s.namespace, s.name)));
+  const reported = new Set(statuses.filter((s) => s.kind === "HTTPRoute").map((s) => objectKey(s.namespace, s.name)));
   return routes
-    .filter((r) => !reported.has(key(r.metadata.namespace, r.metadata.name)))
+    .filter((r) => !reported.has(objectKey(r.metadata.namespace, r.metadata.name)))
     .filter((r) => ((r.status?.parents as Obj[] | undefined) ?? []).some((p) => p.controllerName === controllerName))
     .map((r) => ({ namespace: r.metadata.namespace, name: r.metadata.name }));
 }

@@ -5,7 +5,8 @@ import { API_VERSION, KINDS, KindName } from "../model/kinds";
 import { POLICY_KINDS } from "../model/crds";
 import { Snapshot } from "../translate";
 import { ResourceType } from "./informer";
-import { MANAGED_BY_LABEL } from "./dataplane-objects";
+import { BUNDLE_VERSION_ANNOTATION } from "./bootstrap";
+import { MANAGED_BY_LABEL } from "../model/kinds";
 
 type Obj = Record<string, any>;
 
@@ -114,8 +115,6 @@ export const GATEWAY_CLASS_CRD: ResourceType = {
   fieldSelector: "metadata.name=gatewayclasses.gateway.networking.k8s.io",
   transform: (crd) => ({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name, resourceVersion: crd.metadata.resourceVersion, annotations: crd.metadata.annotations } }),
 };
-
-export const BUNDLE_VERSION_ANNOTATION = "gateway.networking.k8s.io/bundle-version";
 
 /** The installed Gateway API release: the annotation's value, null without one, undefined without the CRD. */
 export function gatewayApiBundleVersion(crds: readonly Obj[]): string | null | undefined {

@@ -4,7 +4,7 @@
 // objects, and writes the statuses that changed. Only the leader writes.
 import { setMaxListeners } from "events";
 import { KindName, KIND_NAMES } from "../model/kinds";
-import { KubeClient, isNotFound, resourcePath, retryDelayMs } from "../kube/client";
+import { KubeClient, backoffMs, isNotFound, resourcePath } from "../kube/client";
 import { parseIr } from "../model/ir";
 import { CONTROLLER_NAME, Dataplane, KubeObject, Snapshot, StatusUpdate, TranslateOptions, TranslateResult, Warning, emptySnapshot, translate } from "../translate";
 import { Bindings } from "../translate/bindings";
@@ -62,7 +62,7 @@ function snapshotFrom(informers: Record<SnapshotList, Informer>, gatewayClassCrd
 }
 
 /** Our four control-plane kinds, as reconcile() reads them. */
-export function controlPlaneObjects(snapshot: Snapshot): ObjectsByKind {
+function controlPlaneObjects(snapshot: Snapshot): ObjectsByKind {
   return Object.fromEntries(KIND_NAMES.map((k: KindName) => [k, snapshot[CONTROL_PLANE_LISTS[k]] ?? []])) as unknown as ObjectsByKind;
 }
 
@@ -87,6 +87,8 @@ export class Controller {
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
   private lastOutput?: string;
+  /** The addresses the last pass handed out, by translate's address key. */
+  private addresses: Record<string, string[]> = {};
   /** Warnings already recorded as Events by this process. */
   private readonly recorded = new Set<string>();
   /** How many passes have run (for tests and diagnostics). */
@@ -178,21 +180,22 @@ export class Controller {
 
   /**
    * translate() with the addresses handed out for the Services it wants; again when those change.
-   * Addresses only reach statuses, not which Services are wanted, so the second round settles;
-   * the third is a bound, not an expectation.
+   * It starts from the last pass's addresses, so while they stay one round settles. Addresses
+   * only reach statuses, not which Services are wanted, so a second round always does; the
+   * third is a bound, not an expectation.
    */
   private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
     // The data plane's own check: a route it would refuse is left out, with a warning (translate's validateIr).
     const translateOptions: TranslateOptions & { validateIr?: typeof parseIr } = { controllerName: this.controllerName, validateIr: parseIr };
-    let snapshot = snapshotFrom(this.snapshotInformers, this.gatewayClassCrd, this.allPods);
-    let result = translate(snapshot, translateOptions);
+    let snapshot: Snapshot = { ...snapshotFrom(this.snapshotInformers, this.gatewayClassCrd, this.allPods), addresses: this.addresses };
     for (let round = 0; ; round++) {
+      const result = translate(snapshot, translateOptions);
       const allocation = allocateAddresses(this.pool, addressRequests(result.dataplanes, services));
       const addresses = addressesByKey(result.dataplanes, allocation);
+      this.addresses = addresses;
       if (canonical(addresses) === canonical(snapshot.addresses) || round === 2) return { result, snapshot, ...allocation };
       snapshot = { ...snapshot, addresses };
-      result = translate(snapshot, translateOptions);
     }
   }
 
@@ -221,7 +224,7 @@ export class Controller {
     this.failures = failed ? this.failures + 1 : 0;
     if (failed) {
       clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.batcher.trigger(true), retryDelayMs(undefined, this.failures));
+      this.retryTimer = setTimeout(() => this.batcher.trigger(true), backoffMs(this.failures));
     } else if (!this.mayWrite()) {
       this.awaitLeadership();
     }

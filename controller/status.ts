@@ -114,7 +114,7 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Answers the API gives again however often it is asked: gone, forbidden, invalid. */
 const FINAL_CODES = new Set([400, 403, 404, 422]);

@@ -18,13 +18,13 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import * as YAML from "yaml";
-import { GatewayIr, parseIr } from "../model/ir";
+import { GatewayIr, parseIr, SecretRef, secretRefKey } from "../model/ir";
 import { AccessLogReader } from "./access-log";
-import { certificateFiles, missingCertificates, secretFileLookup, SecretRef, secretRefKey, secretRefs, uniqueRefs, withoutMissingCertificates } from "./certificates";
+import { certificateFiles, missingCertificates, pemBundle, secretFileLookup, secretRefs, uniqueRefs, withoutMissingCertificates } from "./certificates";
 import { ClusterHealth, healthView } from "./health";
 import { DEFAULT_HAPROXY, describeExit, HaproxyProcess, validateConfig } from "./haproxy";
 import { backoffDelay, DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop, RetryBackoff } from "./policy";
-import { accessLogSocket, render, RenderedConfig, RenderOptions } from "./render";
+import { accessLogSocket, render, RenderedConfig } from "./render";
 import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
 import { planSlots, runtimeCommands, SlotLayout } from "./slots";
 import { AgentStatus, healthzAnswer, HttpAnswer, Problem, readyzAnswer } from "./status";
@@ -60,7 +60,6 @@ interface Applied {
   /** The document as given, and parsed. */
   document: unknown;
   ir: GatewayIr;
-  revision: string | undefined;
   layout: SlotLayout;
   /** Config with every slot free: equal between two IRs that differ only in endpoints. */
   structural: string;
@@ -70,20 +69,12 @@ interface Applied {
 /** What must be equal between two IRs for a change to go through the runtime API. */
 function structuralKey(out: RenderedConfig, pems: ReadonlyMap<string, string>): string {
   const certificates = [...pems].sort().map(([ref, pem]) => [ref, createHash("sha256").update(pem).digest("hex")]);
-  const crtLists = (out as unknown as { crtLists?: unknown }).crtLists; // absent from renderers before crt-lists
-  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, crtLists, certificates]);
-}
-
-// `revision` is read from the document rather than the parsed IR, so this compiles against
-// the IR types from before and after they gained it.
-function revisionOf(document: unknown): string | undefined {
-  const r = typeof document === "object" && document !== null ? (document as { revision?: unknown }).revision : undefined;
-  return typeof r === "string" ? r : undefined;
+  return JSON.stringify([out.haproxyCfg, out.maps, out.certificates, out.crtLists, certificates]);
 }
 
 function withoutRevision(ir: GatewayIr): GatewayIr {
-  const { revision: _revision, ...rest } = ir as GatewayIr & { revision?: string };
-  return rest as GatewayIr;
+  const { revision: _revision, ...rest } = ir;
+  return rest;
 }
 
 /**
@@ -179,7 +170,7 @@ export class DataplaneAgent extends EventEmitter {
 
   /** The `revision` of the IR HAProxy serves, once one is applied. */
   get servedRevision(): string | undefined {
-    return this.current?.revision;
+    return this.current?.ir.revision;
   }
 
   /** The Secrets the newest document and the served one refer to: those to follow. */
@@ -194,7 +185,7 @@ export class DataplaneAgent extends EventEmitter {
         ? { running: false, started: true, exit: this.down.exit, attempt: this.down.attempt, nextAttemptInMs: Math.max(0, this.down.at - Date.now()) }
         : { running: false, started: false };
     return {
-      serving: this.current && { gateway: this.current.ir.gateway, revision: this.current.revision },
+      serving: this.current && { gateway: this.current.ir.gateway, revision: this.current.ir.revision },
       haproxy,
       refused: this.refused,
       failing: this.failing,
@@ -272,11 +263,8 @@ export class DataplaneAgent extends EventEmitter {
 
   /** Renders with each Secret certificate as its PEM file under `<filesDir>/certs`; those without a PEM left out. */
   private renderWith(ir: GatewayIr, filesDir: string, layout: SlotLayout, includeEndpoints = true): RenderedConfig {
-    const lookup = secretFileLookup(certificateFiles(ir, path.join(filesDir, "certs")));
-    // The renderer's hook for Secret certificates (`certificateFiles`), spread in so this
-    // compiles against renderers from before it existed.
-    const options: RenderOptions = { runtimeDir: this.opts.runtimeDir, filesDir, layout, includeEndpoints, ...{ certificateFiles: lookup } };
-    return render(withoutMissingCertificates(ir, this.pems), options);
+    const certificateFiles = secretFileLookup(path.join(filesDir, "certs"));
+    return render(withoutMissingCertificates(ir, this.pems), { runtimeDir: this.opts.runtimeDir, filesDir, layout, includeEndpoints, certificateFiles });
   }
 
   private async applyNow(document: unknown): Promise<ApplyResult> {
@@ -284,13 +272,13 @@ export class DataplaneAgent extends EventEmitter {
     const parsed = parseIr(document);
     if (!parsed.ok) return { kind: "rejected", errors: parsed.errors };
     const ir = parsed.ir;
-    const revision = revisionOf(document);
     const layout = planSlots(ir, this.current?.layout);
-    const pems = new Map([...this.pems].filter(([ref]) => certificateFiles(ir, "").has(ref)));
+    const refs = new Set(secretRefs(ir).map(secretRefKey));
+    const pems = new Map([...this.pems].filter(([ref]) => refs.has(ref)));
     // The revision is at most a comment in the configuration: a new one alone needs no reload.
     const structural = structuralKey(this.renderWith(withoutRevision(ir), "-", layout, false), pems);
     const missing = missingCertificates(ir, this.pems, this.pemProblems, this.opts.unreadSecretReason);
-    const next: Applied = { document, ir, revision, layout, structural, missingCertificates: missing };
+    const next: Applied = { document, ir, layout, structural, missingCertificates: missing };
     const elapsed = () => Date.now() - started;
 
     if (this.current && this.proc.running && structural === this.current.structural) {
@@ -349,25 +337,24 @@ export class DataplaneAgent extends EventEmitter {
   private writeGeneration(ir: GatewayIr, layout: SlotLayout): { cfg: string; generation: number } {
     const generation = ++this.generation;
     const dir = path.join(this.opts.runtimeDir, "gen", String(generation));
+    const certs = path.join(dir, "certs");
     fs.mkdirSync(path.join(dir, "maps"), { recursive: true });
-    fs.mkdirSync(path.join(dir, "certs"), { recursive: true });
-    for (const [ref, file] of certificateFiles(ir, path.join(dir, "certs"))) {
+    fs.mkdirSync(certs, { recursive: true });
+    // Each Secret's PEM as its own file; by file, what the renderer names as certificate and key.
+    const secretPems = new Map<string, string>();
+    for (const [ref, file] of certificateFiles(ir, certs)) {
       const pem = this.pems.get(ref);
-      if (pem !== undefined) fs.writeFileSync(file, pem, { mode: 0o600 });
+      if (pem === undefined) continue;
+      fs.writeFileSync(file, pem, { mode: 0o600 });
+      secretPems.set(file, pem);
     }
     const out = this.renderWith(ir, dir, layout);
     for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
-    // Certificates to assemble (chain, then key) and the crt-lists naming them; read loosely so
-    // this compiles against the renderer's output before and after it had crt-lists.
-    const loose = out as unknown as { certificates?: Record<string, Record<string, string | undefined>>; crtLists?: Record<string, string> };
-    for (const [name, tls] of Object.entries(loose.certificates ?? {})) {
-      const read = (file: string | undefined) => (file ? fs.readFileSync(file, "utf8").trimEnd() : undefined);
-      const cert = tls.certificatePem ?? read(tls.certificateFile);
-      // A Secret's PEM file holds both: the key is not read twice.
-      const key = tls.keyPem ?? (tls.keyFile === tls.certificateFile ? "" : read(tls.keyFile));
-      if (cert !== undefined && key !== undefined) fs.writeFileSync(path.join(dir, "certs", name), `${[cert, key.trimEnd()].filter(Boolean).join("\n")}\n`, { mode: 0o600 });
+    for (const [name, tls] of Object.entries(out.certificates)) {
+      const pem = secretPems.get(tls.certificateFile) ?? pemBundle(fs.readFileSync(tls.certificateFile, "utf8"), fs.readFileSync(tls.keyFile, "utf8"));
+      fs.writeFileSync(path.join(certs, name), pem, { mode: 0o600 });
     }
-    for (const [name, text] of Object.entries(loose.crtLists ?? {})) fs.writeFileSync(path.join(dir, "certs", name), text);
+    for (const [name, text] of Object.entries(out.crtLists)) fs.writeFileSync(path.join(certs, name), text);
     const cfg = path.join(dir, "haproxy.cfg");
     fs.writeFileSync(cfg, out.haproxyCfg);
     return { cfg, generation };

@@ -4,33 +4,12 @@
  * certificate and key as one PEM file (mode 0600) and tells the renderer where that file is.
  * Pure functions here; the reading and writing are the agent's.
  */
-import { GatewayIr } from "../model/ir";
+import { Frontend, GatewayIr, SecretRef, secretRefKey } from "../model/ir";
+import type { CertificateFiles } from "./render";
 
-export interface SecretRef {
-  namespace: string;
-  name: string;
-}
-
-export const secretRefKey = (ref: SecretRef): string => `${ref.namespace}/${ref.name}`;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-// `Frontend.tls.certificates` and its `secret` entries are read without relying on the
-// model's type, so this compiles against the IR types from before and after they gained them.
-function certificateEntries(frontend: unknown): unknown[] {
-  const tls = isObj(frontend) ? frontend.tls : undefined;
-  return isObj(tls) && Array.isArray(tls.certificates) ? tls.certificates : [];
-}
-
-function secretOf(entry: unknown): SecretRef | undefined {
-  const s = isObj(entry) ? entry.secret : undefined;
-  return isObj(s) && typeof s.namespace === "string" && typeof s.name === "string" ? { namespace: s.namespace, name: s.name } : undefined;
-}
-
-function frontendsOf(document: unknown): unknown[] {
-  return isObj(document) && Array.isArray(document.frontends) ? document.frontends : [];
-}
 
 /** Each Secret once, in order of first mention. */
 export function uniqueRefs(refs: SecretRef[]): SecretRef[] {
@@ -39,18 +18,50 @@ export function uniqueRefs(refs: SecretRef[]): SecretRef[] {
   return [...byKey.values()];
 }
 
-/** The Secrets a document refers to, each once, in order of first mention. Accepts unparsed documents. */
+/**
+ * The Secrets a document refers to, each once, in order of first mention. Accepts documents
+ * not parsed yet (a refused one's Secrets are followed too), so it reads them loosely.
+ */
 export function secretRefs(document: unknown): SecretRef[] {
-  const refs = frontendsOf(document).flatMap((fe) => certificateEntries(fe).map(secretOf));
-  return uniqueRefs(refs.filter((r): r is SecretRef => r !== undefined));
+  const frontends = isObj(document) && Array.isArray(document.frontends) ? document.frontends : [];
+  const refs = frontends.flatMap((fe: unknown) => {
+    const tls = isObj(fe) ? fe.tls : undefined;
+    const entries = isObj(tls) && Array.isArray(tls.certificates) ? tls.certificates : [];
+    return entries.flatMap((entry: unknown) => {
+      const s = isObj(entry) ? entry.secret : undefined;
+      return isObj(s) && typeof s.namespace === "string" && typeof s.name === "string" ? [{ namespace: s.namespace, name: s.name }] : [];
+    });
+  });
+  return uniqueRefs(refs);
 }
 
 /**
- * Where each referenced Secret's PEM goes in `dir`: `secret_<namespace>_<name>.pem`.
- * Namespaces and names never contain `_`, so two Secrets never share a file.
+ * Where a Secret's PEM goes in `dir`: `secret_<namespace>_<name>.pem`. Namespaces and names
+ * never contain `_`, so two Secrets never share a file.
  */
-export function certificateFiles(ir: unknown, dir: string): Map<string, string> {
-  return new Map(secretRefs(ir).map((ref) => [secretRefKey(ref), `${dir}/secret_${ref.namespace}_${ref.name}.pem`]));
+function secretPemFile(dir: string, ref: SecretRef): string {
+  return `${dir}/secret_${ref.namespace}_${ref.name}.pem`;
+}
+
+/** Each Secret the IR refers to, by {@link secretRefKey}, and where its PEM goes in `dir`. */
+export function certificateFiles(ir: GatewayIr, dir: string): Map<string, string> {
+  return new Map(secretRefs(ir).map((ref) => [secretRefKey(ref), secretPemFile(dir, ref)]));
+}
+
+/**
+ * The renderer's view of the files: for a Secret, its PEM file in `dir` serves as both
+ * certificate and key file (HAProxy reads the chain and the key from one file).
+ */
+export function secretFileLookup(dir: string): CertificateFiles {
+  return (secret) => {
+    const file = secretPemFile(dir, secret);
+    return { certificateFile: file, keyFile: file };
+  };
+}
+
+/** The Secrets a frontend names that have no PEM. */
+function missingSecrets(fe: Frontend, pems: ReadonlyMap<string, string>): SecretRef[] {
+  return (fe.tls?.certificates ?? []).flatMap((c) => ("secret" in c && !pems.has(secretRefKey(c.secret)) ? [c.secret] : []));
 }
 
 /**
@@ -59,39 +70,25 @@ export function certificateFiles(ir: unknown, dir: string): Map<string, string> 
  */
 export function withoutMissingCertificates(ir: GatewayIr, pems: ReadonlyMap<string, string>): GatewayIr {
   const frontends = ir.frontends.flatMap((fe) => {
-    const entries = certificateEntries(fe);
-    if (!entries.length) return [fe];
-    const certificates = entries.filter((entry) => {
-      const ref = secretOf(entry);
-      return !ref || pems.has(secretRefKey(ref));
-    });
-    if (certificates.length === entries.length) return [fe];
-    return certificates.length ? [{ ...fe, tls: { ...(fe.tls as object), certificates } } as typeof fe] : [];
+    if (!fe.tls || missingSecrets(fe, pems).length === 0) return [fe];
+    const certificates = fe.tls.certificates.filter((c) => !("secret" in c) || pems.has(secretRefKey(c.secret)));
+    return certificates.length ? [{ ...fe, tls: { ...fe.tls, certificates } }] : [];
   });
   return { ...ir, frontends };
 }
 
-/**
- * The renderer's view of the files: for a Secret, its PEM file from `files` serves as both
- * certificate and key file (HAProxy reads the chain and the key from one file).
- */
-export function secretFileLookup(files: ReadonlyMap<string, string>): (secret: SecretRef) => { certificateFile: string; keyFile: string } {
-  return (secret) => {
-    const file = files.get(secretRefKey(secret)) ?? `missing-secret_${secret.namespace}_${secret.name}.pem`;
-    return { certificateFile: file, keyFile: file };
-  };
-}
-
 /** Per frontend, the Secrets it names that have no PEM, with the reason (`unread` when none is known). */
 export function missingCertificates(ir: GatewayIr, pems: ReadonlyMap<string, string>, problems: ReadonlyMap<string, string>, unread = "not read yet"): string[] {
-  const out: string[] = [];
-  for (const fe of ir.frontends) {
-    const entries = certificateEntries(fe);
-    const missing = entries.map(secretOf).filter((r): r is SecretRef => r !== undefined && !pems.has(secretRefKey(r)));
-    const unserved = missing.length > 0 && missing.length === entries.length ? "; the frontend is not served" : "";
-    for (const r of missing) out.push(`frontend ${fe.name}: Secret ${secretRefKey(r)}: ${problems.get(secretRefKey(r)) ?? unread}${unserved}`);
-  }
-  return out;
+  return ir.frontends.flatMap((fe) => {
+    const missing = missingSecrets(fe, pems);
+    const unserved = missing.length > 0 && missing.length === fe.tls?.certificates.length ? "; the frontend is not served" : "";
+    return missing.map((r) => `frontend ${fe.name}: Secret ${secretRefKey(r)}: ${problems.get(secretRefKey(r)) ?? unread}${unserved}`);
+  });
+}
+
+/** One PEM file as HAProxy reads it: the certificate chain, then the key. */
+export function pemBundle(chain: string, key: string): string {
+  return `${chain.trimEnd()}\n${key.trimEnd()}\n`;
 }
 
 export type SecretPem = { ok: true; pem: string } | { ok: false; reason: string };
@@ -105,7 +102,7 @@ export function pemFromSecret(secret: Obj | undefined): SecretPem {
   for (const key of ["tls.crt", "tls.key"]) {
     const text = typeof data[key] === "string" ? Buffer.from(data[key] as string, "base64").toString("utf8") : "";
     if (!text.includes("-----BEGIN ")) return { ok: false, reason: `key '${key}' holds no PEM data` };
-    decoded[key] = text.trimEnd();
+    decoded[key] = text;
   }
-  return { ok: true, pem: `${decoded["tls.crt"]}\n${decoded["tls.key"]}\n` };
+  return { ok: true, pem: pemBundle(decoded["tls.crt"], decoded["tls.key"]) };
 }

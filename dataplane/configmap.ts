@@ -6,9 +6,6 @@ import * as YAML from "yaml";
 import { RetryBackoff } from "../kube/backoff";
 import { KubeClient } from "../kube/client";
 import { followObject } from "../kube/follow";
-
-/** The ConfigMap key holding the IR document. */
-export { IR_CONFIGMAP_KEY } from "../model/ir";
 import { IR_CONFIGMAP_KEY } from "../model/ir";
 
 export type ConfigMapIr = { ok: true; document: unknown; resourceVersion: string } | { ok: false; error: string };

@@ -15,6 +15,9 @@ export const DEFAULT_HAPROXY = "/usr/sbin/haproxy";
 /** How long a reload may take before it counts as failed (the master re-executes itself). */
 export const DEFAULT_RELOAD_TIMEOUT_MS = 30_000;
 
+/** How long one master CLI command may take to answer. */
+const MASTER_COMMAND_TIMEOUT_MS = 2000;
+
 /** `haproxy -c`: null when valid, else HAProxy's complaint. */
 export function validateConfig(haproxyBin: string, cfgPath: string): Promise<string | null> {
   return new Promise((resolve) => {
@@ -105,8 +108,6 @@ export interface HaproxyProcessOptions {
   masterSocket: string;
   /** Default {@link DEFAULT_RELOAD_TIMEOUT_MS}. */
   reloadTimeoutMs?: number;
-  /** How long one master CLI command may take to answer. Default 2000 ms. */
-  masterCommandTimeoutMs?: number;
 }
 
 /**
@@ -129,11 +130,6 @@ export class HaproxyProcess extends EventEmitter {
   /** The master's pid. */
   get pid(): number | undefined {
     return this.child?.pid;
-  }
-
-  /** How the last master exited, when it did on its own. */
-  get exitStatus(): { code: number | null; signal: string | null } | undefined {
-    return this.running ? undefined : this.lastExit;
   }
 
   /** Starts the master and returns once its worker answers. */
@@ -165,8 +161,7 @@ export class HaproxyProcess extends EventEmitter {
 
   /** `show proc` on the master CLI; rejects when the master does not answer. */
   async processes(): Promise<ProcList> {
-    const timeout = this.opts.masterCommandTimeoutMs ?? 2000;
-    const text = await socketCommand(this.opts.masterSocket, "show proc", timeout).catch((e: Error) => {
+    const text = await socketCommand(this.opts.masterSocket, "show proc", MASTER_COMMAND_TIMEOUT_MS).catch((e: Error) => {
       throw new Error(`the haproxy master did not answer 'show proc' on ${this.opts.masterSocket}: ${e.message}`);
     });
     const list = parseShowProc(text);
@@ -181,7 +176,7 @@ export class HaproxyProcess extends EventEmitter {
 
   /** A worker proves it runs by answering a command through the master. */
   private async workerAnswers(pid: number): Promise<boolean> {
-    const info = await socketCommand(this.opts.masterSocket, `@!${pid} show info`, this.opts.masterCommandTimeoutMs ?? 2000).catch(() => "");
+    const info = await socketCommand(this.opts.masterSocket, `@!${pid} show info`, MASTER_COMMAND_TIMEOUT_MS).catch(() => "");
     return new RegExp(`^Pid: ${pid}$`, "m").test(info);
   }
 
@@ -193,8 +188,8 @@ export class HaproxyProcess extends EventEmitter {
    */
   async reload(): Promise<{ workerPid: number; replaced: number[] }> {
     const before = await this.processes();
-    // The master says "Loading failure!" when the new worker cannot start (a port in use,
-    // say), and why in its alerts just before.
+    // When the new worker cannot start (a port in use, say), the master counts a failed
+    // reload; its alerts just before say why.
     const alerts: string[] = [];
     const onLine = (line: string) => {
       if (/\[ALERT\]/.test(line)) alerts.push(line.replace(/^\[ALERT\]\s+\(\d+\) : /, ""));

@@ -4,15 +4,14 @@
  * (annotation `alb.agc.dev/ir-revision`), set only once HAProxy runs that configuration, so
  * the controller can report the gateway Programmed truthfully.
  */
-import { RetryBackoff } from "../kube/backoff";
+import { backoffDelay, RetryBackoff } from "../kube/backoff";
 import { KubeClient } from "../kube/client";
-import { followObject } from "../kube/follow";
+import { DEFAULT_FOLLOW_BACKOFF, followObject } from "../kube/follow";
+import { IR_REVISION_ANNOTATION, SecretRef, secretRefKey } from "../model/ir";
 import { ApplyResult, DataplaneAgent } from "./agent";
-import { pemFromSecret, SecretRef, secretRefKey, secretRefs, uniqueRefs } from "./certificates";
+import { pemFromSecret, secretRefs, uniqueRefs } from "./certificates";
 import { followConfigMap, parseConfigMapRef } from "./configmap";
-import { backoffDelay } from "./policy";
 
-export const IR_REVISION_ANNOTATION = "alb.agc.dev/ir-revision";
 
 export interface ObjectRef {
   namespace: string;
@@ -37,17 +36,17 @@ export function podRef(flag: string | undefined, env: Record<string, string | un
 }
 
 /** The merge patch that records the served revision on the pod. */
-export function revisionPatch(revision: string): Record<string, unknown> {
+function revisionPatch(revision: string): Record<string, unknown> {
   return { metadata: { annotations: { [IR_REVISION_ANNOTATION]: revision } } };
 }
 
 /** Results after which HAProxy runs the document's configuration. */
-export function isServing(result: ApplyResult): boolean {
+function isServing(result: ApplyResult): boolean {
   return result.kind === "start" || result.kind === "reload" || result.kind === "runtime" || result.kind === "unchanged";
 }
 
 /** Writes the served revision on the pod; retries (growing delay) until it succeeds or a newer one comes. */
-export class RevisionReporter {
+class RevisionReporter {
   private wanted: string | undefined;
   private written: string | undefined;
   private running = false;
@@ -88,7 +87,7 @@ export class RevisionReporter {
 }
 
 /** Follows the Secrets an IR names, handing each one's PEM (or why there is none) to the agent. */
-export class SecretFollower {
+class SecretFollower {
   private readonly followed = new Map<string, AbortController>();
 
   constructor(
@@ -156,7 +155,7 @@ export interface InClusterOptions {
 
 /** Runs until `signal` aborts. */
 export async function followGatewayInCluster(opts: InClusterOptions): Promise<void> {
-  const backoff = opts.backoff ?? { initialMs: 500, maxMs: 10_000 };
+  const backoff = opts.backoff ?? DEFAULT_FOLLOW_BACKOFF;
   const secrets = new SecretFollower(opts.client, opts.agent, opts.log, opts.signal, backoff);
   if (opts.pod) {
     const reporter = new RevisionReporter(opts.client, opts.pod, opts.log, opts.signal, backoff);

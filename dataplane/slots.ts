@@ -4,7 +4,7 @@
  * commands, never reloads. A slot keeps its endpoint for as long as the endpoint exists, so
  * established connections and affinity cookies are not reshuffled.
  */
-import { Cluster as BackendCluster, Endpoint, GatewayIr } from "../model/ir";
+import { Cluster, Endpoint, GatewayIr } from "../model/ir";
 
 /** Per cluster: slot index (0-based, server `s<index+1>`) to endpoint key `address:port`, or null when free. */
 export type SlotLayout = Record<string, (string | null)[]>;
@@ -20,7 +20,7 @@ export function slotCountFor(endpoints: number): number {
   return Math.max(MIN_SLOTS, Math.ceil((endpoints * 1.5) / 8) * 8);
 }
 
-function planCluster(cluster: BackendCluster, previous: (string | null)[] | undefined): (string | null)[] {
+function planCluster(cluster: Cluster, previous: (string | null)[] | undefined): (string | null)[] {
   const wanted = cluster.endpoints.map(endpointKey);
   const wantedSet = new Set(wanted);
   const size = previous && previous.length >= wanted.length ? previous.length : slotCountFor(wanted.length);
@@ -63,7 +63,7 @@ export interface SlotState {
 /** Placeholder address of a free slot: never contacted, since free slots are in maintenance. */
 export const FREE_SLOT: SlotState = { address: "127.0.0.1", port: 1, weight: 1, ready: false };
 
-export function slotStates(cluster: BackendCluster, slots: (string | null)[]): SlotState[] {
+export function slotStates(cluster: Cluster, slots: (string | null)[]): SlotState[] {
   const byKey = new Map(cluster.endpoints.map((e) => [endpointKey(e), e]));
   return slots.map((key) => {
     const e = key === null ? undefined : byKey.get(key);

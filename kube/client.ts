@@ -11,6 +11,7 @@ import { Duplex } from "stream";
 import * as tls from "tls";
 import { URL } from "url";
 import * as YAML from "yaml";
+import { backoffDelay, RetryBackoff } from "./backoff";
 
 export interface ExecConfig {
   apiVersion: string;
@@ -85,10 +86,11 @@ export function requestUrl(server: string, p: string, query: RequestOptions["que
   return url;
 }
 
+const API_BACKOFF: RetryBackoff = { initialMs: 800, maxMs: 30_000 };
+
 /** Exponential backoff with jitter: 0.8 s doubling per failure, at most 30 s. */
 export function backoffMs(failures: number, random: number = Math.random()): number {
-  const base = Math.min(30_000, 800 * 2 ** Math.max(0, failures - 1));
-  return Math.round(Math.min(30_000, base * (1 + 0.2 * random)));
+  return Math.round(Math.min(API_BACKOFF.maxMs, backoffDelay(failures, API_BACKOFF) * (1 + 0.2 * random)));
 }
 
 /** How long to wait before trying again: what a 429's Retry-After asks, else the backoff. */
@@ -353,11 +355,12 @@ export class KubeClient {
         return { token: result.token, agent: cached.agent ?? this.agent };
       }
       this.forgetCredentials();
-      const fresh = runExecPlugin(exec);
-      this.execCredential = { result: fresh };
-      const r = await fresh;
-      if (r.cert && r.key && this.execCredential.result === fresh) this.execCredential.agent = this.newAgent(Buffer.from(r.cert), Buffer.from(r.key));
-      return { token: r.token, agent: this.execCredential.agent ?? this.agent };
+      const fresh: { result: Promise<ExecResult>; agent?: http.Agent } = { result: runExecPlugin(exec) };
+      this.execCredential = fresh;
+      const r = await fresh.result;
+      // Only while still current: a 401 meanwhile forgot it (and would never close its agent).
+      if (r.cert && r.key && this.execCredential === fresh) fresh.agent = this.newAgent(Buffer.from(r.cert), Buffer.from(r.key));
+      return { token: r.token, agent: fresh.agent ?? this.agent };
     }
     if (tokenFile) {
       if (!this.tokenFromFile || Date.now() - this.tokenFromFile.readAt >= TOKEN_FILE_MAX_AGE_MS) {
@@ -454,7 +457,7 @@ export class KubeClient {
 
   /**
    * Server-side apply of a whole object at its path, owned by `fieldManager`. Without `force`,
-   * fields another manager owns make it fail with 409 (see conflictMessage).
+   * fields another manager owns make it fail with 409 (the error's details name them).
    */
   apply<T = Obj>(objectPath: string, obj: Obj, fieldManager: string, options: { force?: boolean } = {}): Promise<T> {
     return this.request<T>(objectPath, {
@@ -495,7 +498,7 @@ export class KubeClient {
   /**
    * Watches a collection from `resourceVersion`, calling `onEvent` per event, until the server
    * ends the stream or `signal` aborts. Resolves when the stream ends; the caller re-lists or
-   * re-watches (after retryDelayMs when it failed).
+   * re-watches (see listAndWatch).
    */
   async watch(collection: string, resourceVersion: string, onEvent: (e: WatchEvent) => void, signal?: AbortSignal, extraQuery: Record<string, string> = {}): Promise<void> {
     const auth = await this.auth();

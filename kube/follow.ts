@@ -1,9 +1,8 @@
-// Following one named object through a watch, the way a client-go informer does for a
-// collection: list, then watch from the list's resourceVersion; resume the watch from the last
-// version seen when the stream ends or the API server goes away (retrying with a growing
-// delay); list again when the server says that version is gone (410).
+// Following one named object through a watch (see listAndWatch): a change arrives as soon as
+// the API server has it; while the server is away the follower retries with a growing delay.
 import { backoffDelay, RetryBackoff } from "./backoff";
-import { KubeClient, KubeError } from "./client";
+import { KubeClient } from "./client";
+import { listAndWatch } from "./list-watch";
 
 export interface FollowOptions {
   /** Why following stalls (the API server unreachable, a watch expired); each time it happens. */
@@ -15,19 +14,15 @@ export interface FollowOptions {
 
 type Obj = Record<string, any>;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}
-
 /**
  * Calls `onChange` with the object `name` of `collection` (a namespaced collection path such as
  * `/api/v1/namespaces/ns/configmaps`) each time it changes, and with undefined when it does not
  * exist; first once the initial list answered. Calls are one at a time, in order. Resolves when
  * `signal` aborts.
  */
+/** Retrying a follow after API failures: 500 ms doubling to 10 s. */
+export const DEFAULT_FOLLOW_BACKOFF: RetryBackoff = { initialMs: 500, maxMs: 10_000 };
+
 export async function followObject(
   client: KubeClient,
   collection: string,
@@ -35,9 +30,7 @@ export async function followObject(
   onChange: (obj: Obj | undefined) => Promise<unknown> | void,
   opts: FollowOptions,
 ): Promise<void> {
-  const { signal } = opts;
-  const backoff = opts.backoff ?? { initialMs: 500, maxMs: 10_000 };
-  const fieldSelector = `metadata.name=${name}`;
+  const backoff = opts.backoff ?? DEFAULT_FOLLOW_BACKOFF;
   const where = `${collection}/${name}`;
   // The object's version last handed to onChange ("absent" when it did not exist).
   let delivered: string | undefined;
@@ -50,35 +43,15 @@ export async function followObject(
     return chain;
   };
 
-  let listVersion: string | undefined; // where the watch resumes; undefined: list first
-  let failures = 0;
-  while (!signal.aborted) {
-    try {
-      if (listVersion === undefined) {
-        const list = await client.request<Obj>(collection, { query: { fieldSelector } });
-        listVersion = String(list.metadata?.resourceVersion ?? "");
-        failures = 0;
-        await deliver((list.items ?? [])[0]);
-      }
-      await client.watch(collection, listVersion, (e) => {
-        failures = 0;
-        if (e.type === "ERROR") throw new KubeError(e.object?.code ?? 500, e.object?.reason ?? "", `watch ${where}: ${e.object?.message ?? "error event"}`);
-        listVersion = String(e.object?.metadata?.resourceVersion ?? listVersion);
-        if (e.type === "ADDED" || e.type === "MODIFIED") void deliver(e.object);
-        else if (e.type === "DELETED") void deliver(undefined);
-      }, signal, { fieldSelector });
-      // The server ended the stream (its timeout): resume from the last version seen.
-    } catch (e) {
-      if (signal.aborted) break;
-      if (e instanceof KubeError && e.statusCode === 410) {
-        opts.onProblem(`watch of ${where} expired (${e.message}); listing again`);
-        listVersion = undefined;
-        continue;
-      }
-      const delay = backoffDelay(++failures, backoff);
+  await listAndWatch(client, collection, { fieldSelector: `metadata.name=${name}` }, {
+    onList: (list) => deliver((list.items ?? [])[0]),
+    onEvent: (e) => void deliver(e.type === "DELETED" ? undefined : e.object),
+    onExpired: (e) => opts.onProblem(`watch of ${where} expired (${e.message}); listing again`),
+    onFailure: (e, failures) => {
+      const delay = backoffDelay(failures, backoff);
       opts.onProblem(`following ${where}: ${(e as Error).message}; retrying in ${delay} ms`);
-      await sleep(delay, signal);
-    }
-  }
+      return delay;
+    },
+  }, opts.signal);
   await chain;
 }

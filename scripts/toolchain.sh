@@ -44,8 +44,10 @@ step() { # step <tool> <what> <command...>: runs a command with its output in th
   fi
 }
 
+tool_dirs=() # every tool's version directory, in build order: the bin directory links them all
 build() { # build <tool> <dir> <function>: runs the function once per version directory
   local tool=$1 dir=$2 fn=$3
+  tool_dirs+=("$dir")
   if [ -f "$dir/.done" ]; then
     echo "toolchain: $tool cached in $dir"
     return
@@ -202,9 +204,8 @@ build gateway-api-conformance "$cache/$conformance_dir" build_conformance
 
 # One bin directory per combination of versions, so PATH changes atomically with the pins.
 mkdir -p "$bin.tmp"
-for d in "kubernetes-$KUBERNETES_VERSION" "pause-$pause_hash" "echo-basic-$GATEWAY_API_CONFORMANCE_VERSION" "coredns-$COREDNS_VERSION" \
-  "pulumi-$PULUMI_VERSION" "pulumi-language-nodejs-$langhost_hash" "pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION" "$conformance_dir"; do
-  ln -sf "$cache/$d"/bin/* "$bin.tmp/"
+for d in "${tool_dirs[@]}"; do
+  ln -sf "$d"/bin/* "$bin.tmp/"
 done
 # The Gateway API CRDs (crds/standard, crds/experimental) the controller installs by default.
 ln -sfn "$cache/$conformance_dir/crds" "$bin.tmp/gateway-api-crds"

@@ -52,7 +52,7 @@ class ProgramInventory {
    * program gave them (outputs and all); `name` is its Pulumi name.
    */
   declare(kind: KindName, resource: pulumi.CustomResource, name: string, inputs: Inputs): void {
-    const identity = { kind, key: plannedKey(kind, name, inputs), name: plannedName(kind, name, inputs), resource };
+    const identity = { kind, key: plannedKey(kind, name, inputs), name: plannedName(name, inputs), resource };
     const declared: Declared = { ...identity, planned: this.plan(identity, name, inputs) };
     this.declared.push(declared);
     this.byResource.set(resource, declared);

@@ -52,7 +52,7 @@ function plural(kind: KindName, count: number): string {
 }
 
 /** Why an unknown reference names no single resource of `kind`, from the declared resources it depends on. */
-export function whyUntraced(kind: KindName, candidates: readonly DeclaredResource[]): string {
+function whyUntraced(kind: KindName, candidates: readonly DeclaredResource[]): string {
   if (candidates.length === 0) {
     return `its value is not known before the update, and it depends on no ${kind} this program declares`;
   }

@@ -2,7 +2,7 @@
 // and the IR cluster each valid one becomes.
 import { Cluster, HealthCheck, SessionAffinity, WeightedBackend } from "../model/ir";
 import { KubeObject } from "./types";
-import { findNamed, irName } from "./objects";
+import { findNamed, irName, keyOf, namespaceOf } from "./objects";
 import { endpointsOf } from "./endpoints";
 import { probeHealthCheck } from "./probes";
 import { ReferenceFrom, referencePermitted } from "./referencegrants";
@@ -67,16 +67,15 @@ export function resolveServiceRef(context: BackendContext, from: ReferenceFrom, 
   if (!(appProtocol in PROTOCOLS)) {
     return { ok: false, reason: "UnsupportedProtocol", message: `Service ${namespace}/${ref.name} port ${servicePort.port} has appProtocol '${appProtocol}'; supported: kubernetes.io/h2c, kubernetes.io/ws, http` };
   }
-  return { ok: true, cluster: clusterOf(context, service, servicePort, PROTOCOLS[appProtocol], affinity), service: `${namespace}/${ref.name}` };
+  return { ok: true, cluster: clusterOf(context, service, servicePort, PROTOCOLS[appProtocol], affinity), service: keyOf(service) };
 }
 
 function clusterOf(context: BackendContext, service: KubeObject, servicePort: any, protocol: Cluster["protocol"], affinity?: SessionAffinity): Cluster {
-  const namespace = service.metadata.namespace ?? "default";
-  const healthCheck = context.healthChecks.get(`${namespace}/${service.metadata.name}`) ?? probeHealthCheck(context.pods, service, servicePort);
+  const healthCheck = context.healthChecks.get(keyOf(service)) ?? probeHealthCheck(context.pods, service, servicePort);
   // Affinity is a property of the cluster: routes with and without it get separate clusters.
   const variant = affinity ? [`affinity-${affinity.cookieName ?? "default"}`] : [];
   return {
-    name: irName(namespace, service.metadata.name, servicePort.port, ...variant),
+    name: irName(namespaceOf(service), service.metadata.name, servicePort.port, ...variant),
     endpoints: endpointsOf(context.endpointSlices, service, servicePort),
     ...(healthCheck ? { healthCheck } : {}),
     ...(affinity ? { sessionAffinity: affinity } : {}),

@@ -2,11 +2,11 @@
 // CR is served by that Frontend's TrafficController, on that Frontend's Service; one that names
 // none gets a data plane of its own (managed mode). A Frontend serves one consumer (AGC011).
 import { checkFrontendUsage, FrontendConsumer } from "../model/rules";
-import { agcName } from "./agcname";
 import { DataplaneOwner, FRONTEND_ADDRESS_TYPE, INGRESS_FRONTEND_ANNOTATION, INGRESS_FRONTEND_NAMESPACE_ANNOTATION, KubeObject, Snapshot } from "./types";
 import { byCreationThenName, keyOf, live, namespaceOf } from "./objects";
 import { Problem } from "./conditions";
 import { DEFAULT_NAMESPACE } from "../model/kinds";
+import { agcNameOf } from "../model/objects";
 
 /** The Service a consumer is reached through: a Frontend CR's, or a managed consumer's own. */
 export interface FrontendSlot {
@@ -60,7 +60,7 @@ export class Bindings {
     const candidates =
       parts.length === 3 ? [[parts[0], parts[2]]] : parts.length === 2 ? [[parts[0], parts[1]]] : [[namespace, reference], [DEFAULT_NAMESPACE, reference]];
     for (const [ns, name] of candidates) {
-      const byName = live(this.snapshot.frontends).find((f) => namespaceOf(f) === ns && (f.metadata.name === name || agcName(f) === name));
+      const byName = live(this.snapshot.frontends).find((f) => namespaceOf(f) === ns && (f.metadata.name === name || agcNameOf(f) === name));
       if (!byName) continue;
       const found = this.frontends.get(keyOf(byName));
       if (found && "slot" in found) return found;

@@ -17,9 +17,17 @@ export interface Problem {
   message: string;
 }
 
-/** The first problem as a False condition, else a True one. */
+/** Every problem's message, in one line. */
+export function messagesOf(problems: readonly Problem[]): string {
+  return problems.map((p) => p.message).join("; ");
+}
+
+/** A condition carrying problems (at least one): the first one's reason, every message. */
+export function conditionOf(type: string, ok: boolean, problems: readonly Problem[], generation: number): StatusCondition {
+  return condition(type, ok, problems[0].reason, messagesOf(problems), generation);
+}
+
+/** The problems as a False condition, else a True one. */
 export function conditionFrom(type: string, problems: readonly Problem[], okReason: string, okMessage: string, generation: number): StatusCondition {
-  const first = problems[0];
-  if (!first) return condition(type, true, okReason, okMessage, generation);
-  return condition(type, false, first.reason, problems.map((p) => p.message).join("; "), generation);
+  return problems.length ? conditionOf(type, false, problems, generation) : condition(type, true, okReason, okMessage, generation);
 }

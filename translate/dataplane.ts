@@ -1,5 +1,5 @@
 // Collects one data plane's IR as consumers, listeners, routes and clusters are translated.
-import { Cluster, Frontend, GatewayIr, IR_API_VERSION, Route, TlsCertificate } from "../model/ir";
+import { Cluster, Frontend, GatewayIr, IR_API_VERSION, Route, TlsCertificate, secretRefKey } from "../model/ir";
 import { Dataplane, DataplaneOwner, FrontendService, addressKey } from "./types";
 import { compareText, irName } from "./objects";
 import { FrontendSlot, containerPort } from "./bindings";
@@ -88,8 +88,11 @@ export class DataplaneBuilder {
     return [...this.clusters.values()];
   }
 
-  get frontendList(): Frontend[] {
-    return [...this.frontends.values()];
+  /** The Secrets ("ns/name") its frontends' certificates name. */
+  secretRefs(): Set<string> {
+    const secrets = new Set<string>();
+    for (const f of this.frontends.values()) for (const c of f.tls?.certificates ?? []) if ("secret" in c) secrets.add(secretRefKey(c.secret));
+    return secrets;
   }
 
   build(): Dataplane {
@@ -100,11 +103,9 @@ export class DataplaneBuilder {
       routes: [...this.routes].sort((a, b) => compareOrder(a.order, b.order)).map((r) => r.route),
       clusters: [...this.clusters.values()].sort((a, b) => compareText(a.name, b.name)),
     };
-    const secrets = new Set<string>();
-    for (const f of ir.frontends) for (const c of f.tls?.certificates ?? []) if ("secret" in c) secrets.add(`${c.secret.namespace}/${c.secret.name}`);
     const services = [...this.frontendServices.values()]
       .map((s) => ({ ...s, ports: [...s.ports].sort((a, b) => a.port - b.port) }))
       .sort((a, b) => compareText(a.addressKey, b.addressKey));
-    return { owner: this.owner, ir, services, secrets: [...secrets].sort() };
+    return { owner: this.owner, ir, services, secrets: [...this.secretRefs()].sort() };
   }
 }

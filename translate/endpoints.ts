@@ -5,7 +5,7 @@ import { Endpoint } from "../model/ir";
 import { KubeObject } from "./types";
 import { compareText, live, namespaceOf } from "./objects";
 
-export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
 export function endpointsOf(slices: readonly KubeObject[], service: KubeObject, servicePort: any): Endpoint[] {
   const namespace = namespaceOf(service);

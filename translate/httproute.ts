@@ -4,13 +4,13 @@ import { HeaderMatch, Route } from "../model/ir";
 import { checkKubernetesNameLength } from "../model/rules";
 import { KubeObject, StatusUpdate } from "./types";
 import { GATEWAY_API_VERSION, GATEWAY_GROUP, compact, durationMs, generationOf, irName, keyOf, namespaceOf } from "./objects";
-import { Problem, StatusCondition, condition, conditionFrom } from "./conditions";
+import { Problem, StatusCondition, condition, conditionFrom, messagesOf } from "./conditions";
 import { intersectHostnames } from "./hostnames";
 import { BackendContext, RuleBackend, placeBackends, resolveServiceRef } from "./backends";
 import { RouteSettings } from "./policies";
 import { RouteMatch, compileMatch } from "./matches";
 import { RuleAction, applyFilter } from "./filters";
-import { DataplaneBuilder, ownerKey } from "./dataplane";
+import { DataplaneBuilder } from "./dataplane";
 import { GatewayState, gatewayAccepted } from "./gateway/gateways";
 import { Listener, allowsNamespace, attachable } from "./gateway/listeners";
 import { hostExclusionMatch, hostnamesOwnedElsewhere, isolateHostnames } from "./gateway/isolation";
@@ -50,7 +50,7 @@ export function translateHttpRoute(route: KubeObject, context: RouteContext): St
   const refused: Problem | undefined = nameViolation
     ? { reason: "UnsupportedValue", message: nameViolation.message }
     : compiled.rules.length === 0 && compiled.partial.length > 0
-      ? { reason: "UnsupportedValue", message: `no rule can be served: ${compiled.partial.map((p) => p.message).join("; ")}` }
+      ? { reason: "UnsupportedValue", message: `no rule can be served: ${messagesOf(compiled.partial)}` }
       : undefined;
   for (const ref of (route.spec?.parentRefs as any[]) ?? []) {
     const state = parentGateway(ref, route, context);
@@ -103,11 +103,15 @@ function parentStatus(ref: any, result: Problem | Map<Listener, unknown>, compil
       : condition("Accepted", false, result.reason, result.message, generation);
   const conditions: StatusCondition[] = [accepted, conditionFrom("ResolvedRefs", compiled.unresolved, "ResolvedRefs", "every backend reference resolved", generation)];
   if (compiled.partial.length && result instanceof Map) {
-    // The specification's wording: the message starts with "Dropped Rule".
-    conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${compiled.partial.map((p) => p.message).join("; ")}`, generation));
+    conditions.push(droppedRules(messagesOf(compiled.partial), generation));
   }
   // The parentRef as written, with the defaults the API server fills in (group and kind).
   return { parentRef: { group: GATEWAY_GROUP, kind: "Gateway", ...ref }, controllerName, conditions };
+}
+
+/** PartiallyInvalid in the specification's wording: the message starts with "Dropped Rule". */
+export function droppedRules(message: string, generation: number): StatusCondition {
+  return condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${message}`, generation);
 }
 
 // ---- rules ------------------------------------------------------------------------------------
@@ -172,9 +176,16 @@ function compileBackend(route: KubeObject, ref: any, where: string, settings: Ro
 
 // ---- placing into data planes -----------------------------------------------------------------
 
+/** The IR frontends of a route's listeners in one data plane that serve the same host names. */
+interface HostGroup {
+  hostnames: string[] | undefined;
+  hostExclusion?: HeaderMatch;
+  frontends: Set<string>;
+}
+
 /** One IR route per rule, match and set of host names, in each data plane the route reaches. */
 function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Listener, string[] | undefined>, context: RouteContext): void {
-  const groups = new Map<string, { builder: DataplaneBuilder; hostnames: string[] | undefined; hostExclusion?: HeaderMatch; frontends: Set<string> }>();
+  const groups = new Map<DataplaneBuilder, Map<string, HostGroup>>();
   for (const [listener, attachedHosts] of attached) {
     const state = context.gateways.get(keyOf(listener.gateway))!;
     const frontend = state.irFrontends.get(listener);
@@ -182,33 +193,36 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
     const { hosts: hostnames, excluded } = isolateHostnames(attachedHosts, hostnamesOwnedElsewhere(listener, state.listeners));
     if (hostnames?.length === 0) continue; // every host name it shares with the listener belongs to another listener
     const builder = context.builderFor(state);
-    const key = `${ownerKey(builder.owner)}|${hostnames ? [...hostnames].sort().join(",") : "*"}|${excluded.join(",")}`;
-    const group = groups.get(key) ?? { builder, hostnames, hostExclusion: hostExclusionMatch(excluded), frontends: new Set<string>() };
+    const byHosts = groups.get(builder) ?? new Map<string, HostGroup>();
+    groups.set(builder, byHosts);
+    const key = `${hostnames ? [...hostnames].sort().join(",") : "*"}|${excluded.join(",")}`;
+    const group = byHosts.get(key) ?? { hostnames, hostExclusion: hostExclusionMatch(excluded), frontends: new Set<string>() };
     group.frontends.add(frontend);
-    groups.set(key, group);
+    byHosts.set(key, group);
   }
-  const perBuilder = new Map<DataplaneBuilder, number>();
-  for (const group of groups.values()) {
-    const g = perBuilder.get(group.builder) ?? 0;
-    perBuilder.set(group.builder, g + 1);
-    const many = [...groups.values()].filter((x) => x.builder === group.builder).length > 1;
-    for (const rule of compiled.rules) {
-      const backends = rule.redirects ? undefined : placeBackends(rule.backends, (c, s) => group.builder.addCluster(c, s));
-      rule.matches.forEach((match, m) => {
-        const name = irName("httproute", namespaceOf(route), route.metadata.name, rule.index, m, ...(many ? [g] : []));
-        group.builder.addRoute(
-          { creationTimestamp: route.metadata.creationTimestamp ?? "", sourceKind: "HTTPRoute", source: keyOf(route), rule: rule.index, match: m, group: g },
-          compact({
-            name,
-            frontends: [...group.frontends].sort(),
-            hostnames: group.hostnames,
-            ...match,
-            ...(group.hostExclusion ? { headers: [...(match.headers ?? []), group.hostExclusion] } : {}),
-            backends,
-            ...rule.action,
-          }) as Route,
-        );
-      });
-    }
+  for (const [builder, byHosts] of groups) {
+    // Several groups in one data plane: the group's index tells their routes' names apart.
+    [...byHosts.values()].forEach((group, g) => placeGroup(route, compiled, builder, group, g, byHosts.size > 1));
+  }
+}
+
+function placeGroup(route: KubeObject, compiled: CompiledRoute, builder: DataplaneBuilder, group: HostGroup, g: number, numbered: boolean): void {
+  for (const rule of compiled.rules) {
+    const backends = rule.redirects ? undefined : placeBackends(rule.backends, (c, s) => builder.addCluster(c, s));
+    rule.matches.forEach((match, m) => {
+      const name = irName("httproute", namespaceOf(route), route.metadata.name, rule.index, m, ...(numbered ? [g] : []));
+      builder.addRoute(
+        { creationTimestamp: route.metadata.creationTimestamp ?? "", sourceKind: "HTTPRoute", source: keyOf(route), rule: rule.index, match: m, group: g },
+        compact({
+          name,
+          frontends: [...group.frontends].sort(),
+          hostnames: group.hostnames,
+          ...match,
+          ...(group.hostExclusion ? { headers: [...(match.headers ?? []), group.hostExclusion] } : {}),
+          backends,
+          ...rule.action,
+        }) as Route,
+      );
+    });
   }
 }

@@ -15,15 +15,13 @@ export interface DataplaneUsage {
 /** AGC013 for one data plane, from what was placed in it. */
 export function checkDataplaneLimits(builder: DataplaneBuilder, usage: DataplaneUsage): Violation[] {
   const clusters = builder.clusterList;
-  const secrets = new Set<string>();
-  for (const f of builder.frontendList) for (const c of f.tls?.certificates ?? []) if ("secret" in c) secrets.add(`${c.secret.namespace}/${c.secret.name}`);
   return checkGatewayUsage(`${builder.owner.namespace}/${builder.owner.name}`, {
     listeners: usage.listeners,
     routes: usage.routeSources,
     rules: builder.routeCount,
     services: builder.serviceCount,
     endpoints: clusters.reduce((n, c) => n + c.endpoints.length, 0),
-    certificateReferences: secrets.size,
+    certificateReferences: builder.secretRefs().size,
   });
 }
 

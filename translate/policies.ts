@@ -3,7 +3,7 @@
 import { HealthCheck, SessionAffinity } from "../model/ir";
 import { API_VERSION } from "../model/kinds";
 import { KubeObject, StatusUpdate } from "./types";
-import { GATEWAY_GROUP, byCreationThenName, compact, durationMs, findNamed, generationOf, live, namespaceOf } from "./objects";
+import { GATEWAY_GROUP, byCreationThenName, compact, durationMs, findNamed, generationOf, keyOf, live, namespaceOf } from "./objects";
 import { Problem, conditionFrom } from "./conditions";
 
 export interface RouteSettings {
@@ -44,7 +44,7 @@ function applyPolicies<T>(
       : { problems: [{ reason: "TargetNotFound", message: `${policy.spec?.targetRef?.kind ?? "target"} ${key} not found` }] };
     if (value !== undefined && problems.length === 0) {
       applied.set(key, value);
-      winners.set(key, `${namespaceOf(policy)}/${policy.metadata.name}`);
+      winners.set(key, keyOf(policy));
     }
     const generation = generationOf(policy);
     statuses.push({

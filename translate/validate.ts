@@ -2,11 +2,13 @@
 // rest still applies), and the object it came from gets a warning saying why.
 import { GatewayIr } from "../model/ir";
 import { Dataplane, StatusUpdate, TranslateOptions, Warning } from "./types";
-import { StatusCondition, condition } from "./conditions";
+import { GATEWAY_API_VERSION } from "./objects";
+import { StatusCondition } from "./conditions";
+import { droppedRules } from "./httproute";
 
 type Sources = Map<string, { kind: "HTTPRoute" | "Ingress"; key: string }>;
 
-const API_VERSIONS = { HTTPRoute: "gateway.networking.k8s.io/v1", Ingress: "networking.k8s.io/v1" };
+const API_VERSIONS = { HTTPRoute: GATEWAY_API_VERSION, Ingress: "networking.k8s.io/v1" };
 
 export function withoutRefusedRoutes(
   dataplane: Dataplane,
@@ -47,7 +49,7 @@ export function reportRefusedRoutes(statuses: StatusUpdate[], warnings: readonly
       if (parent.conditions.find((c) => c.type === "Accepted")?.status !== "True") continue;
       const existing = parent.conditions.find((c) => c.type === "PartiallyInvalid");
       if (existing) existing.message = `${existing.message}; ${w.message}`;
-      else parent.conditions.push(condition("PartiallyInvalid", true, "UnsupportedValue", `Dropped Rules: ${w.message}`, parent.conditions[0]?.observedGeneration ?? 1));
+      else parent.conditions.push(droppedRules(w.message, parent.conditions[0]?.observedGeneration ?? 1));
     }
   }
 }

@@ -5,10 +5,10 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { BRIDGE_ROUTES, NODE_NETWORK } from "./node";
+import { BRIDGE_ROUTES, NODE_NETWORK, nodePaths } from "./node";
 
 /** Sysctls the stack changes: ip_forward (the bridge plugin) and the kubelet's kernel tunables. */
-export const RECORDED_SYSCTLS = [
+const RECORDED_SYSCTLS = [
   "net/ipv4/ip_forward",
   "vm/overcommit_memory",
   "vm/panic_on_oom",
@@ -19,15 +19,15 @@ export const RECORDED_SYSCTLS = [
 ];
 
 /** Paths the kubelet, containerd and the CNI plugins use whatever their configuration says. */
-export const FIXED_HOST_DIRS = ["/var/lib/kubelet", "/var/log/containers", "/var/log/pods", "/var/lib/cni", "/run/containerd", "/run/netns"];
+const FIXED_HOST_DIRS = ["/var/lib/kubelet", "/var/log/containers", "/var/log/pods", "/var/lib/cni", "/run/containerd", "/run/netns"];
 
 /** Top-level cgroups the kubelet and containerd create in every hierarchy. */
-export const OUR_CGROUPS = ["kubepods", "k8s.io"];
+const OUR_CGROUPS = ["kubepods", "k8s.io"];
 
 /** iptables chains of kube-proxy and the CNI plugins. */
-export const OUR_CHAIN_PREFIXES = ["KUBE-", "CNI-"];
+const OUR_CHAIN_PREFIXES = ["KUBE-", "CNI-"];
 
-export const CGROUP_ROOT = "/sys/fs/cgroup";
+const CGROUP_ROOT = "/sys/fs/cgroup";
 
 export interface HostRecord {
   /** The state directory whose cluster made these changes. */
@@ -61,9 +61,9 @@ function tryRun(cmd: string, args: string[]): string | undefined {
   }
 }
 
-export const readSysctl = (key: string) => fs.readFileSync(`/proc/sys/${key}`, "utf8").trim();
+const readSysctl = (key: string) => fs.readFileSync(`/proc/sys/${key}`, "utf8").trim();
 
-export function cgroupHierarchies(): string[] {
+function cgroupHierarchies(): string[] {
   try {
     return fs
       .readdirSync(CGROUP_ROOT)
@@ -160,10 +160,11 @@ function bridgeOwner(): string {
 }
 
 /**
- * Records the machine's state before the first start, or returns the record made then. Refuses
- * when another cluster's node (or another kube-proxy) is on the machine: it would be unmade.
+ * Records the machine's state before the first start, or returns the record made then; the
+ * cluster directory is the record's owner. Refuses when another cluster's node (or another
+ * kube-proxy) is on the machine: it would be unmade.
  */
-export function recordHost(clusterDir: string, owner: string): HostRecord {
+export function recordHost(clusterDir: string): HostRecord {
   const existing = readHostRecord(clusterDir);
   if (existing) return existing;
   if (bridgeExists()) {
@@ -178,7 +179,7 @@ export function recordHost(clusterDir: string, owner: string): HostRecord {
     throw new Error(`iptables chains of another kube-proxy or CNI plugin are on this machine (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", ..." : ""}); a second node would remove them. Stop that cluster first`);
   }
   const record: HostRecord = {
-    owner,
+    owner: clusterDir,
     sysctls: Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(k)])),
     createdDirs: FIXED_HOST_DIRS.filter((d) => !fs.existsSync(d)),
     createdCgroups: cgroupHierarchies().flatMap((h) => OUR_CGROUPS.map((c) => path.join(h, c))).filter((c) => !fs.existsSync(c)),
@@ -228,12 +229,33 @@ async function removeCgroupTree(dir: string): Promise<void> {
   }
 }
 
-/** Processes in our cgroups: containers left when their shim or the kubelet was gone. */
-export function killContainerProcesses(record: HostRecord): void {
+/**
+ * Processes our containers left: the shims of our containerd (found by its socket in their
+ * arguments; they outlive containerd), and whatever is still in our cgroups (containers left
+ * when their shim or the kubelet was gone).
+ */
+function killContainerProcesses(clusterDir: string, record: HostRecord, log: (m: string) => void): void {
+  const socket = nodePaths(clusterDir).containerdSocket;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (!args[0].endsWith("containerd-shim-runc-v2") || !args.includes(socket)) continue;
+    try {
+      process.kill(Number(entry), "SIGKILL");
+      log(`stopped a containerd shim (pid ${entry})`);
+    } catch {
+      /* gone */
+    }
+  }
   for (const cg of record.createdCgroups) if (fs.existsSync(cg)) killCgroupTree(cg);
 }
 
-export function removeOurChains(record: HostRecord): void {
+function removeOurChains(record: HostRecord): void {
   for (const [save, restore] of [["iptables-save", "iptables-restore"], ["ip6tables-save", "ip6tables-restore"]]) {
     const script = chainCleanupScript(tryRun(save, []) ?? "");
     if (script) execFileSync(restore, ["--noflush"], { input: script, stdio: ["pipe", "ignore", "pipe"] });
@@ -246,11 +268,14 @@ export function removeOurChains(record: HostRecord): void {
   }
 }
 
-/** Puts the machine back as the record found it. Each step is safe to repeat. */
-export async function restoreHost(clusterDir: string, record: HostRecord, mountRoots: string[], log: (m: string) => void): Promise<void> {
-  killContainerProcesses(record);
+/**
+ * Puts the machine back as the record found it, once the cluster's processes are stopped:
+ * mounts under the cluster directory and the fixed directories go too. Each step is safe to repeat.
+ */
+export async function restoreHost(clusterDir: string, record: HostRecord, log: (m: string) => void): Promise<void> {
+  killContainerProcesses(clusterDir, record, log);
   removeOurChains(record);
-  const mounts = mountsUnder(fs.readFileSync("/proc/self/mountinfo", "utf8"), mountRoots);
+  const mounts = mountsUnder(fs.readFileSync("/proc/self/mountinfo", "utf8"), [clusterDir, ...FIXED_HOST_DIRS]);
   for (const m of mounts) {
     if (tryRun("umount", [m]) === undefined) tryRun("umount", ["-l", m]);
   }

@@ -6,16 +6,14 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
-import { buildImages, imageCacheDir, importImages } from "../images/build";
+import { buildImages, ctr, imageCacheDir, importImages } from "../images/build";
 import { pauseImage } from "../images/specs";
 import { packageRoot } from "../paths";
-import { FIXED_HOST_DIRS, HostRecord, ensureBridge, readHostRecord, recordHost, restoreHost } from "./host";
+import { HostRecord, ensureBridge, readHostRecord, recordHost, restoreHost } from "./host";
 import {
   GATEWAY_ADDRESS_POOL, NODE_NAME, NODE_NETWORK, NodePaths, RESOLV_CONF, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, nodePaths,
 } from "./node";
 import { adminKubeconfig, ensurePki, nodeKubeconfig } from "./pki";
-
-export { NODE_NAME } from "./node";
 
 export interface ClusterPorts {
   etcdClient: number;
@@ -30,7 +28,7 @@ export interface ClusterPorts {
 export const DEFAULT_PORT_BASE = 16443;
 
 /** The API server listens on the base port, etcd, the kubelet and kube-proxy on the next six. */
-export function portsFrom(base: number): ClusterPorts {
+function portsFrom(base: number): ClusterPorts {
   return {
     apiserver: base, etcdClient: base + 1, etcdPeer: base + 2,
     kubelet: base + 3, kubeletHealthz: base + 4, kubeProxyMetrics: base + 5, kubeProxyHealthz: base + 6,
@@ -94,8 +92,8 @@ function controllerSpec(layout: ClusterLayout): ProcessSpec {
   return {
     name: "agc-controller",
     command: process.execPath,
-    args: [path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", layout.kubeconfig],
-    env: { AGC_GATEWAY_ADDRESS_POOL: GATEWAY_ADDRESS_POOL },
+    // The pool the node routes to its bridge: the controller hands its frontends' addresses out of it.
+    args: [path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", layout.kubeconfig, "--address-pool", GATEWAY_ADDRESS_POOL],
   };
 }
 
@@ -197,7 +195,7 @@ function processSpecs(bin: string, layout: ClusterLayout, pkiDir: string): Proce
 const pidFile = (layout: ClusterLayout, name: string) => path.join(layout.dir, `${name}.pid`);
 
 /** Running: a zombie (exited, not yet reaped by init) counts as gone. */
-export function isAlive(pid: number): boolean {
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -212,22 +210,23 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Whether a pid still runs the process we started: after a reboot a pid file may name an
- * unrelated process, which `down` must never signal. Where /proc is missing, liveness decides.
- */
 /** What a process's first arguments contain when its name does not appear there. */
 const COMMAND_MARKERS: Record<string, string> = { "agc-controller": "controller", "api-loopback": "socat" };
 
+/**
+ * Whether a pid still runs the process we started: after a reboot a pid file may name an
+ * unrelated process, which `down` must never signal. A zombie's cmdline is empty, so it counts
+ * as gone. Where /proc is missing, liveness decides.
+ */
 function runsOurProcess(pid: number, name: string): boolean {
-  if (!isAlive(pid)) return false;
+  let cmdline: string;
   try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    const marker = COMMAND_MARKERS[name] ?? name;
-    return cmdline.split("\0").slice(0, 3).some((arg) => arg.includes(marker));
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
   } catch {
-    return true;
+    return isAlive(pid); // no such process, or no /proc here
   }
+  const marker = COMMAND_MARKERS[name] ?? name;
+  return cmdline.split("\0").slice(0, 3).some((arg) => arg.includes(marker));
 }
 
 function readPid(layout: ClusterLayout, name: string): number | undefined {
@@ -239,7 +238,7 @@ function readPid(layout: ClusterLayout, name: string): number | undefined {
   }
 }
 
-export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(false));
@@ -286,20 +285,30 @@ export interface UpOptions {
   controller?: boolean;
 }
 
+/**
+ * Writes a file `up` generates unless it already holds that text: a second `up` rewrites
+ * nothing, and containerd 1.6 does not reload an edited CNI file.
+ */
+function writeIfChanged(file: string, text: string, mode?: number): void {
+  let current: string | undefined;
+  try {
+    current = fs.readFileSync(file, "utf8");
+  } catch {
+    current = undefined; // not written yet
+  }
+  if (current !== text) fs.writeFileSync(file, text, { mode });
+}
+
 /** The node's configuration files, written before the processes that read them start. */
 function writeNodeFiles(layout: ClusterLayout, pki: ReturnType<typeof ensurePki>): void {
   const { node, ports } = layout;
   for (const d of [node.cniConfDir, node.containerdRoot, node.containerdState, node.kubeletRoot, node.podLogs]) fs.mkdirSync(d, { recursive: true });
-  const write = (file: string, text: string) => {
-    // Unchanged files stay untouched: containerd 1.6 does not reload an edited CNI file.
-    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
-  };
-  write(node.containerdConfig, containerdConfig(node));
-  write(path.join(node.cniConfDir, "10-agc.conflist"), JSON.stringify(cniConflist(node), null, 2));
-  write(node.resolvConf, RESOLV_CONF);
-  write(node.kubeletConfig, JSON.stringify(kubeletConfig(node, ports, pki.caCert), null, 2));
-  write(node.kubeProxyConfig, JSON.stringify(kubeProxyConfig(bridgeKubeconfig(layout), ports), null, 2));
-  fs.writeFileSync(node.kubeletKubeconfig, nodeKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
+  writeIfChanged(node.containerdConfig, containerdConfig(node));
+  writeIfChanged(path.join(node.cniConfDir, "10-agc.conflist"), JSON.stringify(cniConflist(node), null, 2));
+  writeIfChanged(node.resolvConf, RESOLV_CONF);
+  writeIfChanged(node.kubeletConfig, JSON.stringify(kubeletConfig(node, ports, pki.caCert), null, 2));
+  writeIfChanged(node.kubeProxyConfig, JSON.stringify(kubeProxyConfig(bridgeKubeconfig(layout), ports), null, 2));
+  writeIfChanged(node.kubeletKubeconfig, nodeKubeconfig(pki, apiServerUrl(layout)), 0o600);
 }
 
 async function socketAnswers(socket: string): Promise<true | undefined> {
@@ -335,16 +344,16 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
   }
 
   // Before anything changes the machine: what to restore at `down`.
-  recordHost(layout.dir, layout.dir);
+  recordHost(layout.dir);
   ensureBridge(layout.dir);
-  fs.writeFileSync(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));
+  writeIfChanged(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));
   const pki = ensurePki(path.join(layout.dir, "pki"));
-  fs.writeFileSync(layout.kubeconfig, adminKubeconfig(pki, hostApiServerUrl(layout)), { mode: 0o600 });
+  writeIfChanged(layout.kubeconfig, adminKubeconfig(pki, hostApiServerUrl(layout)), 0o600);
   // The control plane's own clients (controller-manager, scheduler, kube-proxy) use the bridge address.
-  fs.writeFileSync(bridgeKubeconfig(layout), adminKubeconfig(pki, apiServerUrl(layout)), { mode: 0o600 });
+  writeIfChanged(bridgeKubeconfig(layout), adminKubeconfig(pki, apiServerUrl(layout)), 0o600);
   writeNodeFiles(layout, pki);
   // `down` runs `kube-proxy --cleanup` with the binary that made the rules.
-  fs.writeFileSync(path.join(layout.dir, "kube-proxy.path"), path.join(bin, "kube-proxy"));
+  writeIfChanged(path.join(layout.dir, "kube-proxy.path"), path.join(bin, "kube-proxy"));
 
   const client = KubeClient.fromKubeconfig(layout.kubeconfig);
   const died = (name: string) => () => (readPid(layout, name) ? undefined : `${name} exited; see ${path.join(layout.logs, name + ".log")}`);
@@ -411,9 +420,6 @@ async function stopProcess(layout: ClusterLayout, name: string, log: Log, second
   log(`stopped ${name} (pid ${pid})`);
 }
 
-const ctrTasks = (socket: string) =>
-  execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", "tasks", "ls", "-q"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-
 /**
  * Deletes every pod and waits until containerd runs no task: the kubelet tears the sandboxes
  * down, which runs CNI DEL (veths, addresses). Controllers that would replace them are stopped first.
@@ -428,7 +434,7 @@ async function removeWorkloads(layout: ClusterLayout, log: Log): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const pods = (await client.get("/api/v1/pods")).items.length;
-      const tasks = ctrTasks(layout.node.containerdSocket);
+      const tasks = ctr(layout.node.containerdSocket, ["tasks", "ls", "-q"]).trim();
       if (!pods && !tasks) break;
       if (Date.now() > deadline) {
         log(`workloads still there after 60 s (${pods} pods, tasks: ${tasks.split("\n").length}); their processes are killed below`);
@@ -444,29 +450,6 @@ async function removeWorkloads(layout: ClusterLayout, log: Log): Promise<void> {
   }
 }
 
-/** Shims of our containerd (found by its socket in their arguments): they outlive containerd. */
-function stopShims(layout: ClusterLayout, log: Log): void {
-  const socket = layout.node.containerdSocket;
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline = "";
-    try {
-      cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
-    } catch {
-      continue;
-    }
-    const args = cmdline.split("\0");
-    if (args[0].endsWith("containerd-shim-runc-v2") && args.includes(socket)) {
-      try {
-        process.kill(Number(entry), "SIGKILL");
-        log(`stopped a containerd shim (pid ${entry})`);
-      } catch {
-        /* gone */
-      }
-    }
-  }
-}
-
 /**
  * Stops everything `up` started and puts the machine back as `up` found it: workloads first
  * (so CNI DEL runs), then the node, the control plane and containerd, then the host changes.
@@ -478,9 +461,8 @@ export async function clusterDown(layout: ClusterLayout, log: Log): Promise<void
   for (const name of ["kube-proxy", "kubelet"]) await stopProcess(layout, name, log);
   if (record) cleanupKubeProxyRules(layout);
   for (const name of ["api-loopback", "kube-apiserver", "etcd", "containerd"]) await stopProcess(layout, name, log, name === "kube-apiserver" ? 10_000 : 15_000);
-  if (fs.existsSync(layout.node.containerdSocket) || record) stopShims(layout, log);
   if (record) {
-    await restoreHost(layout.dir, record, [layout.dir, ...FIXED_HOST_DIRS], log);
+    await restoreHost(layout.dir, record, log);
     log("host restored");
   }
 }

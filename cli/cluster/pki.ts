@@ -18,7 +18,7 @@ export interface Pki {
   nodeKey: string;
 }
 
-export function pkiPaths(dir: string): Pki {
+function pkiPaths(dir: string): Pki {
   const p = (f: string) => path.join(dir, f);
   return {
     dir,

@@ -9,6 +9,7 @@ import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { installGatewayApiCrds } from "../../controller/bootstrap";
 import { KubeClient } from "../../kube/client";
+import { CONTROLLER_NAME } from "../../translate";
 import { clusterLayout } from "../cluster/local";
 import { parseFailures, parseResultLine, parseTestOutput, profileResults, stripFraming, summarize, trackRunning } from "../conformance/results";
 import { findCommand } from "../index";
@@ -16,16 +17,14 @@ import { packageRoot, stateDir, toolchainBin, toolchainGatewayApiCrds } from "..
 
 export const summary = "run the Gateway API conformance suite (GATEWAY-HTTP) against the local cluster";
 
-export const GATEWAY_CLASS = "agc";
-/** The Gateway API controllerName of the ALB controller. */
-export const CONTROLLER_NAME = "alb.agc.dev/alb-controller";
+const GATEWAY_CLASS = "agc";
 const SUITE_BINARY = "gateway-api-conformance.test";
 
 /**
  * The suite's timeouts (seconds) for a 2-core machine that also runs the cluster: its defaults
  * assume a fast cluster (e.g. 30 s for routes to converge, 300 s for the base pods).
  */
-export const DEFAULT_TIMEOUTS: Record<string, number> = {
+const DEFAULT_TIMEOUTS: Record<string, number> = {
   CreateTimeout: 120,
   DeleteTimeout: 60,
   GetTimeout: 30,
@@ -221,8 +220,7 @@ async function runCommand(name: string, args: string[], log: Log): Promise<void>
 async function setUpLocalCluster(log: Log): Promise<void> {
   await runCommand("toolchain", [], log);
   await runCommand("cluster", ["up"], log);
-  if (findCommand("images")) await runCommand("images", [], log);
-  else log("agc images is not part of this version: the suite's backend pods need the echo-basic image on the node; tests that send traffic will fail without it");
+  await runCommand("images", [], log);
 }
 
 const isAccepted = (gc: Record<string, any>) =>

@@ -79,22 +79,26 @@ export async function main(args: string[]): Promise<number> {
   parseAddressPool(addressPool); // refuse a bad pool before connecting
   const client = KubeClient.fromKubeconfig(option(args, "--kubeconfig"), option(args, "--context"));
   const log = (m: string) => console.error(`controller: ${m}`);
-  let elector: LeaderElector | undefined;
-  if (args.includes("--leader-elect")) {
-    elector = new LeaderElector(client, {
-      namespace: option(args, "--lease-namespace") ?? DEFAULT_NAMESPACE,
-      name: "alb-controller",
-      identity: `${os.hostname()}_${process.pid}`,
-      leaseSeconds: seconds(args, "--lease-seconds"),
-      renewDeadlineSeconds: seconds(args, "--renew-deadline-seconds"),
-      retryPeriodSeconds: seconds(args, "--retry-period-seconds"),
-      log,
-    });
+  const elector = args.includes("--leader-elect")
+    ? new LeaderElector(client, {
+        namespace: option(args, "--lease-namespace") ?? DEFAULT_NAMESPACE,
+        name: "alb-controller",
+        identity: `${os.hostname()}_${process.pid}`,
+        leaseSeconds: seconds(args, "--lease-seconds"),
+        renewDeadlineSeconds: seconds(args, "--renew-deadline-seconds"),
+        retryPeriodSeconds: seconds(args, "--retry-period-seconds"),
+        log,
+      })
+    : undefined;
+  // Settles once the lease is lost, which ends the process while it is still starting (a CRD
+  // install or a first list stuck behind a cut network) as surely as later: the stand-by may
+  // already lead.
+  let lost = new Promise<"lost">(() => {});
+  if (elector) {
     await elector.acquire();
     // Renewing starts at once: installing CRDs or a slow first list must not let the lease lapse.
-    elector.keepRenewing(() => {});
+    lost = new Promise((resolve) => elector.keepRenewing(() => resolve("lost")));
   }
-  const leader = elector;
   const start = async (): Promise<Controller> => {
     if (!args.includes("--no-install-crds")) {
       await installCrds(client, log);
@@ -104,7 +108,7 @@ export async function main(args: string[]): Promise<number> {
     }
     const controller = new Controller(client, {
       dnsZone: option(args, "--dns-zone") ?? DEFAULT_DNS_ZONE,
-      isLeader: leader ? () => leader.isLeader() : undefined,
+      isLeader: elector ? () => elector.isLeader() : undefined,
       dataplaneImage: option(args, "--dataplane-image"),
       dataplaneReplicas: replicas === undefined ? undefined : Number(replicas),
       addressPool,
@@ -113,39 +117,26 @@ export async function main(args: string[]): Promise<number> {
     await controller.start();
     return controller;
   };
-  // A lease lost while starting (a CRD install or a first list stuck behind a cut network)
-  // ends the process as surely as one lost later: the stand-by may already lead.
-  const lost = new Promise<"lost">((resolve) => {
-    if (!elector) return;
-    if (elector.signal.aborted) resolve("lost");
-    else elector.signal.addEventListener("abort", () => resolve("lost"), { once: true });
-  });
   const lostLease = () => log("lost the lease (another replica leads, or it could not be renewed in time); exiting");
   const started = await Promise.race([start(), lost]);
   if (started === "lost") {
     lostLease();
-    elector?.stop();
     client.close();
     return 1;
   }
-  const controller = started;
   console.error(`controller: watching ${client.creds.server}`);
-  return new Promise<number>((resolve) => {
-    const stop = (code: number) => {
-      elector?.stop();
-      controller.stop();
-      client.close();
-      resolve(code);
-    };
-    process.once("SIGINT", () => stop(0));
-    process.once("SIGTERM", () => stop(0));
-    const onLost = () => {
+  const code = await new Promise<number>((resolve) => {
+    process.once("SIGINT", () => resolve(0));
+    process.once("SIGTERM", () => resolve(0));
+    void lost.then(() => {
       lostLease();
-      stop(1);
-    };
-    if (elector?.signal.aborted) onLost();
-    else elector?.signal.addEventListener("abort", onLost, { once: true });
+      resolve(1);
+    });
   });
+  elector?.stop();
+  started.stop();
+  client.close();
+  return code;
 }
 
 /** A positive number of seconds, or undefined when the option is absent. */

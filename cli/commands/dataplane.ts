@@ -4,10 +4,12 @@ import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
 import { DataplaneAgent } from "../../dataplane/agent";
-import { IR_CONFIGMAP_KEY, parseConfigMapRef } from "../../dataplane/configmap";
+import { parseConfigMapRef } from "../../dataplane/configmap";
 import { DEFAULT_HAPROXY, DEFAULT_RELOAD_TIMEOUT_MS } from "../../dataplane/haproxy";
-import { followGatewayInCluster, IR_REVISION_ANNOTATION, ObjectRef, podRef } from "../../dataplane/in-cluster";
+import { followGatewayInCluster, ObjectRef, podRef } from "../../dataplane/in-cluster";
+import { IR_REVISION_ANNOTATION } from "../../model/ir";
 import { DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF } from "../../dataplane/policy";
+import { IR_CONFIGMAP_KEY } from "../../model/ir";
 import { parseFlags } from "./render";
 
 export const summary = "run the data plane: HAProxy kept in line with an IR document";

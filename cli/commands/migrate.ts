@@ -22,13 +22,8 @@ export async function main(args: string[]): Promise<number> {
     console.error(`agc migrate: ${error ?? "-f is required"}\n\n${HELP}`);
     return 2;
   }
-  let objects: unknown[];
-  try {
-    objects = readObjects(flags["--filename"]);
-  } catch (e) {
-    console.error(`agc migrate: cannot read ${flags["--filename"]}: ${(e as Error).message}`);
-    return 1;
-  }
+  const objects = readObjects("agc migrate", flags["--filename"]);
+  if (!objects) return 1;
   const migrated = objects.map(migrateObject);
   for (const m of migrated) for (const c of m.changes) console.error(c);
   process.stdout.write(migrated.map((m) => YAML.stringify(m.object, { lineWidth: 0 })).join("---\n"));

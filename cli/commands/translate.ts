@@ -18,13 +18,20 @@ Addresses of frontend Services can be given in a document of kind ${ASSIGNED_ADD
   kind: ${ASSIGNED_ADDRESSES_KIND}
   addresses: {Gateway/default/my-gateway: [192.0.2.10], Frontend/agc-system/fe: [10.1.0.4]}`;
 
-/** Reads YAML documents from a file or stdin; throws with the file named on a parse error. */
-export function readObjects(file: string): unknown[] {
-  const text = fs.readFileSync(file === "-" ? 0 : file, "utf8");
-  const docs = YAML.parseAllDocuments(text);
-  const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
-  if (errors.length) throw new Error(`${file} is not valid YAML: ${errors.join("; ")}`);
-  return docs.map((d) => d.toJS()).filter(Boolean);
+/**
+ * The YAML documents of a file or stdin ('-'); undefined, with the reason printed as
+ * `<command>: cannot read FILE: ...`, when the file cannot be read or is not valid YAML.
+ */
+export function readObjects(command: string, file: string): unknown[] | undefined {
+  try {
+    const docs = YAML.parseAllDocuments(fs.readFileSync(file === "-" ? 0 : file, "utf8"));
+    const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
+    if (errors.length) throw new Error(`${file} is not valid YAML: ${errors.join("; ")}`);
+    return docs.map((d) => d.toJS()).filter(Boolean);
+  } catch (e) {
+    console.error(`${command}: cannot read ${file}: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 export function normalizeFlags(args: string[]): string[] {
@@ -43,13 +50,8 @@ export async function main(args: string[]): Promise<number> {
     console.error(`agc translate: ${problem}\n\n${HELP}`);
     return 2;
   }
-  let objects: unknown[];
-  try {
-    objects = readObjects(flags["--filename"]);
-  } catch (e) {
-    console.error(`agc translate: cannot read ${flags["--filename"]}: ${(e as Error).message}`);
-    return 1;
-  }
+  const objects = readObjects("agc translate", flags["--filename"]);
+  if (!objects) return 1;
   const { snapshot, ignored } = snapshotFromObjects(objects);
   if (ignored.length) console.error(`agc translate: ignored (not read by the translator): ${ignored.join(", ")}`);
   let result;

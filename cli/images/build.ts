@@ -63,24 +63,37 @@ function layerEntries(layer: LayerSpec): TarEntry[] {
   return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** sha256 of each file's content, remembered by inode, size and mtime so a warm run only stats. */
+/**
+ * sha256 of each file's content, remembered per path with the inode, size and mtime it had, so
+ * a warm run only stats; the file is written again only when a hash was added or replaced.
+ */
 class ContentHashes {
-  private readonly memo: Record<string, string>;
+  private readonly memo: Record<string, { stat: string; sha256: string }> = {};
+  private changed = false;
   constructor(private readonly file: string) {
+    let saved: Record<string, unknown> = {};
     try {
-      this.memo = JSON.parse(fs.readFileSync(file, "utf8"));
+      saved = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch {
-      this.memo = {};
+      /* none yet */
+    }
+    for (const [source, entry] of Object.entries(saved)) {
+      if (typeof entry === "object" && entry) this.memo[source] = entry as { stat: string; sha256: string };
+      else this.changed = true; // an entry of the earlier format (keyed by path and stat): dropped
     }
   }
   of(source: string): string {
     const st = fs.statSync(source);
-    const key = `${source}|${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-    this.memo[key] ??= createHash("sha256").update(fs.readFileSync(source)).digest("hex");
-    return this.memo[key];
+    const stat = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    const known = this.memo[source];
+    if (known?.stat === stat) return known.sha256;
+    this.changed = true;
+    const sha256 = createHash("sha256").update(fs.readFileSync(source)).digest("hex");
+    this.memo[source] = { stat, sha256 };
+    return sha256;
   }
   save(): void {
-    fs.writeFileSync(this.file, JSON.stringify(this.memo));
+    if (this.changed) fs.writeFileSync(this.file, JSON.stringify(this.memo));
   }
 }
 
@@ -158,7 +171,8 @@ export async function buildImages(specs: ImageSpec[], cacheDir: string, log: Log
   return built;
 }
 
-const ctr = (socket: string, args: string[]) => execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+/** `ctr` against a containerd's CRI namespace, where the kubelet's images and tasks are. */
+export const ctr = (socket: string, args: string[]) => execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
 
 /** Image name to manifest digest, as containerd's `ctr images ls` lists them. */
 export function parseImageList(output: string): Map<string, string> {

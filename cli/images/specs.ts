@@ -1,10 +1,13 @@
 // The images `agc images` builds, as data: which host files go where, and what runs. The
 // project's Dockerfiles (images/*.Dockerfile) describe the same two images for users with a
 // registry; a unit test keeps them in step with APP_FILES and the runtime configs here.
+import { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../model/images";
 import { PAUSE_IMAGE } from "../cluster/node";
 import { RuntimeConfig } from "./oci";
 
-export const APP_DIR = "/app";
+export { CONTROLLER_IMAGE, DATAPLANE_IMAGE };
+
+const APP_DIR = "/app";
 /** What of the package the controller and data plane images carry (plus production node_modules). */
 export const APP_FILES = ["package.json", "bin", "dist", "crds"];
 export const NODE_BINARY = "/usr/bin/node";
@@ -12,21 +15,23 @@ export const HAPROXY_BINARY = "/usr/sbin/haproxy";
 
 const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../model/images";
-import { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../model/images";
 /** The names the Gateway API conformance manifests (base/manifests.yaml and tests/) use. */
-export const ECHO_BASIC_IMAGES = [
+const ECHO_BASIC_IMAGES = [
   "registry.k8s.io/gateway-api/echo-basic:v1.5.1",
   "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3",
   "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.2",
 ];
 /** The DNS server the conformance suite's base manifests run (its UDPRoute tests query it). */
-export const COREDNS_IMAGES = ["registry.k8s.io/coredns/coredns:v1.12.2"];
+const COREDNS_IMAGES = ["registry.k8s.io/coredns/coredns:v1.12.2"];
 
-export const RUNTIMES: Record<"controller" | "dataplane", RuntimeConfig> = {
-  controller: { entrypoint: ["node", `${APP_DIR}/bin/agc.js`, "controller"], env: [PATH_ENV, "NODE_ENV=production"], workingDir: APP_DIR },
-  dataplane: { entrypoint: ["node", `${APP_DIR}/bin/agc.js`, "dataplane"], env: [PATH_ENV, "NODE_ENV=production"], workingDir: APP_DIR },
-};
+/** `agc <command>` from the package in the image. */
+const appRuntime = (command: "controller" | "dataplane"): RuntimeConfig => ({
+  entrypoint: ["node", `${APP_DIR}/bin/agc.js`, command],
+  env: [PATH_ENV, "NODE_ENV=production"],
+  workingDir: APP_DIR,
+});
+
+export const RUNTIMES: Record<"controller" | "dataplane", RuntimeConfig> = { controller: appRuntime("controller"), dataplane: appRuntime("dataplane") };
 
 /** A host path and where it goes in the image (a directory is taken whole). */
 export interface FileSpec {
@@ -71,11 +76,11 @@ export function productionPackages(lock: { packages?: Record<string, { dev?: boo
 }
 
 /** A binary and its shared libraries, each at the path the binary looks it up by. */
-export function binaryLayer(name: string, binary: string, libraries: string[]): LayerSpec {
+function binaryLayer(name: string, binary: string, libraries: string[]): LayerSpec {
   return { name, files: [binary, ...libraries].map((p) => ({ source: p, target: p })) };
 }
 
-export function appLayer(packageRoot: string, packages: string[]): LayerSpec {
+function appLayer(packageRoot: string, packages: string[]): LayerSpec {
   return {
     name: "app",
     files: [...APP_FILES, ...packages].map((f) => ({ source: `${packageRoot}/${f}`, target: `${APP_DIR}/${f}` })),
@@ -91,7 +96,7 @@ export interface HostInputs {
 }
 
 /** An image of one static binary of the toolchain, at `/<id>`, which it runs. */
-export function staticBinaryImage(toolchainBin: string, id: string, names: string[]): ImageSpec {
+function staticBinaryImage(toolchainBin: string, id: string, names: string[]): ImageSpec {
   return {
     id,
     names,

@@ -39,7 +39,7 @@ function ustarHeader(name: string, typeflag: string, mode: number, size: number,
 }
 
 /** A PAX record "<len> key=value\n", where len counts the whole record. */
-export function paxRecord(key: string, value: string): string {
+function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let len = Buffer.byteLength(body) + 1;
   while (String(len).length + Buffer.byteLength(body) !== len) len = String(len).length + Buffer.byteLength(body);
@@ -49,7 +49,7 @@ export function paxRecord(key: string, value: string): string {
 const padding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
 
 /** The header blocks of one entry (a PAX header first when a name or link is too long). */
-export function entryHeader(entry: TarEntry): Buffer {
+function entryHeader(entry: TarEntry): Buffer {
   const name = entry.type === "dir" ? entry.path.replace(/\/?$/, "/") : entry.path;
   const link = entry.type === "symlink" ? entry.target : "";
   const records = (Buffer.byteLength(name) > 100 ? paxRecord("path", name) : "") + (Buffer.byteLength(link) > 100 ? paxRecord("linkpath", link) : "");

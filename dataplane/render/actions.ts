@@ -61,7 +61,7 @@ export function timeoutRules(r: Route, gatewayRequestMs: number, cond: string): 
 }
 
 /** The body of the 500 answering an invalid backend's share. */
-export function invalidBackendBody(reason: string): string {
+function invalidBackendBody(reason: string): string {
   return `backend unavailable: ${reason}`;
 }
 

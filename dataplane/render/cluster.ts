@@ -4,7 +4,7 @@ import { backendName, serverName, slotStates } from "../slots";
 import { block, quote, seconds } from "./text";
 
 /** A request with no healthy endpoint gets this body, with a 503. */
-export function noHealthyEndpointBody(cluster: string): string {
+function noHealthyEndpointBody(cluster: string): string {
   return `no healthy endpoint for backend ${cluster}`;
 }
 

@@ -16,12 +16,12 @@ export interface FrontendFiles {
 }
 
 /** X-Forwarded-For lines merged into one; a request with more is refused (400). */
-export const MAX_FORWARDED_FOR_LINES = 10;
+const MAX_FORWARDED_FOR_LINES = 10;
 
 /** The body of the 400 for a path with `..` above the root. */
-export const PATH_ABOVE_ROOT_BODY = "the request path climbs above the root with '..'";
+const PATH_ABOVE_ROOT_BODY = "the request path climbs above the root with '..'";
 
-export function bindLine(fe: Frontend, crtList: string | undefined): string {
+function bindLine(fe: Frontend, crtList: string | undefined): string {
   const address = fe.address ?? "0.0.0.0";
   const bindAddr = address.includes(":") ? `[${address}]` : address;
   return crtList
@@ -34,7 +34,7 @@ export function bindLine(fe: Frontend, crtList: string | undefined): string {
  * invalid percent-encoding is refused by `strict` (400); a `..` left at the start climbs
  * above the root and is refused too.
  */
-export function pathNormalization(): string[] {
+function pathNormalization(): string[] {
   return [
     "# Paths are normalized before routing and forwarded normalized (model/ir/path.ts).",
     "http-request normalize-uri fragment-strip",
@@ -51,7 +51,7 @@ export function pathNormalization(): string[] {
  * X-Forwarded-For: every line the client sent, in order, joined with `,` (RFC 9110 makes
  * repeated lines one list), then the client's address: one line, `a,b,<client>`.
  */
-export function forwardedHeaders(): string[] {
+function forwardedHeaders(): string[] {
   const count = "req.fhdr_cnt(x-forwarded-for)";
   const merge = Array.from({ length: MAX_FORWARDED_FOR_LINES }, (_, i) => {
     const n = i + 1;
@@ -71,7 +71,7 @@ export function forwardedHeaders(): string[] {
 }
 
 /** The condition matching a route host name on the request's host (`txn.host`). */
-export function hostCondition(host: string, singleLabel: boolean): string {
+function hostCondition(host: string, singleLabel: boolean): string {
   if (!host.startsWith("*.")) return `var(txn.host) -m str ${pattern(host)}`;
   if (singleLabel) return `var(txn.host) -m reg ${pattern(`^[^.]+${escapeRegex(host.slice(1))}$`)}`;
   return `var(txn.host) -m end ${pattern(host.slice(1))}`;
@@ -82,7 +82,7 @@ export function hostCondition(host: string, singleLabel: boolean): string {
  * (longer suffix first, single-label before any-depth), any host. Each lookup tries the
  * exact path, then the longest prefix; the first found wins.
  */
-export function plainRouteLookups(routes: Route[], files: FrontendFiles): string[] {
+function plainRouteLookups(routes: Route[], files: FrontendFiles): string[] {
   const plain = routes.filter(isPlainRoute);
   const wildcards = new Map<string, string>();
   let exactHost = false;
@@ -119,7 +119,7 @@ function routeIs(name: string): string {
  * A conditional route as ACLs and one rule per host name (each with its own rank): it wins
  * unless the best plain route for the request ranks higher.
  */
-export function conditionalRouteRules(r: Route, id: number): { acls: string[]; rules: { rank: number; condition: string }[] } {
+function conditionalRouteRules(r: Route, id: number): { acls: string[]; rules: { rank: number; condition: string }[] } {
   const acls: string[] = [];
   const common: string[] = [];
   const acl = (name: string, criterion: string) => {

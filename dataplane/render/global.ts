@@ -28,7 +28,7 @@ export function accessLogSocket(runtimeDir: string): string {
 }
 
 /** Lines the ring holds while the agent catches up (at 25k requests/s, about 150 ms). */
-export const ACCESS_LOG_RING_BYTES = 1024 * 1024;
+const ACCESS_LOG_RING_BYTES = 1024 * 1024;
 
 export function globalSection(ir: GatewayIr, dir: string): string {
   return block("global", [

@@ -17,13 +17,11 @@ import { accessLogRing, defaultsSection, globalSection } from "./global";
 import { routeMaps, routesFor } from "./routes";
 import { CertificateFiles, frontendCertificates, secretCertificateFiles } from "./tls";
 
-export { noHealthyEndpointBody, statusRegex } from "./cluster";
-export { invalidBackendBody, serverTimeoutMs } from "./actions";
-export { MAX_FORWARDED_FOR_LINES, PATH_ABOVE_ROOT_BODY } from "./frontend";
-export { accessLogSocket, ACCESS_LOG_RING_BYTES, NO_TIMEOUT_MS } from "./global";
+export { statusRegex } from "./cluster";
+export { serverTimeoutMs } from "./actions";
+export { accessLogSocket } from "./global";
 export { hostMatches, narrowHostnames, routeRank, routesFor } from "./routes";
 export { quote } from "./text";
-export { secretCertificateFiles } from "./tls";
 export type { CertificateFiles } from "./tls";
 
 export interface RenderOptions {

@@ -72,7 +72,7 @@ export function regexProblem(source: string): string | null {
       lastWasAtom = false;
       continue;
     }
-    lastWasAtom = !"(|^".includes(c) && !"*+?".includes(c);
+    lastWasAtom = !"(|^*+?".includes(c);
     i++;
   }
   if (inClass) return "a character class is not closed";

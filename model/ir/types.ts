@@ -12,6 +12,9 @@ export const IR_API_VERSION = "ir.agc.dev/v1";
 /** The key of the ConfigMap that carries a data plane's IR (`agc dataplane --configmap NS/NAME`). */
 export const IR_CONFIGMAP_KEY = "ir.json";
 
+/** The pod annotation a data plane agent writes with the IR `revision` it serves. */
+export const IR_REVISION_ANNOTATION = "alb.agc.dev/ir-revision";
+
 /** One gateway's complete data plane configuration. */
 export interface GatewayIr {
   /** Always `"ir.agc.dev/v1"`. Documents with another version are refused. */
@@ -105,6 +108,9 @@ export interface SecretRef {
   namespace: string;
   name: string;
 }
+
+/** A Secret as `namespace/name`: how the controller lists a data plane's Secrets and the agent keys them. */
+export const secretRefKey = (ref: SecretRef): string => `${ref.namespace}/${ref.name}`;
 
 export interface FileCertificate {
   /** Path of a PEM certificate chain. */

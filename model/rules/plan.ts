@@ -43,7 +43,7 @@ export interface PlannedResource {
 }
 
 /** The AGC name: `name` when it is a string (the resource's check judges it), else the declared name. */
-export function plannedName(kind: KindName, declaredName: string, props: Readonly<Record<string, unknown>>): string {
+export function plannedName(declaredName: string, props: Readonly<Record<string, unknown>>): string {
     return typeof props.name === "string" && !isUnknown(props.name) ? props.name : declaredName;
 }
 
@@ -54,7 +54,7 @@ export function namespaceOrDefault(namespace: unknown): string {
 
 /** The inventory key of a planned resource: its id, which is known at preview although its `id` output is not. */
 export function plannedKey(kind: KindName, declaredName: string, props: Readonly<Record<string, unknown>>): string {
-    return formatId(kind, namespaceOrDefault(props.namespace), objectNameFor(plannedName(kind, declaredName, props)));
+    return formatId(kind, namespaceOrDefault(props.namespace), objectNameFor(plannedName(declaredName, props)));
 }
 
 /** The key an id names, when it is a valid id of `kind` (else the resource's check reports it). */
@@ -78,7 +78,7 @@ export function inventoryFromPlan(plan: readonly PlannedResource[]): Inventory {
     const inventory: Inventory = { gateways: [], frontends: [], associations: [], subnets: [] };
     for (const resource of plan) {
         const p = resource.props;
-        const base = { key: plannedKey(resource.kind, resource.declaredName, p), name: plannedName(resource.kind, resource.declaredName, p) };
+        const base = { key: plannedKey(resource.kind, resource.declaredName, p), name: plannedName(resource.declaredName, p) };
         const gatewayKey = resource.references.trafficControllerId;
         switch (resource.kind) {
             case "TrafficController":

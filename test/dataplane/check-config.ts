@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { pemBundle } from "../../dataplane/certificates";
 import { RenderedConfig } from "../../dataplane/render";
 import { DEFAULT_HAPROXY, validateConfig } from "../../dataplane/haproxy";
 
@@ -13,7 +14,7 @@ export async function checkRendered(out: RenderedConfig, dir: string, cert: { ce
   fs.mkdirSync(path.join(dir, "certs"), { recursive: true });
   for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
   for (const [name, text] of Object.entries(out.crtLists)) fs.writeFileSync(path.join(dir, "certs", name), text);
-  const pem = fs.readFileSync(cert.certFile, "utf8") + fs.readFileSync(cert.keyFile, "utf8");
+  const pem = pemBundle(fs.readFileSync(cert.certFile, "utf8"), fs.readFileSync(cert.keyFile, "utf8"));
   for (const name of Object.keys(out.certificates)) fs.writeFileSync(path.join(dir, "certs", name), pem);
   const cfg = path.join(dir, "haproxy.cfg");
   fs.writeFileSync(cfg, out.haproxyCfg);

@@ -44,15 +44,13 @@ describe("certificates from Secrets", () => {
     [port, tlsPort, adminPort] = [await freePort(), await freePort(), await freePort()];
     v1 = version("v1");
     v2 = version("v2");
-    // The IR contract's shape (revision, tls.certificates), built loosely so this compiles
-    // against the model before and after it has them.
     ir = gatewayIr(port, [cluster("web", [web])], {
       revision: "r1",
       frontends: [
         { name: "web", port, address: "127.0.0.1" },
         { name: "secure", port: tlsPort, address: "127.0.0.1", tls: { certificates: [{ secret: { namespace: "apps", name: "shop-tls" } }] } },
       ],
-    } as unknown as Partial<GatewayIr>);
+    });
     await h.startAgent(ir, adminPort, {}, { [SECRET]: v1.pem });
     h.agent!.on("applied", (r: ApplyResult) => results.push(r));
   }, 60_000);

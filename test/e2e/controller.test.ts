@@ -3,18 +3,18 @@
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient } from "../../kube/client";
-import { testLayout } from "../support/localCluster";
+import { eventually, sleep } from "../dataplane/harness";
+import { testClient } from "../support/localCluster";
 
 jest.setTimeout(60_000);
 
 const namespace = `controller-${Date.now().toString(36)}`;
 const TC_PATH = `/apis/alb.agc.dev/v1alpha1/namespaces/${namespace}/trafficcontrollers`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let client: KubeClient;
 
 beforeAll(async () => {
-  client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  client = testClient();
   await installCrds(client);
   await client.ensureNamespace(namespace);
 });
@@ -23,16 +23,6 @@ afterAll(async () => {
   await client.remove(`/api/v1/namespaces/${namespace}`);
   client.close();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(100);
-  }
-}
 
 const gateway = (name: string) => ({ apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name }, spec: { location: "westeurope" } });
 const succeededAt = (name: string, generation: number) => async () => {
@@ -45,11 +35,11 @@ test("a spec change costs one reconcile, at most two: the status it writes start
   try {
     await client.create(TC_PATH, gateway("quiet"));
     await controller.start();
-    await until("quiet Succeeded", succeededAt("quiet", 1));
+    await eventually("quiet Succeeded", succeededAt("quiet", 1));
     await sleep(1_000);
     const before = controller.reconciles;
     await client.mergePatch(`${TC_PATH}/quiet`, { spec: { tags: { env: "prod" } } });
-    await until("quiet Succeeded at generation 2", succeededAt("quiet", 2));
+    await eventually("quiet Succeeded at generation 2", succeededAt("quiet", 2));
     await sleep(1_000);
     // One pass for the change; the echo of its own status write, when it races the write's
     // answer, may cost one more, but never starts a loop.
@@ -73,7 +63,7 @@ test("a replica that is not the leader writes no status; once it leads, it does"
     expect((await client.get(`${TC_PATH}/gated`)).status).toBeUndefined();
     leading = true;
     // The writes it could not make are retried by a later reconcile, without any new event.
-    const tc = await until("gated Succeeded", succeededAt("gated", 1));
+    const tc = await eventually("gated Succeeded", succeededAt("gated", 1));
     expect(tc.status.configurationEndpoints[0]).toMatch(/\.config\.alb\.controller\.test$/);
   } finally {
     controller.stop();

@@ -7,7 +7,7 @@ import { KubeClient } from "../../kube/client";
 import { GatewayIr } from "../../model/ir";
 import { AgcProcess, Backend, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet } from "../dataplane/harness";
 import { ApiServerReplica } from "../support/apiServerReplica";
-import { testLayout } from "../support/localCluster";
+import { testClient } from "../support/localCluster";
 
 jest.setTimeout(120_000);
 
@@ -38,7 +38,7 @@ describe("agc dataplane --configmap", () => {
   };
 
   beforeAll(async () => {
-    kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    kube = testClient();
     replica = new ApiServerReplica(await freePort(), h.dir);
     await replica.start();
     [one, two, three] = [await h.backend("one"), await h.backend("two"), await h.backend("three")];
@@ -154,9 +154,7 @@ describe("agc dataplane --configmap", () => {
 
   it("keeps serving the last good configuration when the ConfigMap is deleted", async () => {
     const from = agc!.stderr.length;
-    // Without a body: KubeClient.remove sends DeleteOptions on a DELETE, which Node frames
-    // without a length, and the leftover bytes spoil the next request on that connection.
-    await kube.request(cmPath, { method: "DELETE" });
+    await kube.remove(cmPath);
     await agc!.waitForStderr(/does not exist \(yet\); the last applied configuration keeps serving$/, from);
     // A while without the ConfigMap: nothing changes.
     const until = Date.now() + 3_000;

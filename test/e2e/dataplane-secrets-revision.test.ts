@@ -8,7 +8,7 @@ import * as path from "path";
 import { KubeClient } from "../../kube/client";
 import { GatewayIr } from "../../model/ir";
 import { AgcProcess, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet, makeCertificate, presentedFingerprint } from "../dataplane/harness";
-import { testLayout } from "../support/localCluster";
+import { testClient, testLayout } from "../support/localCluster";
 
 jest.setTimeout(120_000);
 
@@ -37,7 +37,7 @@ describe("agc dataplane: certificates from Secrets, the served revision on its p
   const readyz = async () => JSON.parse((await httpGet(adminPort, "/readyz")).body);
 
   beforeAll(async () => {
-    kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    kube = testClient();
     const web = await h.backend("web");
     [port, tlsPort, adminPort] = [await freePort(), await freePort(), await freePort()];
     v1 = certificate("v1");
@@ -71,7 +71,7 @@ describe("agc dataplane: certificates from Secrets, the served revision on its p
     await agc?.stop().catch(() => undefined);
     await h.close();
     if (kube) {
-      await kube.request(`/api/v1/namespaces/${namespace}`, { method: "DELETE" }).catch(() => undefined);
+      await kube.remove(`/api/v1/namespaces/${namespace}`).catch(() => undefined);
       kube.close();
     }
   }, 60_000);
@@ -100,7 +100,7 @@ describe("agc dataplane: certificates from Secrets, the served revision on its p
 
   it("serves the rest of the gateway when the Secret is deleted, and says so on /readyz", async () => {
     const from = agc!.stderr.length;
-    await kube.request(secretPath, { method: "DELETE" });
+    await kube.remove(secretPath);
     await agc!.waitForStderr(/applied \(reload\)/, from);
     expect((await readyz()).missingCertificates).toEqual([`frontend secure: Secret ${namespace}/shop-tls: not found; the frontend is not served`]);
     expect(await backendAnswering(port)).toBe("web");

@@ -8,26 +8,18 @@ import * as path from "path";
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient } from "../../kube/client";
-import { testLayout } from "../support/localCluster";
+import { testClient, testLayout } from "../support/localCluster";
 import { pulumi, pulumiOk, uniqueStack } from "../support/pulumi";
 import { copyExample, installPackedPackage } from "../../cli/workspace";
 import { DEFAULT_NAMESPACE } from "../../model/kinds";
 import { INVALID_EXAMPLES, PREVIEW_RULES, invalidProgramsOf } from "../support/invalidExamples";
+import { UNREACHABLE_KUBECONFIG } from "../support/unreachableCluster";
 
 jest.setTimeout(900_000);
 
 // The programs of the rules preview enforces (test/support/invalidExamples.ts states which;
 // test/unit/examples.test.ts checks that each has its program).
 const invalidPrograms = PREVIEW_RULES.flatMap((rule) => invalidProgramsOf(rule).map((program) => [program, rule] as const));
-
-/** A kubeconfig whose server refuses connections: "no cluster reachable". */
-const UNREACHABLE_KUBECONFIG = [
-  "apiVersion: v1", "kind: Config",
-  "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:9'}}]",
-  "users: [{name: none, user: {token: none}}]",
-  "contexts: [{name: none, context: {cluster: none, user: none}}]",
-  "current-context: none", "",
-].join("\n");
 
 let workspace: string;
 let unreachable: string;
@@ -85,7 +77,7 @@ describe("the gateway example", () => {
   let controller: Controller;
 
   beforeAll(async () => {
-    client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    client = testClient();
     await installCrds(client);
     // The example declares its resources in the default namespace; other test files run their
     // own controllers on their own namespaces at the same time.

@@ -1,9 +1,9 @@
 // The controller's bootstrap of the Gateway API CRDs against the real API server, with the
 // release files the toolchain keeps: an older release is upgraded, and a second run changes nothing.
-import { toolchainGatewayApiCrds } from "../../cli/paths";
 import { installGatewayApiCrds, readGatewayApiCrds } from "../../controller/bootstrap";
 import { KubeClient } from "../../kube/client";
-import { testLayout } from "../support/localCluster";
+import { gatewayApiCrdsDir } from "../support/gatewayApi";
+import { testClient } from "../support/localCluster";
 
 jest.setTimeout(120_000);
 
@@ -27,10 +27,8 @@ describe("Gateway API CRD bootstrap", () => {
   let dir: string;
 
   beforeAll(() => {
-    client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
-    const found = toolchainGatewayApiCrds();
-    if (!found) throw new Error("the toolchain has no Gateway API CRDs; run `agc toolchain`");
-    dir = found;
+    client = testClient();
+    dir = gatewayApiCrdsDir();
   });
 
   afterAll(() => client.close());

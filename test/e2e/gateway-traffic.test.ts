@@ -5,8 +5,9 @@
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient, resourcePath } from "../../kube/client";
+import { eventually } from "../dataplane/harness";
 import { installGatewayApiCrds } from "../support/gatewayApi";
-import { testLayout } from "../support/localCluster";
+import { testClient } from "../support/localCluster";
 import * as http from "http";
 
 jest.setTimeout(240_000);
@@ -21,20 +22,11 @@ let client: KubeClient;
 let controller: Controller | undefined;
 const logs: string[] = [];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}\n${logs.slice(-20).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Waits up to 2 minutes (unless told), looked at every 250 ms; a timeout shows the controller's latest lines. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) =>
+  eventually<T>(what, probe, timeoutMs, 250).catch((e: Error) => {
+    throw new Error(`${e.message}\n${logs.slice(-20).join("\n")}`);
+  });
 
 interface Answer {
   status: number;
@@ -65,7 +57,7 @@ const toEcho = { matches: [{ path: { type: "PathPrefix", value: "/" } }], backen
 let address: string;
 
 beforeAll(async () => {
-  client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  client = testClient();
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);

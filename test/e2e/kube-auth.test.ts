@@ -11,6 +11,7 @@ import * as path from "path";
 import { requireToolchainBin } from "../../cli/paths";
 import { KubeClient, KubeError, loadCredentials } from "../../kube/client";
 import { freePort } from "../dataplane/harness";
+import { apiServerReady } from "../support/apiServerReplica";
 import { testLayout } from "../support/localCluster";
 
 jest.setTimeout(120_000);
@@ -89,17 +90,7 @@ process.stdout.write(JSON.stringify({ apiVersion, kind: "ExecCredential", status
   ], { stdio: ["ignore", "ignore", "pipe"] });
   apiserver.stderr!.on("data", (c) => (apiserverLog = (apiserverLog + c).slice(-4000)));
   const probe = new KubeClient({ server: `https://127.0.0.1:${port}`, ca: fs.readFileSync(pki("ca.crt")), tlsServerName: SERVER_NAME, token: "file-token" });
-  const deadline = Date.now() + 90_000;
-  try {
-    for (;;) {
-      const ready = await probe.request("/readyz", { timeoutMs: 2000 }).then(() => true, () => false);
-      if (ready) break;
-      if (apiserver.exitCode !== null || Date.now() > deadline) throw new Error(`the test API server did not become ready:\n${apiserverLog}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  } finally {
-    probe.close();
-  }
+  await apiServerReady(apiserver, probe, () => `its log ends:\n${apiserverLog}`);
 });
 
 afterAll(async () => {

@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
-import { testLayout } from "../support/localCluster";
+import { eventually } from "../dataplane/harness";
+import { testClient, testKubeconfigAt, testLayout } from "../support/localCluster";
 
 jest.setTimeout(120_000);
 
@@ -32,21 +33,14 @@ function startReplica(dnsZone = "alb.leader.test", kubeconfig = testLayout().kub
   return replica;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** This file's waits: up to 30 s each, looked at every 200 ms. */
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined) => eventually<T>(what, probe, 30_000, 200);
 
 let client: KubeClient;
 const replicas: Replica[] = [];
 
 beforeAll(() => {
-  client = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  client = testClient();
 });
 
 afterAll(async () => {
@@ -142,7 +136,7 @@ test("a leader cut off from the API server stops before another replica takes ov
   const relay = await partitionableRelay(testLayout().ports.apiserver);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-leader-"));
   const viaRelay = path.join(dir, "kubeconfig");
-  fs.writeFileSync(viaRelay, fs.readFileSync(testLayout().kubeconfig, "utf8").replace(`:${testLayout().ports.apiserver}`, `:${relay.port}`));
+  fs.writeFileSync(viaRelay, testKubeconfigAt(relay.port));
   try {
     const cutOff = startReplica("alb.cut.test", viaRelay);
     replicas.push(cutOff);

@@ -4,7 +4,8 @@
 import * as http from "http";
 import { KubeClient } from "../../kube/client";
 import { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../cli/images/specs";
-import { describePod, testLayout, until } from "../support/localCluster";
+import { eventually } from "../dataplane/harness";
+import { describePod, testClient } from "../support/localCluster";
 
 jest.setTimeout(180_000);
 
@@ -36,7 +37,7 @@ async function podsAnswering(host: string, port: number, attempts: number): Prom
 }
 
 beforeAll(async () => {
-  kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+  kube = testClient();
   await kube.ensureNamespace(ns);
   const labels = { app: "echo" };
   await kube.create(`/apis/apps/v1/namespaces/${ns}/deployments`, {
@@ -66,10 +67,10 @@ afterAll(async () => {
 });
 
 test("a Deployment of the echo image becomes Ready because its processes answer their probes", async () => {
-  const dep = await until("deployment echo has 2 ready replicas", async () => {
+  const dep = await eventually("deployment echo has 2 ready replicas", async () => {
     const d = await kube.get(`/apis/apps/v1/namespaces/${ns}/deployments/echo`);
     return d.status?.readyReplicas === 2 ? d : undefined;
-  }, 120_000);
+  }, 120_000, 250);
   expect(dep.status.availableReplicas).toBe(2);
   const pods = (await kube.get(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Decho`)).items;
   const ips = pods.map((p: any) => p.status.podIP as string);
@@ -85,10 +86,10 @@ test("the ClusterIP Service reaches each pod, which answers with its own name", 
   const svc = await kube.get(`/api/v1/namespaces/${ns}/services/echo`);
   expect(svc.spec.clusterIP).toMatch(/^10\.96\./);
   const names = (await kube.get(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Decho`)).items.map((p: any) => p.metadata.name).sort();
-  const answered = await until("both pods answering through the ClusterIP", async () => {
+  const answered = await eventually("both pods answering through the ClusterIP", async () => {
     const seen = await podsAnswering(svc.spec.clusterIP, 8080, 40);
     return seen.length === 2 ? seen : undefined;
-  });
+  }, 60_000, 250);
   expect(answered).toEqual(names);
 });
 
@@ -97,10 +98,10 @@ test("a gateway address set as a LoadBalancer Service's ingress IP carries host 
   await kube.mergePatch(svcPath, { status: { loadBalancer: { ingress: [{ ip: GATEWAY_IP }] } } }, "status");
   expect((await kube.get(svcPath)).status.loadBalancer.ingress).toEqual([{ ip: GATEWAY_IP, ipMode: "VIP" }]);
   const names = (await kube.get(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Decho`)).items.map((p: any) => p.metadata.name).sort();
-  const answered = await until(`both pods answering at ${GATEWAY_IP}:80`, async () => {
+  const answered = await eventually(`both pods answering at ${GATEWAY_IP}:80`, async () => {
     const seen = await podsAnswering(GATEWAY_IP, 80, 40);
     return seen.length === 2 ? seen : undefined;
-  });
+  }, 60_000, 250);
   expect(answered).toEqual(names);
 });
 
@@ -132,10 +133,10 @@ test("a pod reads itself from the API server with its service account token, thr
       }],
     },
   });
-  const done = await until("pod whoami ends", async () => {
+  const done = await eventually("pod whoami ends", async () => {
     const p = await kube.get(`/api/v1/namespaces/${ns}/pods/whoami`);
     return ["Succeeded", "Failed"].includes(p.status.phase) ? p : undefined;
-  }, 90_000).catch(async (e) => {
+  }, 90_000, 250).catch(async (e) => {
     throw new Error(`${e.message}: ${await describePod(kube, ns, "whoami")}`);
   });
   const terminated = done.status.containerStatuses[0].state.terminated;
@@ -154,10 +155,10 @@ test("the data plane image runs the agent and HAProxy from the host's package", 
       ],
     },
   });
-  const done = await until("pod dataplane-image ends", async () => {
+  const done = await eventually("pod dataplane-image ends", async () => {
     const p = await kube.get(`/api/v1/namespaces/${ns}/pods/dataplane-image`);
     return ["Succeeded", "Failed"].includes(p.status.phase) ? p : undefined;
-  }, 90_000);
+  }, 90_000, 250);
   expect(done.status.phase).toBe("Succeeded");
   // Logs come from the kubelet, through the API server.
   const log = (c: string) => kube.request<string>(`/api/v1/namespaces/${ns}/pods/dataplane-image/log?container=${c}`);

@@ -7,7 +7,7 @@ import { KubeClient } from "../../kube/client";
 import { UNKNOWN } from "../../model/rules";
 import { handlers } from "../../provider/handlers";
 import { providerFor } from "../../sdk/provider";
-import { testLayout } from "../support/localCluster";
+import { testClient, testLayout } from "../support/localCluster";
 
 jest.setTimeout(120_000);
 
@@ -21,7 +21,7 @@ describe("provider handlers", () => {
   let controller: Controller;
 
   beforeAll(async () => {
-    client = KubeClient.fromKubeconfig(kubeconfig());
+    client = testClient();
     await installCrds(client);
     controller = new Controller(client, { dnsZone: "alb.test.local", log: () => {}, namespaces: [namespace] });
     await controller.start();

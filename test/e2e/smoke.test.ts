@@ -2,7 +2,8 @@
 // provider plugin and the dynamic provider host, against the real local API server.
 import { KubeClient } from "../../kube/client";
 import { packageRoot } from "../../cli/paths";
-import { testLayout } from "../support/localCluster";
+import { eventually } from "../dataplane/harness";
+import { testClient } from "../support/localCluster";
 import { pulumi, pulumiOk, uniqueStack } from "../support/pulumi";
 
 jest.setTimeout(600_000);
@@ -13,7 +14,7 @@ describe("smoke program on the local cluster", () => {
   let kube: KubeClient;
 
   beforeAll(async () => {
-    kube = KubeClient.fromKubeconfig(testLayout().kubeconfig);
+    kube = testClient();
     await pulumiOk(["stack", "init", stack], packageRoot);
   });
 
@@ -54,9 +55,7 @@ describe("smoke program on the local cluster", () => {
   test("destroy removes everything", async () => {
     await pulumiOk(["destroy", "--yes", "--skip-preview", "--stack", stack], packageRoot);
     // The namespace is finalized by the namespace controller after its content is gone.
-    const deadline = Date.now() + 60_000;
-    while ((await kube.find(`/api/v1/namespaces/${namespace}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    expect(await kube.find(`/api/v1/namespaces/${namespace}`)).toBeUndefined();
+    await eventually(`namespace ${namespace} gone`, async () => (await kube.find(`/api/v1/namespaces/${namespace}`)) === undefined, 60_000, 500);
     const r = await pulumiOk(["stack", "export", "--stack", stack], packageRoot);
     expect(JSON.parse(r.stdout).deployment.resources ?? []).toHaveLength(0);
   });

@@ -9,8 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
+import { eventually } from "../dataplane/harness";
 import { hostSnapshot, HostSnapshot } from "../support/hostSnapshot";
-import { until } from "../support/localCluster";
 import { run } from "../support/pulumi";
 
 jest.setTimeout(600_000);
@@ -85,10 +85,10 @@ test("agc images imports the echo image once; a pod of it runs, and survives kil
       },
     });
     const ready = (p: any) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
-    const pod = await until("pod echo Ready", async () => {
+    const pod = await eventually("pod echo Ready", async () => {
       const p = await kube.get("/api/v1/namespaces/default/pods/echo");
       return ready(p) ? p : undefined;
-    }, 120_000);
+    }, 120_000, 250);
 
     // While it runs, the machine carries the node: the snapshot sees it (so it can see leftovers).
     const during = hostSnapshot(state);
@@ -101,10 +101,10 @@ test("agc images imports the echo image once; a pod of it runs, and survives kil
     const recovered = await agc("cluster", "up");
     expect({ code: recovered.code, stderr: recovered.code ? recovered.stderr : "" }).toEqual({ code: 0, stderr: "" });
     for (const name of ["containerd", "kubelet", "kube-proxy", "kube-apiserver"]) expect(recovered.stderr).toMatch(new RegExp(`started ${name} \\(pid`));
-    const after = await until("pod echo Ready again", async () => {
+    const after = await eventually("pod echo Ready again", async () => {
       const p = await kube.get("/api/v1/namespaces/default/pods/echo");
       return ready(p) ? p : undefined;
-    }, 120_000);
+    }, 120_000, 250);
     expect(after.status.podIP).toBe(pod.status.podIP);
   } finally {
     kube.close();

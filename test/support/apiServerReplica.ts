@@ -1,15 +1,34 @@
 // A second kube-apiserver of the test cluster: the same etcd, certificates and flags, another
 // port. A test can crash and restart it (an API server outage as its clients see it) without
-// disturbing the other tests that share the cluster's own API server.
+// disturbing the other tests that share the cluster's own API server. Also: waiting until an
+// API server a test started is ready.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
-import { testLayout } from "./localCluster";
+import { testKubeconfigAt, testLayout } from "./localCluster";
 
 function clusterApiServerCommand(): string[] {
   const pid = fs.readFileSync(path.join(testLayout().dir, "kube-apiserver.pid"), "utf8").trim();
   return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+}
+
+/**
+ * Waits up to 90 s until the kube-apiserver `child` answers /readyz through `client` (closed
+ * after), failing at once should it exit; `whereToLook` completes the message of a failure.
+ */
+export async function apiServerReady(child: ChildProcess, client: KubeClient, whereToLook: () => string): Promise<void> {
+  try {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if ((await client.request<unknown>("/readyz", { timeoutMs: 3000 }).catch(() => undefined)) === "ok") return;
+      if (child.exitCode !== null) throw new Error(`the API server exited: ${whereToLook()}`);
+      if (Date.now() > deadline) throw new Error(`the API server did not get ready in 90 s: ${whereToLook()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    client.close();
+  }
 }
 
 export class ApiServerReplica {
@@ -18,10 +37,8 @@ export class ApiServerReplica {
   private child: ChildProcess | undefined;
 
   constructor(private readonly port: number, private readonly dir: string) {
-    const layout = testLayout();
     this.kubeconfig = path.join(dir, "replica.kubeconfig");
-    const text = fs.readFileSync(layout.kubeconfig, "utf8").replace(`https://127.0.0.1:${layout.ports.apiserver}`, `https://127.0.0.1:${port}`);
-    fs.writeFileSync(this.kubeconfig, text, { mode: 0o600 });
+    fs.writeFileSync(this.kubeconfig, testKubeconfigAt(port), { mode: 0o600 });
   }
 
   /** Starts it and returns once it answers /readyz. */
@@ -41,18 +58,7 @@ export class ApiServerReplica {
     const log = fs.openSync(path.join(this.dir, "replica-apiserver.log"), "a");
     this.child = spawn(bin, replicaArgs, { stdio: ["ignore", log, log] });
     fs.closeSync(log);
-    const client = KubeClient.fromKubeconfig(this.kubeconfig);
-    try {
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        if (this.child.exitCode !== null) throw new Error(`the replica API server exited; see ${path.join(this.dir, "replica-apiserver.log")}`);
-        if ((await client.request<unknown>("/readyz", { timeoutMs: 3000 }).catch(() => undefined)) === "ok") return;
-        if (Date.now() > deadline) throw new Error("the replica API server did not get ready in 90 s");
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    } finally {
-      client.close();
-    }
+    await apiServerReady(this.child, KubeClient.fromKubeconfig(this.kubeconfig), () => `see ${path.join(this.dir, "replica-apiserver.log")}`);
   }
 
   /** Kills it at once: its clients' connections break, as in a crash. */

@@ -2,8 +2,9 @@
 // state directory and ports, and stopped after them (globalTeardown) unless
 // AGC_KEEP_TEST_CLUSTER=1. One real node runs per machine: stop a cluster started by hand
 // (`agc cluster down`) before the e2e tests.
+import * as fs from "fs";
 import * as path from "path";
-import { clusterLayout } from "../../cli/cluster/local";
+import { clusterLayout, hostApiServerUrl } from "../../cli/cluster/local";
 import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 
@@ -13,20 +14,13 @@ export const TEST_PORT_BASE = Number(process.env.AGC_TEST_PORT_BASE ?? 17443);
 
 export const testLayout = () => clusterLayout(TEST_STATE_DIR, TEST_PORT_BASE);
 
-/** Polls until `probe` gives a value (not undefined or false), or fails naming what it waited for. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${last})` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** A client of the test cluster, as its admin. */
+export const testClient = () => KubeClient.fromKubeconfig(testLayout().kubeconfig);
+
+/** The test cluster's kubeconfig with its server moved to another port of 127.0.0.1 (a relay, a replica). */
+export function testKubeconfigAt(port: number): string {
+  const layout = testLayout();
+  return fs.readFileSync(layout.kubeconfig, "utf8").replace(hostApiServerUrl(layout), `https://127.0.0.1:${port}`);
 }
 
 /** A pod's phase and each container's termination, for messages when a pod does not do what it should. */

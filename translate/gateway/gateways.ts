@@ -3,7 +3,7 @@ import { isIP } from "net";
 import { checkGatewayObjectListeners, checkKubernetesNameLength } from "../../model/rules";
 import { KubeObject, StatusUpdate, addressKey } from "../types";
 import { GATEWAY_API_VERSION, generationOf, keyOf, namespaceOf } from "../objects";
-import { Problem, StatusCondition, condition } from "../conditions";
+import { Problem, StatusCondition, condition, conditionOf } from "../conditions";
 import { Binding } from "../bindings";
 import { DataplaneBuilder } from "../dataplane";
 import { Listener, ListenerContext, listenerStatus, programmed, resolveListeners } from "./listeners";
@@ -51,7 +51,7 @@ function gatewayConditions(state: GatewayState, addresses: string[], generation:
   const invalidListeners = state.listeners.filter((l) => l.accepted.length > 0);
   let acceptedCondition: StatusCondition;
   if (state.problems.length) {
-    acceptedCondition = condition("Accepted", false, state.problems[0].reason, state.problems.map((p) => p.message).join("; "), generation);
+    acceptedCondition = conditionOf("Accepted", false, state.problems, generation);
   } else if (!accepted) {
     acceptedCondition = condition("Accepted", false, "ListenersNotValid", "no listener is valid: see the listeners' conditions", generation);
   } else if (invalidListeners.length) {
@@ -63,7 +63,7 @@ function gatewayConditions(state: GatewayState, addresses: string[], generation:
   let programmedCondition: StatusCondition;
   if (!accepted) programmedCondition = condition("Programmed", false, "Invalid", "the Gateway is not accepted", generation);
   else if (state.programProblems.length) {
-    programmedCondition = condition("Programmed", false, state.programProblems[0].reason, state.programProblems.map((p) => p.message).join("; "), generation);
+    programmedCondition = conditionOf("Programmed", false, state.programProblems, generation);
   } else if (state.irFrontends.size === 0) {
     programmedCondition = condition("Programmed", false, "Invalid", "no listener can be served: see the listeners' conditions", generation);
   } else if (addresses.length === 0) {
@@ -71,9 +71,7 @@ function gatewayConditions(state: GatewayState, addresses: string[], generation:
   } else programmedCondition = condition("Programmed", true, "Programmed", "the data plane serves this Gateway", generation);
   const conditions = [acceptedCondition, programmedCondition];
   // Traffic still flows; the subnet is a problem to fix, reported on a condition of its own.
-  if (state.subnetProblems.length) {
-    conditions.push(condition("SubnetExclusive", false, "SubnetShared", state.subnetProblems.map((p) => p.message).join("; "), generation));
-  }
+  if (state.subnetProblems.length) conditions.push(conditionOf("SubnetExclusive", false, state.subnetProblems, generation));
   return conditions;
 }
 

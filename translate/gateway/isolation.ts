@@ -10,14 +10,16 @@ import { Listener, programmed } from "./listeners";
 
 /**
  * Host names of the other served listeners on the same port of the same Gateway that are more
- * specific than `listener`'s and lie within it: requests for them never reach `listener`.
+ * specific than (served) `listener`'s and lie within it: requests for them never reach `listener`.
+ * Served listeners sharing a port have distinct host names (else they conflict), so `listener`'s
+ * own is never among them.
  */
 export function hostnamesOwnedElsewhere(listener: Listener, listeners: readonly Listener[]): string[] {
-  const owned = listeners
-    .filter((other) => other !== listener && other.port === listener.port && programmed(other) && other.hostname !== undefined)
-    .map((other) => other.hostname!)
-    .filter((h) => listener.hostname === undefined || (h !== listener.hostname && hostnameWithin(h, listener.hostname)));
-  return [...new Set(owned)].sort();
+  return listeners
+    .filter((other) => other !== listener && other.port === listener.port && programmed(other))
+    .map((other) => other.hostname)
+    .filter((h): h is string => h !== undefined && (listener.hostname === undefined || hostnameWithin(h, listener.hostname)))
+    .sort();
 }
 
 /**
@@ -28,7 +30,7 @@ export function hostnamesOwnedElsewhere(listener: Listener, listeners: readonly 
 export function isolateHostnames(hosts: string[] | undefined, owned: readonly string[]): { hosts: string[] | undefined; excluded: string[] } {
   if (hosts === undefined) return { hosts, excluded: [...owned] };
   const kept = hosts.filter((h) => !owned.some((o) => hostnameWithin(h, o)));
-  const excluded = owned.filter((o) => kept.some((h) => o !== h && hostnameWithin(o, h)));
+  const excluded = owned.filter((o) => kept.some((h) => hostnameWithin(o, h)));
   return { hosts: kept, excluded };
 }
 

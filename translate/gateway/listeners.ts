@@ -2,8 +2,8 @@
 import { TlsCertificate } from "../../model/ir";
 import { checkListenerPort } from "../../model/rules";
 import { KubeObject, SecretObject } from "../types";
-import { GATEWAY_GROUP, findNamed, keyOf, namespaceOf, selectorMatches } from "../objects";
-import { Problem, StatusCondition, condition, conditionFrom } from "../conditions";
+import { GATEWAY_GROUP, keyOf, namespaceOf, selectorMatches } from "../objects";
+import { Problem, StatusCondition, condition, conditionFrom, conditionOf } from "../conditions";
 import { certificateSecretProblem } from "../certificates";
 import { referencePermitted } from "../referencegrants";
 
@@ -154,7 +154,7 @@ export function allowsNamespace(listener: Listener, routeNamespace: string, name
   if (from === "All") return true;
   if (from === "Same") return routeNamespace === namespaceOf(listener.gateway);
   if (from === "Selector") {
-    const ns = findNamespace(namespaces, routeNamespace);
+    const ns = namespaces.find((n) => n.metadata.name === routeNamespace);
     // Namespaces carry kubernetes.io/metadata.name; a snapshot without the Namespace object still knows it.
     const labels = { "kubernetes.io/metadata.name": routeNamespace, ...(ns?.metadata.labels ?? {}) };
     return selectorMatches(listener.allowedRoutes.selector, labels);
@@ -162,16 +162,12 @@ export function allowsNamespace(listener: Listener, routeNamespace: string, name
   return false;
 }
 
-function findNamespace(namespaces: readonly KubeObject[], name: string): KubeObject | undefined {
-  return namespaces.find((n) => n.metadata.name === name) ?? findNamed(namespaces, "default", name);
-}
-
 /** `gatewayAccepted` false: nothing of the Gateway is served, whatever its listeners say. */
 export function listenerStatus(l: Listener, generation: number, gatewayAccepted: boolean): Record<string, unknown> {
   const conditions: StatusCondition[] = [
     conditionFrom("Accepted", l.accepted, "Accepted", "the listener is valid", generation),
     l.conflicted.length
-      ? condition("Conflicted", true, l.conflicted[0].reason, l.conflicted.map((p) => p.message).join("; "), generation)
+      ? conditionOf("Conflicted", true, l.conflicted, generation)
       : condition("Conflicted", false, "NoConflicts", "no conflict with other listeners", generation),
     conditionFrom("ResolvedRefs", l.resolvedRefs, "ResolvedRefs", "every reference resolved", generation),
     programmed(l) && gatewayAccepted

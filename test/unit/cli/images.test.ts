@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseImageList } from "../../../cli/images/build";
+import { buildImages, parseImageList } from "../../../cli/images/build";
 import { blobOf, imageConfig, imageIndex, imageManifest, MEDIA_TYPES } from "../../../cli/images/oci";
 import { APP_FILES, HAPROXY_BINARY, imageSpecs, parseLdd, productionPackages, RUNTIMES } from "../../../cli/images/specs";
 import { writeTar } from "../../../cli/images/tar";
@@ -102,6 +102,28 @@ test("a layer tar is what GNU tar reads: modes, links, long names, owner root, t
     ]);
     execFileSync("tar", ["-xf", out, "-C", dir]);
     expect(fs.readFileSync(path.join(dir, longName), "utf8")).toBe("hello\n");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a warm build reuses the archive and leaves the content hashes file alone; a changed file replaces its hash", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-images-"));
+  try {
+    const source = path.join(dir, "tool");
+    fs.writeFileSync(source, "v1\n");
+    const cache = path.join(dir, "cache");
+    const spec = { id: "tool", names: ["example.test/tool:v1"], runtime: { entrypoint: ["/tool"], env: [], workingDir: "/" }, layers: [{ name: "tool", files: [{ source, target: "/tool" }] }] };
+    const hashesFile = path.join(cache, "content-hashes.json");
+    const [first] = await buildImages([spec], cache, () => {});
+    const written = fs.statSync(hashesFile).mtimeMs;
+    const [again] = await buildImages([spec], cache, () => {});
+    expect(again).toEqual(first);
+    expect(fs.statSync(hashesFile).mtimeMs).toBe(written);
+    fs.writeFileSync(source, "v2\n");
+    const [changed] = await buildImages([spec], cache, () => {});
+    expect(changed.manifestDigest).not.toBe(first.manifestDigest);
+    expect(Object.keys(JSON.parse(fs.readFileSync(hashesFile, "utf8")))).toEqual([source]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -112,4 +112,15 @@ describe("agc migrate", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("-o 'xml' is not a format; use yaml or json");
   });
+
+  it("says which file it cannot read, and how, with exit code 1", async () => {
+    const missing = path.join(dir, "missing.yaml");
+    const notFound = await run(translateCommand, ["-f", missing]);
+    expect(notFound.code).toBe(1);
+    expect(notFound.stderr).toMatch(new RegExp(`^agc translate: cannot read ${missing}: ENOENT`));
+    fs.writeFileSync(path.join(dir, "bad.yaml"), "a: [1,\n");
+    const invalid = await run(migrate, ["-f", path.join(dir, "bad.yaml")]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(new RegExp(`^agc migrate: cannot read ${path.join(dir, "bad.yaml")}: ${path.join(dir, "bad.yaml")} is not valid YAML: `));
+  });
 });

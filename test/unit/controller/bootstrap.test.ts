@@ -1,4 +1,7 @@
-import { describeCrdChanges, gatewayApiCrdsFromFiles, isOlderBundle, reasonToKeep } from "../../../controller/bootstrap";
+import * as http from "http";
+import { describeCrdChanges, gatewayApiCrdsFromFiles, installCrds, isOlderBundle, reasonToKeep } from "../../../controller/bootstrap";
+import { KubeClient } from "../../../kube/client";
+import { StandInApi, standInApi } from "./stand-in-api";
 
 // A release file trimmed to what the bootstrap reads, and the admission policy file that sits
 // beside the CRDs in config/crd/standard.
@@ -100,5 +103,39 @@ describe("upgrades", () => {
       "CRDs unchanged: httproutes.gateway.networking.k8s.io, grpcroutes.gateway.networking.k8s.io",
       "CRD tcproutes.gateway.networking.k8s.io kept as it is: the cluster has v1.7.0, newer than v1.6.3",
     ]);
+  });
+});
+
+describe("installCrds", () => {
+  // A local HTTP server stands in for the API server: a real one establishes CRDs at its own pace.
+  let api: StandInApi;
+  const requests: string[] = [];
+  const establishedAt = new Map<string, number>(); // how many reads until a CRD is Established
+  beforeAll(async () => {
+    api = await standInApi((url, reply, res) => {
+      const method = (res as http.ServerResponse & { req: http.IncomingMessage }).req.method!;
+      const name = url.pathname.split("/").pop()!;
+      requests.push(`${method} ${name}`);
+      if (method === "GET" && !requests.includes(`PATCH ${name}`)) return reply(404, { kind: "Status", reason: "NotFound", message: "not found" });
+      const reads = requests.filter((r) => r === `GET ${name}`).length - 1;
+      const established = reads >= (establishedAt.get(name) ?? 0);
+      reply(200, { metadata: { name, resourceVersion: "1" }, status: { conditions: [{ type: "Established", status: established ? "True" : "False" }] } });
+    });
+  });
+  afterAll(() => api.close());
+
+  it("reads a CRD again only until an answer says it is Established", async () => {
+    establishedAt.set("frontends.alb.agc.dev", 2);
+    const client = new KubeClient({ server: api.url });
+    try {
+      const names = await installCrds(client);
+      expect(names).toContain("frontends.alb.agc.dev");
+      for (const name of names) {
+        const expected = name === "frontends.alb.agc.dev" ? ["GET", "PATCH", "GET", "GET"] : ["GET", "PATCH"];
+        expect(requests.filter((r) => r.endsWith(` ${name}`)).map((r) => r.split(" ")[0])).toEqual(expected);
+      }
+    } finally {
+      client.close();
+    }
   });
 });

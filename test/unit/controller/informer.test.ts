@@ -1,4 +1,4 @@
-import { Change, Informer } from "../../../controller/informer";
+import { Change, Informer, inScope } from "../../../controller/informer";
 import { KubeClient } from "../../../kube/client";
 import { StandInApi, standInApi } from "./stand-in-api";
 
@@ -78,5 +78,20 @@ describe("Informer keeps the newest version", () => {
       abort.abort();
       client.close();
     }
+  });
+});
+
+describe("inScope", () => {
+  const inTeamA = { metadata: { namespace: "team-a", name: "gw" } };
+
+  it("takes every namespace by default", () => {
+    expect(inScope(inTeamA, undefined)).toBe(true);
+  });
+
+  it("takes only the listed namespaces when given, and cluster-scoped objects always", () => {
+    expect(inScope(inTeamA, ["team-a", "team-b"])).toBe(true);
+    expect(inScope(inTeamA, ["team-b"])).toBe(false);
+    expect(inScope(inTeamA, [])).toBe(false);
+    expect(inScope({ metadata: { name: "agc" } }, ["team-b"])).toBe(true);
   });
 });

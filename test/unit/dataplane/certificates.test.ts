@@ -1,9 +1,7 @@
 import { certificateFiles, missingCertificates, pemFromSecret, secretFileLookup, secretRefs, withoutMissingCertificates } from "../../../dataplane/certificates";
 import { GatewayIr } from "../../../model/ir";
 
-// IR documents with `tls.certificates` (the contract's shape), typed loosely so this compiles
-// against the model before and after it has the field.
-const ir = {
+const ir: GatewayIr = {
   apiVersion: "ir.agc.dev/v1",
   gateway: "gw",
   frontends: [
@@ -13,7 +11,7 @@ const ir = {
   ],
   routes: [],
   clusters: [],
-} as unknown as GatewayIr;
+};
 
 describe("certificates by reference", () => {
   it("lists each Secret once", () => {
@@ -29,7 +27,7 @@ describe("certificates by reference", () => {
   });
 
   it("leaves out Secrets without a PEM, and frontends left with no certificate", () => {
-    const frontends = (x: GatewayIr) => (x as unknown as { frontends: unknown[] }).frontends;
+    const frontends = (x: GatewayIr) => x.frontends;
     expect(frontends(withoutMissingCertificates(ir, new Map([["apps/shop-tls", "PEM"]])))).toEqual([
       { name: "web", port: 80 },
       { name: "tls", port: 443, tls: { certificates: [{ secret: { namespace: "apps", name: "shop-tls" } }, { certificateFile: "/etc/a.crt", keyFile: "/etc/a.key" }] } },
@@ -42,7 +40,7 @@ describe("certificates by reference", () => {
   });
 
   it("tells the renderer a Secret's PEM file is both its certificate and its key file", () => {
-    const lookup = secretFileLookup(certificateFiles(ir, "/d"));
+    const lookup = secretFileLookup("/d");
     expect(lookup({ namespace: "ops", name: "admin-tls" })).toEqual({ certificateFile: "/d/secret_ops_admin-tls.pem", keyFile: "/d/secret_ops_admin-tls.pem" });
   });
 
