@@ -159,6 +159,56 @@ function bridgeOwner(): string {
   }
 }
 
+/** Pids of the processes in our cgroups, in every hierarchy. */
+function cgroupProcesses(): string[] {
+  const procs: string[] = [];
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+      procs.push(...fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean));
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
+  };
+  for (const h of cgroupHierarchies()) for (const c of OUR_CGROUPS) walk(path.join(h, c));
+  return procs;
+}
+
+/**
+ * What still runs of the cluster in `clusterDir`: processes whose arguments name its directory
+ * (each part we start, and the containerd shims by their socket) and whatever is in our cgroups.
+ */
+export function processesOf(clusterDir: string): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(clusterDir)) found.push(entry);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return [...new Set([...found, ...cgroupProcesses()])];
+}
+
+/**
+ * A node whose cluster no longer runs (the machine stopped under it, or its directory went
+ * away) would keep every later `up` out: when nothing of it is left running, undo what it left,
+ * with its own record where that can still be read. A node that runs is left alone.
+ */
+export async function reclaimAbandonedNode(clusterDir: string, log: (m: string) => void): Promise<void> {
+  if (!bridgeExists()) return;
+  const owner = bridgeOwner();
+  if (!owner || (owner === clusterDir && readHostRecord(clusterDir))) return;
+  const running = processesOf(owner);
+  if (running.length) return; // recordHost refuses, naming the owner
+  const record = readHostRecord(owner);
+  log(`the node of ${owner} is on the machine but none of its processes runs: removing what it left${record ? "" : " (its record is gone: sysctls and directories it changed stay as they are)"}`);
+  await restoreHost(owner, record ?? { owner, sysctls: {}, createdDirs: [], createdCgroups: [], nftTables: parseNftTables(tryRun("nft", ["list", "tables"]) ?? "") }, log);
+}
+
 /**
  * Records the machine's state before the first start, or returns the record made then; the
  * cluster directory is the record's owner. Refuses when another cluster's node (or another

@@ -9,7 +9,7 @@ import { KubeClient } from "../../kube/client";
 import { buildImages, ctr, imageCacheDir, importImages } from "../images/build";
 import { pauseImage } from "../images/specs";
 import { packageRoot } from "../paths";
-import { HostRecord, ensureBridge, readHostRecord, recordHost, restoreHost } from "./host";
+import { HostRecord, ensureBridge, readHostRecord, reclaimAbandonedNode, recordHost, restoreHost } from "./host";
 import {
   GATEWAY_ADDRESS_POOL, NODE_NAME, NODE_NETWORK, NodePaths, RESOLV_CONF, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, nodePaths,
 } from "./node";
@@ -344,6 +344,7 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
   }
 
   // Before anything changes the machine: what to restore at `down`.
+  await reclaimAbandonedNode(layout.dir, log);
   recordHost(layout.dir);
   ensureBridge(layout.dir);
   writeIfChanged(path.join(layout.dir, "ports.json"), JSON.stringify(layout.ports));

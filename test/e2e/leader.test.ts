@@ -53,10 +53,16 @@ async function provisioned(name: string): Promise<Record<string, any>> {
   await client.create(`/apis/alb.agc.dev/v1alpha1/namespaces/${ns}/trafficcontrollers`, {
     apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name }, spec: { location: "westeurope" },
   });
-  return until(`${name} Succeeded`, async () => {
-    const tc = await client.get(`/apis/alb.agc.dev/v1alpha1/namespaces/${ns}/trafficcontrollers/${name}`);
-    return tc.status?.provisioningState === "Succeeded" ? tc : undefined;
-  });
+  try {
+    return await until(`${name} Succeeded`, async () => {
+      const tc = await client.get(`/apis/alb.agc.dev/v1alpha1/namespaces/${ns}/trafficcontrollers/${name}`);
+      return tc.status?.provisioningState === "Succeeded" ? tc : undefined;
+    });
+  } catch (e) {
+    // What the replicas said is what tells why.
+    const said = replicas.map((r, i) => `replica ${i} (pid ${r.child.pid}, ${running(r) ? "running" : "exited"}):\n${r.output.split("\n").slice(-15).join("\n")}`).join("\n");
+    throw new Error(`${(e as Error).message}\n${said}`);
+  }
 }
 
 test("one replica leads and reconciles; the other takes over when it dies", async () => {

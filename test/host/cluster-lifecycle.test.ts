@@ -27,9 +27,14 @@ beforeAll(() => {
   before = hostSnapshot(state);
 });
 
+const other = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cluster-other-"));
+const agcOther = (...args: string[]) => run(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: other } });
+
 afterAll(async () => {
   await agc("cluster", "down");
+  await agcOther("cluster", "down");
   fs.rmSync(state, { recursive: true, force: true });
+  fs.rmSync(other, { recursive: true, force: true });
 });
 
 test("up starts a ready node with the controller, and a second up starts nothing", async () => {
@@ -119,4 +124,48 @@ test("down stops everything and leaves the machine as up found it", async () => 
   const status = await agc("cluster", "status");
   expect(status.code).toBe(1);
   expect(status.stdout).toContain("not answering");
+});
+
+/** SIGKILL to every process of the cluster in `dir` and its pods, as when the machine stops under it. */
+function killEverything(dir: string): number {
+  const pids = new Set<number>();
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir)) pids.add(Number(pid));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const walk = (cg: string) => {
+    if (!fs.existsSync(cg)) return;
+    for (const p of fs.readFileSync(path.join(cg, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) pids.add(Number(p));
+    for (const e of fs.readdirSync(cg, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(cg, e.name));
+  };
+  for (const h of fs.readdirSync("/sys/fs/cgroup")) for (const c of ["kubepods", "k8s.io"]) walk(path.join("/sys/fs/cgroup", h, c));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+  return pids.size;
+}
+
+test("a node none of whose processes runs any more is cleared by the next up, from any state directory; a running one is not", async () => {
+  expect((await agc("cluster", "up")).code).toBe(0);
+  const refused = await agcOther("cluster", "up", "--port-base", String(PORT_BASE + 100));
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain(`the bridge agc0 already exists and belongs to the cluster in ${path.join(state, "cluster")}`);
+
+  expect(killEverything(path.join(state, "cluster"))).toBeGreaterThan(5);
+  const up = await agcOther("cluster", "up", "--port-base", String(PORT_BASE + 100));
+  expect({ code: up.code, stderr: up.code ? up.stderr : "" }).toEqual({ code: 0, stderr: "" });
+  expect(up.stderr).toContain(`the node of ${path.join(state, "cluster")} is on the machine but none of its processes runs: removing what it left`);
+  expect(up.stderr).toMatch(/node agc-node-1 is Ready/);
+
+  const down = await agcOther("cluster", "down");
+  expect(down.code).toBe(0);
+  expect(hostSnapshot(state)).toEqual(before);
+  expect(hostSnapshot(other)).toEqual(before);
 });
