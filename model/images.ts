@@ -1,4 +1,6 @@
-// The names of the project's two images: `agc images` builds them under these names, and the
-// controller's Deployments run them unless told otherwise.
+// The names of the project's images: `agc images` builds them under these names; the
+// controller's Deployments run the first two, WebSocketService the third, unless told otherwise.
 export const CONTROLLER_IMAGE = "agc.local/alb-controller:dev";
 export const DATAPLANE_IMAGE = "agc.local/alb-dataplane:dev";
+/** The WebSocket echo server (apps/ws-echo): answers GET /health, echoes every message. */
+export const WS_ECHO_IMAGE = "agc.local/ws-echo:dev";

@@ -16,6 +16,7 @@ IfNotPresent or Never:
   coredns      the DNS server the conformance suite's base manifests run
   controller   node, its libraries, and this package (dist, bin, crds, production node_modules)
   dataplane    the same plus HAProxy from the host's Debian package
+  ws-echo      the WebSocket echo server (apps/ws-echo), WebSocketService's default backend
 
 An image is built again only when the content of its inputs changed, and imported only when
 containerd does not hold it already. Images are kept in ${imageCacheDir()}.

@@ -1,14 +1,14 @@
 // The images `agc images` builds, as data: which host files go where, and what runs. The
-// project's Dockerfiles (images/*.Dockerfile) describe the same two images for users with a
-// registry; a unit test keeps them in step with APP_FILES and the runtime configs here.
-import { CONTROLLER_IMAGE, DATAPLANE_IMAGE } from "../../model/images";
+// project's Dockerfiles (images/*.Dockerfile) describe the same images of the package for users
+// with a registry; a unit test keeps them in step with APP_FILES and the runtime configs here.
+import { CONTROLLER_IMAGE, DATAPLANE_IMAGE, WS_ECHO_IMAGE } from "../../model/images";
 import { PAUSE_IMAGE } from "../cluster/node";
 import { RuntimeConfig } from "./oci";
 
-export { CONTROLLER_IMAGE, DATAPLANE_IMAGE };
+export { CONTROLLER_IMAGE, DATAPLANE_IMAGE, WS_ECHO_IMAGE };
 
 const APP_DIR = "/app";
-/** What of the package the controller and data plane images carry (plus production node_modules). */
+/** What of the package the controller, data plane and ws-echo images carry (plus production node_modules). */
 export const APP_FILES = ["package.json", "bin", "dist", "crds"];
 export const NODE_BINARY = "/usr/bin/node";
 export const HAPROXY_BINARY = "/usr/sbin/haproxy";
@@ -31,7 +31,18 @@ const appRuntime = (command: "controller" | "dataplane"): RuntimeConfig => ({
   workingDir: APP_DIR,
 });
 
-export const RUNTIMES: Record<"controller" | "dataplane", RuntimeConfig> = { controller: appRuntime("controller"), dataplane: appRuntime("dataplane") };
+/** The WebSocket echo server, compiled into the package's dist/. */
+const wsEchoRuntime: RuntimeConfig = {
+  entrypoint: ["node", `${APP_DIR}/dist/apps/ws-echo/server.js`],
+  env: [PATH_ENV, "NODE_ENV=production"],
+  workingDir: APP_DIR,
+};
+
+export const RUNTIMES: Record<"controller" | "dataplane" | "ws-echo", RuntimeConfig> = {
+  controller: appRuntime("controller"),
+  dataplane: appRuntime("dataplane"),
+  "ws-echo": wsEchoRuntime,
+};
 
 /** A host path and where it goes in the image (a directory is taken whole). */
 export interface FileSpec {
@@ -119,5 +130,7 @@ export function imageSpecs(host: HostInputs): ImageSpec[] {
     { id: "controller", names: [CONTROLLER_IMAGE], runtime: RUNTIMES.controller, layers: [node, app] },
     // node and app first, as in the controller: containerd unpacks that chain once for both.
     { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, app, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries)] },
+    // The controller's very layers under another entrypoint: nothing more to store or unpack.
+    { id: "ws-echo", names: [WS_ECHO_IMAGE], runtime: RUNTIMES["ws-echo"], layers: [node, app] },
   ];
 }

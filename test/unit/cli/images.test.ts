@@ -142,12 +142,19 @@ function readDockerfile(file: string) {
   };
 }
 
-describe.each(["controller", "dataplane"] as const)("the %s Dockerfile and the image builder", (id) => {
+/** What each image of the package runs. */
+const ENTRYPOINTS = {
+  controller: ["node", "/app/bin/agc.js", "controller"],
+  dataplane: ["node", "/app/bin/agc.js", "dataplane"],
+  "ws-echo": ["node", "/app/dist/apps/ws-echo/server.js"],
+};
+
+describe.each(["controller", "dataplane", "ws-echo"] as const)("the %s Dockerfile and the image builder", (id) => {
   const spec = imageSpecs({ packageRoot: "/src", toolchainBin: "/bin", nodeLibraries: [], haproxyLibraries: [], productionPackages: ["node_modules/ws"] }).find((s) => s.id === id)!;
   const docker = readDockerfile(`${id}.Dockerfile`);
 
   test("run the same command in the same directory with the same environment", () => {
-    expect(docker.entrypoint).toEqual(["node", "/app/bin/agc.js", id]);
+    expect(docker.entrypoint).toEqual(ENTRYPOINTS[id]);
     expect(spec.runtime.entrypoint).toEqual(docker.entrypoint);
     expect(spec.runtime.workingDir).toBe(docker.workingDir);
     expect(spec.runtime.env).toEqual(docker.env);

@@ -1,0 +1,98 @@
+// The WebSocket echo server, on loopback, with the `ws` client and plain HTTP requests.
+import * as http from "http";
+import WebSocket from "ws";
+import { RunningServer, portFrom, startEchoServer } from "../../../apps/ws-echo/server";
+
+let server: RunningServer;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  server = await startEchoServer({ port: 0, host: "127.0.0.1", podName: "ws-echo-7d9f-abcde", log: (line) => logged.push(line) });
+});
+afterAll(() => server.close());
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port: server.port, path, headers }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+function open(path: string): Promise<{ socket: WebSocket; servedBy: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}${path}`);
+    let servedBy: string | undefined;
+    socket.once("upgrade", (res) => (servedBy = res.headers["x-served-by"] as string | undefined));
+    socket.once("open", () => resolve({ socket, servedBy }));
+    socket.once("error", reject);
+  });
+}
+
+const nextMessage = (socket: WebSocket) =>
+  new Promise<{ data: Buffer; isBinary: boolean }>((resolve) => socket.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary })));
+
+test("every message comes back as sent, text as text and binary as binary, on any path", async () => {
+  const { socket, servedBy } = await open("/ws");
+  try {
+    expect(servedBy).toBe("ws-echo-7d9f-abcde");
+    const text = nextMessage(socket);
+    socket.send("hello, gateway");
+    expect(await text).toEqual({ data: Buffer.from("hello, gateway"), isBinary: false });
+    const binary = nextMessage(socket);
+    socket.send(Buffer.from([0, 1, 2, 255]));
+    expect(await binary).toEqual({ data: Buffer.from([0, 1, 2, 255]), isBinary: true });
+  } finally {
+    socket.close();
+  }
+  const other = await open("/any/other/path");
+  other.socket.close();
+});
+
+test("one log line per WebSocket connection, naming the pod, the path and the Host", async () => {
+  const before = logged.length;
+  const { socket } = await open("/chat");
+  socket.close();
+  expect(logged.length).toBe(before + 1);
+  expect(logged[before]).toMatch(/ ws-echo-7d9f-abcde: WebSocket from 127\.0\.0\.1 to \/chat \(host 127\.0\.0\.1:\d+\)$/);
+});
+
+test("GET /health answers 200 ok, naming the pod", async () => {
+  const res = await get("/health");
+  expect(res.status).toBe(200);
+  expect(res.body).toBe("ok\n");
+  expect(res.headers["x-served-by"]).toBe("ws-echo-7d9f-abcde");
+});
+
+test("GET /headers answers the request's headers as JSON", async () => {
+  const res = await get("/headers", { "X-Forwarded-For": "192.0.2.7", "x-request-id": "4d0c2f8e-1b2a-4c3d-9e8f-0a1b2c3d4e5f" });
+  expect(res.status).toBe(200);
+  expect(res.headers["content-type"]).toBe("application/json");
+  expect(JSON.parse(res.body)).toMatchObject({ "x-forwarded-for": "192.0.2.7", "x-request-id": "4d0c2f8e-1b2a-4c3d-9e8f-0a1b2c3d4e5f" });
+});
+
+test("a plain GET / (no upgrade) gets 400, as from a WebSocket-only server", async () => {
+  const res = await get("/");
+  expect(res.status).toBe(400);
+  expect(res.body).toContain("WebSocket only");
+});
+
+test("PORT picks the port, 8888 without it; a bad PORT is refused with its value", () => {
+  expect(portFrom({})).toBe(8888);
+  expect(portFrom({ PORT: "9000" })).toBe(9000);
+  expect(() => portFrom({ PORT: "http" })).toThrow("PORT 'http' is not a port; expected an integer from 1 to 65535");
+});
+
+test("stopping the server closes open WebSockets with 1001 (going away), so clients reconnect elsewhere", async () => {
+  const stopping = await startEchoServer({ port: 0, host: "127.0.0.1", podName: "ws-echo-old", log: () => {} });
+  const socket = new WebSocket(`ws://127.0.0.1:${stopping.port}/ws`);
+  await new Promise((resolve) => socket.once("open", resolve));
+  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+  await stopping.close();
+  expect(await closed).toBe(1001);
+});
