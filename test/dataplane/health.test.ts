@@ -103,5 +103,31 @@ describe("health checks", () => {
     expect(r.status).toBe(503);
     expect(r.body).toBe("no healthy endpoint for backend empty");
   }, 30_000);
+
+  it("says why the default probe fails a server that answers a plain GET / with 400, as a WebSocket-only server does", async () => {
+    d.healthStatus = 400;
+    try {
+      const endpoint = await eventually("a check answered 400", async () => {
+        const e = (await backends()).defaults.endpoints.find((x) => x.port === d.port);
+        return e?.lastCheck === "L7STS" ? e : undefined;
+      }, 20_000);
+      expect(endpoint.lastCheckCode).toBe(400);
+      expect(endpoint.hint).toBe("the probe's plain GET / was answered 400, as a WebSocket-only server answers it: give the Service a HealthCheckPolicy (or its pods an HTTP readiness probe) on a path that answers 200, e.g. /health");
+    } finally {
+      d.healthStatus = 200;
+    }
+    // A policy's own path failing says nothing of WebSockets.
+    b.healthStatus = 400;
+    try {
+      const other = await eventually("b's policy check answered 400", async () => {
+        const e = (await backends()).checked.endpoints.find((x) => x.port === b.port);
+        return e?.lastCheck === "L7STS" ? e : undefined;
+      }, 20_000);
+      expect(other.lastCheckCode).toBe(400);
+      expect(other.hint).toBeUndefined();
+    } finally {
+      b.healthStatus = 200;
+    }
+  }, 60_000);
 });
 
