@@ -22,6 +22,8 @@ export const APPLIED_HASH_ANNOTATION = "alb.agc.dev/applied-hash";
 /** On a frontend Service: the translate address key its address is reported under. */
 export const ADDRESS_KEY_ANNOTATION = "alb.agc.dev/address-key";
 export const ADMIN_PORT = 9901;
+/** The agent's /healthz and /readyz on the pod's address, for the kubelet. */
+export const PROBE_PORT = 9902;
 
 /** The data plane image: `agc images` builds it under this name. */
 export const DEFAULT_DATAPLANE_IMAGE = DATAPLANE_IMAGE;
@@ -85,8 +87,8 @@ export function needsApply(desired: Obj, cached: Obj | undefined): boolean {
 
 /** An exec probe: the agent's admin server listens on loopback only, which kubelet's HTTP probes cannot reach. */
 function agentProbe(path: string, periodSeconds: number, failureThreshold: number): Obj {
-  const script = `require("http").get("http://127.0.0.1:${ADMIN_PORT}${path}", (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))`;
-  return { exec: { command: ["node", "-e", script] }, periodSeconds, timeoutSeconds: 3, failureThreshold };
+  // HTTP, not exec: a probe that starts a process every few seconds per pod starves a busy node.
+  return { httpGet: { path, port: PROBE_PORT }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 
 /**
@@ -160,10 +162,10 @@ export function dataplaneObjects(dp: Dataplane, revision: string, settings: Data
               name: "dataplane",
               image: settings.image,
               // The image's entrypoint is `agc dataplane`; the agent starts HAProxy itself.
-              args: ["--configmap", `${namespace}/${name}`, "--admin-port", String(ADMIN_PORT)],
+              args: ["--configmap", `${namespace}/${name}`, "--admin-port", String(ADMIN_PORT), "--probe-port", String(PROBE_PORT)],
               env: [downward("POD_NAME", "metadata.name"), downward("POD_NAMESPACE", "metadata.namespace")],
               ports: containerPorts.map((containerPort) => ({ containerPort, protocol: "TCP" })),
-              readinessProbe: agentProbe("/readyz", 5, 2),
+              readinessProbe: agentProbe("/readyz", 2, 2),
               livenessProbe: agentProbe("/healthz", 10, 3),
             },
           ],

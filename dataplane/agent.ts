@@ -35,6 +35,12 @@ export interface AgentOptions {
   haproxyBin?: string;
   /** Admin HTTP port on 127.0.0.1; 0 picks a free one; undefined: no admin server. */
   adminPort?: number;
+  /**
+   * A port on every address that answers /healthz and /readyz only, for the kubelet's HTTP
+   * probes (an exec probe starts a process each time, which a busy node cannot afford);
+   * undefined: none. The admin server, with /backends, stays on loopback.
+   */
+  probePort?: number;
   /** Where access log lines go (one JSON object per request). Default: stdout. */
   accessLog?: (line: string) => void;
   /** Other HAProxy output (alerts, warnings). Default: stderr. */
@@ -93,6 +99,7 @@ export class DataplaneAgent extends EventEmitter {
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private admin: http.Server | undefined;
+  private probes: http.Server | undefined;
   private watcher: fs.FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -194,9 +201,14 @@ export class DataplaneAgent extends EventEmitter {
   }
 
   async startAdmin(): Promise<void> {
-    if (this.opts.adminPort === undefined || this.admin) return;
-    this.admin = http.createServer((req, res) => void this.serveAdmin(req, res));
-    await new Promise<void>((r) => this.admin!.listen(this.opts.adminPort, "127.0.0.1", () => r()));
+    if (this.opts.adminPort !== undefined && !this.admin) {
+      this.admin = http.createServer((req, res) => void this.serveAdmin(req, res, true));
+      await new Promise<void>((r) => this.admin!.listen(this.opts.adminPort, "127.0.0.1", () => r()));
+    }
+    if (this.opts.probePort !== undefined && !this.probes) {
+      this.probes = http.createServer((req, res) => void this.serveAdmin(req, res, false));
+      await new Promise<void>((r) => this.probes!.listen(this.opts.probePort, () => r()));
+    }
   }
 
   /** Applies IR documents one at a time, in arrival order. A newer document cancels the retry of an older one. */
@@ -461,7 +473,7 @@ export class DataplaneAgent extends EventEmitter {
     return healthView(this.current.ir, this.current.layout, parseShowStat(csv));
   }
 
-  private async serveAdmin(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async serveAdmin(req: http.IncomingMessage, res: http.ServerResponse, withBackends: boolean): Promise<void> {
     const send = ({ status, body }: HttpAnswer) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
@@ -469,8 +481,8 @@ export class DataplaneAgent extends EventEmitter {
     try {
       if (req.url === "/healthz") return send(healthzAnswer(this.status()));
       if (req.url === "/readyz") return send(readyzAnswer(this.status()));
-      if (req.url === "/backends") return send({ status: 200, body: await this.health() });
-      send({ status: 404, body: { error: "not found; try /readyz, /healthz or /backends" } });
+      if (withBackends && req.url === "/backends") return send({ status: 200, body: await this.health() });
+      send({ status: 404, body: { error: `not found; try /readyz${withBackends ? ", /healthz or /backends" : " or /healthz"}` } });
     } catch (e) {
       send({ status: 500, body: { error: (e as Error).message } });
     }
@@ -506,6 +518,6 @@ export class DataplaneAgent extends EventEmitter {
     await this.queue.catch(() => undefined);
     await this.proc.stop(drainMs);
     await this.accessLog.stop();
-    if (this.admin) await new Promise<void>((r) => this.admin!.close(() => r()));
+    for (const server of [this.admin, this.probes]) if (server) await new Promise<void>((r) => server.close(() => r()));
   }
 }

@@ -502,6 +502,7 @@ export class KubeClient {
    */
   async watch(collection: string, resourceVersion: string, onEvent: (e: WatchEvent) => void, signal?: AbortSignal, extraQuery: Record<string, string> = {}): Promise<void> {
     const auth = await this.auth();
+    if (signal?.aborted) return; // stopped while the credentials were read: no request at all
     return new Promise((resolve, reject) => {
       const req = this.open(collection, { query: { watch: 1, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300, ...extraQuery } }, auth);
       // The server ends the stream after timeoutSeconds; a silent connection longer than that is dead.
@@ -519,9 +520,10 @@ export class KubeClient {
         req.destroy();
         settle();
       };
+      // The error listener first: a request destroyed before it has one crashes the process.
+      req.on("error", settle);
       if (signal?.aborted) return stop();
       signal?.addEventListener("abort", stop, { once: true });
-      req.on("error", settle);
       req.on("response", (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           let text = "";

@@ -36,6 +36,8 @@ Options (default in brackets):
   --runtime-dir DIR                configuration generations, maps, certificates, sockets
                                    [$TMPDIR/agc-dataplane-<pid>]
   --admin-port PORT                admin HTTP on 127.0.0.1; 0 picks a free port [${DEFAULT_ADMIN_PORT}]
+  --probe-port PORT                /healthz and /readyz (only) on every address, for the kubelet's
+                                   HTTP probes [none]
   --haproxy PATH                   the HAProxy 2.6+ binary [${DEFAULT_HAPROXY}]
   --drain-seconds N                on SIGTERM/SIGINT, open connections get up to N s to finish [${DEFAULT_DRAIN_SECONDS}]
   --reload-timeout-seconds N       a reload that shows no new worker within N s has failed, and is
@@ -56,7 +58,7 @@ Admin endpoints:
 Access log lines (JSON, one per request, with the x-request-id) go to stdout; everything else to stderr.`;
 
 export const FLAGS = [
-  "--ir", "--configmap", "--kubeconfig", "--pod", "--runtime-dir", "--admin-port", "--haproxy", "--drain-seconds",
+  "--ir", "--configmap", "--kubeconfig", "--pod", "--runtime-dir", "--admin-port", "--probe-port", "--haproxy", "--drain-seconds",
   "--reload-timeout-seconds", "--old-worker-timeout-seconds", "--retry-max-seconds",
 ];
 
@@ -64,6 +66,8 @@ export interface DataplaneConfig {
   source: { kind: "file"; file: string } | { kind: "configmap"; configMap: ObjectRef; pod?: ObjectRef; kubeconfig?: string };
   runtimeDir: string;
   adminPort: number;
+  /** Undefined: no probe port. */
+  probePort?: number;
   haproxyBin: string;
   drainSeconds: number;
   reloadTimeoutMs: number;
@@ -88,6 +92,7 @@ export function dataplaneConfig(args: string[], env: Record<string, string | und
   if ((flags["--ir"] === undefined) === (flags["--configmap"] === undefined)) return { ok: false, error: "give exactly one of --ir FILE and --configmap NAMESPACE/NAME" };
   const numbers = {
     adminPort: numberFlag(flags, "--admin-port", DEFAULT_ADMIN_PORT, 0, 65535, true),
+    probePort: numberFlag(flags, "--probe-port", -1, 1, 65535, true), // -1: none
     drainSeconds: numberFlag(flags, "--drain-seconds", DEFAULT_DRAIN_SECONDS, 0, 86_400),
     reloadTimeoutSeconds: numberFlag(flags, "--reload-timeout-seconds", DEFAULT_RELOAD_TIMEOUT_MS / 1000, 1, 3_600),
     oldWorkerTimeoutSeconds: numberFlag(flags, "--old-worker-timeout-seconds", DEFAULT_OLD_WORKER_TIMEOUT_MS / 1000, 1, 7 * 86_400),
@@ -115,6 +120,7 @@ export function dataplaneConfig(args: string[], env: Record<string, string | und
       source,
       runtimeDir: flags["--runtime-dir"] ?? path.join(os.tmpdir(), `agc-dataplane-${pid}`),
       adminPort: n.adminPort,
+      ...(n.probePort >= 0 ? { probePort: n.probePort } : {}),
       haproxyBin: flags["--haproxy"] ?? DEFAULT_HAPROXY,
       drainSeconds: n.drainSeconds,
       reloadTimeoutMs: n.reloadTimeoutSeconds * 1000,
@@ -149,6 +155,7 @@ export async function main(args: string[]): Promise<number> {
     runtimeDir: config.runtimeDir,
     haproxyBin: config.haproxyBin,
     adminPort: config.adminPort,
+    probePort: config.probePort,
     reloadTimeoutMs: config.reloadTimeoutMs,
     oldWorkerTimeoutMs: config.oldWorkerTimeoutMs,
     retryBackoff: { initialMs: DEFAULT_RETRY_BACKOFF.initialMs, maxMs: config.retryMaxMs },

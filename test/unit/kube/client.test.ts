@@ -291,6 +291,41 @@ describe("watch", () => {
   });
 });
 
+describe("a watch that is stopped", () => {
+  // Stopped before its request went out (the agent's SIGTERM while a list was in flight) it
+  // once destroyed a request with no error listener yet, and the process died of it.
+  it("sends nothing when already stopped, and ends quietly when stopped mid-request", async () => {
+    let requests = 0;
+    const server = http.createServer(() => requests++); // never answers: the watch stays open
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const stopped = new AbortController();
+      stopped.abort();
+      await expect(client.watch("/api/v1/pods", "1", () => {}, stopped.signal)).resolves.toBeUndefined();
+      const midway = new AbortController();
+      const watching = client.watch("/api/v1/pods", "1", () => {}, midway.signal);
+      await eventuallyTrue(() => requests === 1);
+      midway.abort();
+      await expect(watching).resolves.toBeUndefined();
+      await new Promise((r) => setTimeout(r, 50));
+      expect({ requests, uncaught }).toEqual({ requests: 1, uncaught: [] });
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      client.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+async function eventuallyTrue(probe: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe("a throttled request", () => {
   // A local HTTP server stands in for an overloaded API server: a real one cannot be made to
   // answer 429 on demand.
