@@ -36,7 +36,9 @@ ServiceAccount and Role), and per frontend a LoadBalancer Service (class ${LOAD_
 whose address it hands out from --address-pool; it writes their Gateway API and Ingress status.
 Gateway API kinds whose CRDs are not installed are looked for again every few seconds.
 It installs or upgrades its CRDs and the Gateway API CRDs first (unless --no-install-crds:
-then \`agc controller bootstrap\` does). Stop it with Ctrl-C.
+then \`agc controller bootstrap\` does). With --health-port, /readyz answers 200 once the
+informers have listed everything, and on a stand-by (--leader-elect) once it has seen another
+replica hold the lease. Stop it with Ctrl-C.
 
   --dns-zone ZONE    the zone frontends' host names are made in; default ${DEFAULT_DNS_ZONE}
   --no-install-crds  leave the CRDs as they are (another bootstrap owns them)
@@ -58,9 +60,7 @@ then \`agc controller bootstrap\` does). Stop it with Ctrl-C.
   --renew-deadline-seconds N  a leader that has not renewed for this long stops writing
                      and exits, before the lease can pass to another; default 2/3 of the lease
   --retry-period-seconds N  how often to try to acquire or renew; default 2/15 of the lease
-${SHARED_HELP}
-                     /readyz answers 200 once the informers have listed everything, and on
-                     a stand-by (--leader-elect) once it has seen another replica hold the lease`;
+${SHARED_HELP}`;
 
 export async function main(args: string[]): Promise<number> {
   if (args[0] === "bootstrap") return bootstrap.main(args.slice(1));
