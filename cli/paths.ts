@@ -2,6 +2,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { IMAGE_GATEWAY_API_CRDS } from "../model/images";
 
 /** The root of this package (a checkout, or node_modules/pulumi-agc), from sources or dist/. */
 export const packageRoot = findPackageRoot(__dirname);
@@ -59,4 +60,12 @@ export function toolchainGatewayApiCrds(): string | undefined {
   }
   const dir = path.join(bin, "gateway-api-crds", "standard");
   return fs.existsSync(dir) ? dir : undefined;
+}
+
+/**
+ * The Gateway API CRDs to install when no directory is named: those the controller image
+ * carries, else the toolchain's; undefined when there are neither.
+ */
+export function defaultGatewayApiCrds(): string | undefined {
+  return fs.existsSync(IMAGE_GATEWAY_API_CRDS) ? IMAGE_GATEWAY_API_CRDS : toolchainGatewayApiCrds();
 }

@@ -6,6 +6,9 @@
 // stops writing before anyone else may take over.
 import { KubeClient, isConflict, isNotFound } from "../kube/client";
 
+/** The Lease the controller's replicas hold to lead. */
+export const CONTROLLER_LEASE = "alb-controller";
+
 export interface LeaseOptions {
   namespace: string;
   name: string;
@@ -105,6 +108,8 @@ export class LeaderElector {
   private readonly lost = new AbortController();
   private stopped = false;
   private deadlineTimer?: NodeJS.Timeout;
+  /** How the last attempt to acquire or renew ended; undefined before the first answer. */
+  lastAttempt?: "mine" | "theirs" | "failed";
 
   constructor(
     private readonly client: KubeClient,
@@ -161,7 +166,8 @@ export class LeaderElector {
   async acquire(): Promise<void> {
     let waiting = false;
     for (;;) {
-      if ((await this.tryAcquireOrRenew().catch(() => "failed")) === "mine") {
+      this.lastAttempt = await this.tryAcquireOrRenew().catch(() => "failed" as const);
+      if (this.lastAttempt === "mine") {
         this.options.log?.(`leading (lease ${this.options.namespace}/${this.options.name})`);
         return;
       }

@@ -107,12 +107,14 @@ export const dataplanePods = (managedBy: string): ResourceType => ({
 
 export const EVENTS: ResourceType = { apiVersion: "v1", kind: "Event", plural: "events" };
 
+export const GATEWAY_CLASS_CRD_NAME = "gatewayclasses.gateway.networking.k8s.io";
+
 /** The GatewayClass CRD: its bundle-version annotation says which Gateway API release is installed. */
 export const GATEWAY_CLASS_CRD: ResourceType = {
   apiVersion: "apiextensions.k8s.io/v1",
   kind: "CustomResourceDefinition",
   plural: "customresourcedefinitions",
-  fieldSelector: "metadata.name=gatewayclasses.gateway.networking.k8s.io",
+  fieldSelector: `metadata.name=${GATEWAY_CLASS_CRD_NAME}`,
   transform: (crd) => ({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name, resourceVersion: crd.metadata.resourceVersion, annotations: crd.metadata.annotations } }),
 };
 

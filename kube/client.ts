@@ -104,6 +104,15 @@ function readKubeconfig(file: string): KubeconfigFile {
   return { doc: (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as Obj, file };
 }
 
+/** ~/.kube/config; undefined for a user with no home (in a pod: a user the image does not list, and no HOME). */
+function homeKubeconfig(): string | undefined {
+  try {
+    return path.join(os.homedir(), ".kube", "config");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Resolves credentials the way kubectl does: an explicit kubeconfig (its contents or a path),
  * then $KUBECONFIG (a list of files, merged), then ~/.kube/config, then the pod's service account.
@@ -115,8 +124,8 @@ export function loadCredentials(kubeconfig?: string, context?: string): Credenti
   }
   const envFiles = (process.env.KUBECONFIG ?? "").split(path.delimiter).filter((p) => p && fs.existsSync(p));
   if (envFiles.length) return fromKubeconfigFiles(envFiles.map(readKubeconfig), context);
-  const home = path.join(os.homedir(), ".kube", "config");
-  if (fs.existsSync(home)) return fromKubeconfigFiles([readKubeconfig(home)], context);
+  const home = homeKubeconfig();
+  if (home && fs.existsSync(home)) return fromKubeconfigFiles([readKubeconfig(home)], context);
   if (process.env.KUBERNETES_SERVICE_HOST && fs.existsSync(`${IN_CLUSTER_DIR}/token`)) {
     return {
       server: inClusterServer(process.env.KUBERNETES_SERVICE_HOST, process.env.KUBERNETES_SERVICE_PORT),

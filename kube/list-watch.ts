@@ -21,7 +21,7 @@ export interface ListWatchHandlers {
 }
 
 /** Waits `ms`, or less when `signal` aborts meanwhile. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

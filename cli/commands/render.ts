@@ -1,14 +1,19 @@
 // `agc render --ir FILE [--out DIR] [--runtime-dir DIR]`: prints or writes the HAProxy
-// configuration the data plane would run for an IR document.
+// configuration the data plane would run for an IR document. `agc render install` prints the
+// controller's install manifests (render-install.ts).
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseIr } from "../../model/ir";
 import { render } from "../../dataplane/render";
+import * as install from "./render-install";
 
-export const summary = "print the HAProxy configuration generated from an IR document";
+export const summary = "print the HAProxy configuration of an IR document, or the controller's install manifests";
 
 const HELP = `usage: agc render --ir FILE [--out DIR] [--runtime-dir DIR]
+       agc render install [OPTIONS]   the ALB controller's install as YAML (--help for the options)
+
+Prints the HAProxy configuration the data plane generates from an IR document.
 
   --ir FILE           IR document (JSON or YAML, apiVersion ir.agc.dev/v1)
   --out DIR           write haproxy.cfg and maps/ there instead of printing
@@ -29,6 +34,7 @@ export function parseFlags(args: string[], known: string[]): { flags: Record<str
 }
 
 export async function main(args: string[]): Promise<number> {
+  if (args[0] === "install") return install.main(args.slice(1));
   if (args.includes("--help") || args.includes("-h")) {
     console.log(HELP);
     return 0;

@@ -27,9 +27,12 @@ export function hostImageSpecs(packageRoot: string, toolchainBin: string): Image
   // npm never packs the lock file: the production dependencies are known in a checkout only.
   if (!fs.existsSync(lockFile)) throw new Error(`agc images builds the controller and data plane images from a checkout of pulumi-agc (it reads ${lockFile}, which is missing); use images/*.Dockerfile elsewhere`);
   const lock = JSON.parse(fs.readFileSync(lockFile, "utf8"));
+  const gatewayApiCrds = path.join(toolchainBin, "gateway-api-crds", "standard");
+  if (!fs.existsSync(gatewayApiCrds)) throw new Error(`the toolchain has no Gateway API CRDs (expected them in ${gatewayApiCrds}), which the controller image carries; run \`agc toolchain\``);
   return imageSpecs({
     packageRoot,
     toolchainBin,
+    gatewayApiCrds,
     nodeLibraries: ldd(NODE_BINARY),
     haproxyLibraries: fs.existsSync(HAPROXY_BINARY) ? ldd(HAPROXY_BINARY) : [],
     productionPackages: productionPackages(lock).filter((p) => fs.existsSync(path.join(packageRoot, p))),

@@ -1,7 +1,7 @@
 // The images `agc images` builds, as data: which host files go where, and what runs. The
 // project's Dockerfiles (images/*.Dockerfile) describe the same images of the package for users
 // with a registry; a unit test keeps them in step with APP_FILES and the runtime configs here.
-import { CONTROLLER_IMAGE, DATAPLANE_IMAGE, WS_ECHO_IMAGE } from "../../model/images";
+import { CONTROLLER_IMAGE, DATAPLANE_IMAGE, IMAGE_GATEWAY_API_CRDS, WS_ECHO_IMAGE } from "../../model/images";
 import { PAUSE_IMAGE } from "../cluster/node";
 import { RuntimeConfig } from "./oci";
 
@@ -101,6 +101,8 @@ function appLayer(packageRoot: string, packages: string[]): LayerSpec {
 export interface HostInputs {
   packageRoot: string;
   toolchainBin: string;
+  /** The Gateway API release's standard CRD files (the toolchain keeps them); the bootstrap installs them. */
+  gatewayApiCrds: string;
   nodeLibraries: string[];
   haproxyLibraries: string[];
   productionPackages: string[];
@@ -127,7 +129,12 @@ export function imageSpecs(host: HostInputs): ImageSpec[] {
     pauseImage(host.toolchainBin),
     staticBinaryImage(host.toolchainBin, "echo-basic", ECHO_BASIC_IMAGES),
     staticBinaryImage(host.toolchainBin, "coredns", COREDNS_IMAGES),
-    { id: "controller", names: [CONTROLLER_IMAGE], runtime: RUNTIMES.controller, layers: [node, app] },
+    {
+      id: "controller",
+      names: [CONTROLLER_IMAGE],
+      runtime: RUNTIMES.controller,
+      layers: [node, app, { name: "gateway-api-crds", files: [{ source: host.gatewayApiCrds, target: IMAGE_GATEWAY_API_CRDS }] }],
+    },
     // node and app first, as in the controller: containerd unpacks that chain once for both.
     { id: "dataplane", names: [DATAPLANE_IMAGE], runtime: RUNTIMES.dataplane, layers: [node, app, binaryLayer("haproxy", HAPROXY_BINARY, host.haproxyLibraries)] },
     // The controller's very layers under another entrypoint: nothing more to store or unpack.

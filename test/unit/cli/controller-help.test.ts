@@ -28,3 +28,36 @@ describe("agc controller", () => {
     await expect(run(["--dataplane-replicas", "two"])).rejects.toThrow("--dataplane-replicas must be a whole number of pods (0 or more); got 'two'");
   });
 });
+
+describe("agc controller: the options its pods need", () => {
+  it("documents the health endpoint and the log level", async () => {
+    const { out } = await run(["--help"]);
+    expect(out).toContain("--health-port N    serve /healthz (liveness: answers while the process runs) and /readyz");
+    expect(out).toContain("--log-level LEVEL  error, warn, info or debug (also each probe answered); default info");
+    expect(out).toContain("agc controller bootstrap ...   install the CRDs and keep them installed (--help for more)");
+  });
+
+  it("refuses a bad health port, a health address without a port, and an unknown log level, naming the value", async () => {
+    await expect(run(["--health-port", "99999"])).rejects.toThrow("--health-port must be a TCP port from 1 to 65535 (or 0: any free one); got '99999'");
+    await expect(run(["--health-address", "0.0.0.0"])).rejects.toThrow("--health-address needs --health-port (the health endpoint is off without a port)");
+    await expect(run(["--log-level", "loud"])).rejects.toThrow("--log-level must be one of error, warn, info, debug; got 'loud'");
+  });
+
+  it("names an unknown option", async () => {
+    const { code, err } = await run(["--helth-port", "8081"]);
+    expect(code).toBe(2);
+    expect(err).toContain("agc controller: unknown option --helth-port");
+  });
+
+  it("bootstrap --help says what it installs and how often it applies them again", async () => {
+    const { code, out } = await run(["bootstrap", "--help"]);
+    expect(code).toBe(0);
+    expect(out).toContain("usage: agc controller bootstrap");
+    expect(out).toContain("--gateway-api-crds DIR  the Gateway API release's CRD files (its config/crd/standard);\n                     default /app/gateway-api-crds/standard (in the controller image)");
+    expect(out).toContain("--resync-seconds N  how often to apply them again; default 300");
+  });
+
+  it("bootstrap refuses a resync period that is not a whole number of seconds", async () => {
+    await expect(run(["bootstrap", "--resync-seconds", "0.5"])).rejects.toThrow("--resync-seconds must be a whole number of seconds, 1 or more; got '0.5'");
+  });
+});

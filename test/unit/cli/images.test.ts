@@ -129,17 +129,31 @@ test("a warm build reuses the archive and leaves the content hashes file alone; 
   }
 });
 
-/** What a Dockerfile states that our builder must match. */
+/** What a Dockerfile states that our builder must match: the final stage, and what it copies from earlier ones. */
 function readDockerfile(file: string) {
-  const lines = fs.readFileSync(path.join(packageRoot, "images", file), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
-  const args = (k: string) => lines.filter((l) => l.startsWith(`${k} `)).map((l) => l.slice(k.length + 1).trim());
+  const all = fs.readFileSync(path.join(packageRoot, "images", file), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+  const stages = all.map((l, i) => (l.startsWith("FROM ") ? i : -1)).filter((i) => i >= 0);
+  const lines = all.slice(stages.at(-1));
+  const args = (k: string, from = lines) => from.filter((l) => l.startsWith(`${k} `)).map((l) => l.slice(k.length + 1).trim());
+  const copies = args("COPY").map((l) => l.split(" "));
   return {
     entrypoint: JSON.parse(args("ENTRYPOINT")[0]),
     env: args("ENV").flatMap((l) => l.split(" ")),
     workingDir: args("WORKDIR")[0],
-    copied: args("COPY").flatMap((l) => l.split(" ").slice(0, -1)),
+    copied: copies.filter((c) => !c[0].startsWith("--from=")).flatMap((c) => c.slice(0, -1)),
+    /** [stage, source, target] of each COPY --from. */
+    fromStages: copies.filter((c) => c[0].startsWith("--from=")).map((c) => [c[0].slice("--from=".length), c[1], c[2]]),
+    /** ARG name=value of every stage. */
+    buildArgs: Object.fromEntries(args("ARG", all).map((a) => a.split("="))),
     run: args("RUN").join("\n"),
+    runAll: args("RUN", all).join("\n"),
   };
+}
+
+/** A pinned version from toolchain/versions.env. */
+function pinnedVersion(name: string): string {
+  const line = fs.readFileSync(path.join(packageRoot, "toolchain", "versions.env"), "utf8").split("\n").find((l) => l.startsWith(`${name}=`));
+  return line!.slice(name.length + 1);
 }
 
 /** What each image of the package runs. */
@@ -150,7 +164,8 @@ const ENTRYPOINTS = {
 };
 
 describe.each(["controller", "dataplane", "ws-echo"] as const)("the %s Dockerfile and the image builder", (id) => {
-  const spec = imageSpecs({ packageRoot: "/src", toolchainBin: "/bin", nodeLibraries: [], haproxyLibraries: [], productionPackages: ["node_modules/ws"] }).find((s) => s.id === id)!;
+  const host = { packageRoot: "/src", toolchainBin: "/bin", gatewayApiCrds: "/cache/gateway-api-crds/standard", nodeLibraries: [], haproxyLibraries: [], productionPackages: ["node_modules/ws"] };
+  const spec = imageSpecs(host).find((s) => s.id === id)!;
   const docker = readDockerfile(`${id}.Dockerfile`);
 
   test("run the same command in the same directory with the same environment", () => {
@@ -173,5 +188,21 @@ describe.each(["controller", "dataplane", "ws-echo"] as const)("the %s Dockerfil
     const hasHaproxyLayer = spec.layers.some((l) => l.files.some((f) => f.target === HAPROXY_BINARY));
     expect(hasHaproxyLayer).toBe(id === "dataplane");
     expect(/apt-get install .*\bhaproxy\b/.test(docker.run)).toBe(id === "dataplane");
+  });
+
+  test(id === "controller" ? "carry the pinned Gateway API release's standard CRDs where the bootstrap reads them" : "carry no Gateway API CRDs", () => {
+    const crdTargets = spec.layers.flatMap((l) => l.files).filter((f) => f.target.includes("gateway-api-crds"));
+    if (id !== "controller") {
+      expect(crdTargets).toEqual([]);
+      expect(docker.fromStages).toEqual([]);
+      return;
+    }
+    expect(crdTargets).toEqual([{ source: "/cache/gateway-api-crds/standard", target: "/app/gateway-api-crds/standard" }]);
+    expect(docker.fromStages).toEqual([["gateway-api", "/crds", "/app/gateway-api-crds/standard"]]);
+    // The same release the toolchain builds the conformance suite of and copies the CRDs from.
+    expect(pinnedVersion("GATEWAY_API_CONFORMANCE_VERSION")).toBe("1.6.3");
+    expect(docker.buildArgs.GATEWAY_API_VERSION).toBe(`v${pinnedVersion("GATEWAY_API_CONFORMANCE_VERSION")}`);
+    expect(docker.runAll).toContain('go mod download -json "sigs.k8s.io/gateway-api@${GATEWAY_API_VERSION}"');
+    expect(docker.runAll).toContain("config/crd/standard/*.yaml");
   });
 });

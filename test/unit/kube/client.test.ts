@@ -350,3 +350,13 @@ describe("a throttled request", () => {
     }
   });
 });
+
+// A pod's user that its image does not list (the install runs as 65532), with no HOME: there
+// os.homedir() throws, and the in-cluster credentials must still be found. Needs root to run a
+// process as that user, and the built package (`npm run build`).
+(process.getuid?.() === 0 ? test : test.skip)("a user with no home directory falls through to the in-cluster credentials", async () => {
+  const { spawnSync } = await import("child_process");
+  const script = `try { require(${JSON.stringify(path.join(__dirname, "../../../dist/kube/client.js"))}).loadCredentials(); } catch (e) { console.log(e.message); }`;
+  const result = spawnSync(process.execPath, ["-e", script], { uid: 65532, gid: 65532, env: {}, encoding: "utf8" });
+  expect(result.stdout.trim()).toBe("no Kubernetes credentials: set KUBECONFIG, pass a kubeconfig, or run inside a cluster");
+});
