@@ -22,7 +22,7 @@ export const APPLIED_HASH_ANNOTATION = "alb.agc.dev/applied-hash";
 /** On a frontend Service: the translate address key its address is reported under. */
 export const ADDRESS_KEY_ANNOTATION = "alb.agc.dev/address-key";
 export const ADMIN_PORT = 9901;
-/** The agent's /healthz and /readyz on the pod's address, for the kubelet. */
+/** The agent's /healthz, /readyz and /backends on the pod's address, for the kubelet and operators. */
 export const PROBE_PORT = 9902;
 
 /** The data plane image: `agc images` builds it under this name. */

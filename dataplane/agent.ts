@@ -36,9 +36,9 @@ export interface AgentOptions {
   /** Admin HTTP port on 127.0.0.1; 0 picks a free one; undefined: no admin server. */
   adminPort?: number;
   /**
-   * A port on every address that answers /healthz and /readyz only, for the kubelet's HTTP
-   * probes (an exec probe starts a process each time, which a busy node cannot afford);
-   * undefined: none. The admin server, with /backends, stays on loopback.
+   * A port on every address that answers /healthz, /readyz and /backends (read-only), for the
+   * kubelet's HTTP probes (an exec probe starts a process each time, which a busy node cannot
+   * afford) and for looking at backend health from outside the pod; undefined: none.
    */
   probePort?: number;
   /** Where access log lines go (one JSON object per request). Default: stdout. */
@@ -202,11 +202,11 @@ export class DataplaneAgent extends EventEmitter {
 
   async startAdmin(): Promise<void> {
     if (this.opts.adminPort !== undefined && !this.admin) {
-      this.admin = http.createServer((req, res) => void this.serveAdmin(req, res, true));
+      this.admin = http.createServer((req, res) => void this.serveAdmin(req, res));
       await new Promise<void>((r) => this.admin!.listen(this.opts.adminPort, "127.0.0.1", () => r()));
     }
     if (this.opts.probePort !== undefined && !this.probes) {
-      this.probes = http.createServer((req, res) => void this.serveAdmin(req, res, false));
+      this.probes = http.createServer((req, res) => void this.serveAdmin(req, res));
       await new Promise<void>((r) => this.probes!.listen(this.opts.probePort, () => r()));
     }
   }
@@ -473,7 +473,7 @@ export class DataplaneAgent extends EventEmitter {
     return healthView(this.current.ir, this.current.layout, parseShowStat(csv));
   }
 
-  private async serveAdmin(req: http.IncomingMessage, res: http.ServerResponse, withBackends: boolean): Promise<void> {
+  private async serveAdmin(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const send = ({ status, body }: HttpAnswer) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
@@ -481,8 +481,8 @@ export class DataplaneAgent extends EventEmitter {
     try {
       if (req.url === "/healthz") return send(healthzAnswer(this.status()));
       if (req.url === "/readyz") return send(readyzAnswer(this.status()));
-      if (withBackends && req.url === "/backends") return send({ status: 200, body: await this.health() });
-      send({ status: 404, body: { error: `not found; try /readyz${withBackends ? ", /healthz or /backends" : " or /healthz"}` } });
+      if (req.url === "/backends") return send({ status: 200, body: await this.health() });
+      send({ status: 404, body: { error: "not found; try /readyz, /healthz or /backends" } });
     } catch (e) {
       send({ status: 500, body: { error: (e as Error).message } });
     }

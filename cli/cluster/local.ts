@@ -388,6 +388,11 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
   }
 }
 
+/** Stops the controller process `up` started, if it runs (the controller then runs as pods instead). */
+export async function stopLocalController(layout: ClusterLayout, log: Log): Promise<void> {
+  await stopProcess(layout, "agc-controller", log);
+}
+
 /** Stops one process: SIGTERM to its group, again after `secondTermMs`, SIGKILL at the end. */
 async function stopProcess(layout: ClusterLayout, name: string, log: Log, secondTermMs = 15_000): Promise<void> {
   const pid = readPid(layout, name);

@@ -36,8 +36,8 @@ Options (default in brackets):
   --runtime-dir DIR                configuration generations, maps, certificates, sockets
                                    [$TMPDIR/agc-dataplane-<pid>]
   --admin-port PORT                admin HTTP on 127.0.0.1; 0 picks a free port [${DEFAULT_ADMIN_PORT}]
-  --probe-port PORT                /healthz and /readyz (only) on every address, for the kubelet's
-                                   HTTP probes [none]
+  --probe-port PORT                /healthz, /readyz and /backends on every address, for the
+                                   kubelet's HTTP probes and health from outside the pod [none]
   --haproxy PATH                   the HAProxy 2.6+ binary [${DEFAULT_HAPROXY}]
   --drain-seconds N                on SIGTERM/SIGINT, open connections get up to N s to finish [${DEFAULT_DRAIN_SECONDS}]
   --reload-timeout-seconds N       a reload that shows no new worker within N s has failed, and is

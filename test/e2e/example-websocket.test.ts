@@ -13,6 +13,7 @@ import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually } from "../dataplane/harness";
 import { testClient } from "../support/localCluster";
 import { pulumiOk, uniqueStack } from "../support/pulumi";
+import { sleep } from "../dataplane/harness";
 
 jest.setTimeout(900_000);
 
@@ -84,4 +85,94 @@ test("the backend sees the forwarded headers: the client's chain plus the node's
   expect(headers["x-forwarded-for"]).toBe("203.0.113.7,10.244.0.1");
   expect(headers["x-forwarded-proto"]).toBe("http");
   expect(headers["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+});
+
+/** Requests every 20 ms and a WebSocket that sends every 100 ms, counting what failed, until stopped. */
+function trafficUnderWatch() {
+  const failures: string[] = [];
+  let answered = 0;
+  let echoes = 0;
+  let running = true;
+  const requests = (async () => {
+    while (running) {
+      try {
+        const a = await get("/health");
+        if (a.status === 200) answered++;
+        else failures.push(`GET /health answered ${a.status}: ${a.body.trim()}`);
+      } catch (e) {
+        failures.push(`GET /health: ${(e as Error).message}`);
+      }
+      await sleep(20);
+    }
+  })();
+  const ws = new WebSocket(`ws://${address}/`, { headers: { host: HOST } });
+  ws.on("message", () => echoes++);
+  ws.on("close", (code) => running && failures.push(`the WebSocket closed (${code})`));
+  ws.on("error", (e) => failures.push(`WebSocket: ${e.message}`));
+  const sender = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send("ping"), 100);
+  return {
+    counts: () => ({ answered, echoes }),
+    async stop() {
+      running = false;
+      clearInterval(sender);
+      await requests;
+      const open = ws.readyState === WebSocket.OPEN;
+      ws.close();
+      return { failures, answered, echoes, open };
+    },
+  };
+}
+
+const LEASE = "/apis/coordination.k8s.io/v1/namespaces/agc-system/leases/alb-controller";
+const CONTROLLER = "/apis/apps/v1/namespaces/agc-system/deployments/alb-controller";
+
+test("the leader killed mid-traffic: no request fails, no WebSocket drops, the other replica takes over and reconciles", async () => {
+  const leader = (await client.get(LEASE)).spec.holderIdentity as string;
+  expect(leader).toMatch(/^alb-controller-[a-z0-9]+-[a-z0-9]+$/);
+  const traffic = trafficUnderWatch();
+  await sleep(1_000);
+  await client.request(`/api/v1/namespaces/agc-system/pods/${leader}`, { method: "DELETE", body: { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 0 } });
+  const successor = await eventually("another replica holding the lease", async () => {
+    const holder = (await client.get(LEASE)).spec.holderIdentity as string;
+    return holder !== leader ? holder : undefined;
+  }, 60_000, 250);
+  expect(successor).toMatch(/^alb-controller-[a-z0-9]+-[a-z0-9]+$/);
+  // The new leader reconciles: a route added now is served.
+  const outputs = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir)).stdout);
+  await client.apply(resourcePath("gateway.networking.k8s.io/v1", "httproutes", outputs.namespace, "after-failover"), {
+    apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "after-failover", namespace: outputs.namespace },
+    spec: { parentRefs: [{ name: outputs.gatewayName }], hostnames: ["failover.contoso.com"], rules: [{ backendRefs: [{ name: "echo", port: 80 }] }] },
+  }, "example-websocket-test", { force: true });
+  await eventually("the route added after the failover served", () => new Promise<boolean | undefined>((resolve) => {
+    http.get({ host: address, port: 80, path: "/health", headers: { host: "failover.contoso.com" }, agent: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 || undefined);
+    }).on("error", () => resolve(undefined));
+  }), 60_000, 250);
+  const result = await traffic.stop();
+  expect(result.failures).toEqual([]);
+  expect(result.open).toBe(true);
+  expect(result.answered).toBeGreaterThan(50);
+  expect(result.echoes).toBeGreaterThan(50);
+  await client.remove(resourcePath("gateway.networking.k8s.io/v1", "httproutes", outputs.namespace, "after-failover"));
+});
+
+test("with no controller running, the data plane keeps serving its last configuration", async () => {
+  await client.mergePatch(CONTROLLER, { spec: { replicas: 0 } });
+  try {
+    await eventually("no controller pod left", async () => {
+      const pods = (await client.get("/api/v1/namespaces/agc-system/pods")).items as any[];
+      return !pods.some((p) => /^alb-controller-[a-z0-9]+-[a-z0-9]+$/.test(p.metadata.name)) || undefined;
+    }, 60_000, 250);
+    const traffic = trafficUnderWatch();
+    await sleep(5_000);
+    const result = await traffic.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.open).toBe(true);
+    expect(result.answered).toBeGreaterThan(20);
+  } finally {
+    // Destroying the stack needs the controller back: it answers for the resources it owns.
+    await client.mergePatch(CONTROLLER, { spec: { replicas: 2 } });
+    await eventually("the controller back", async () => ((await client.get(CONTROLLER)).status?.availableReplicas === 2) || undefined, 120_000, 500);
+  }
 });
