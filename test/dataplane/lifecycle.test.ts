@@ -243,3 +243,50 @@ describe("/healthz and /readyz before a configuration serves", () => {
     expect(ready.body.reason).toBe("no configuration applied yet; the latest IR was refused: frontends: must be an array, got 7");
   });
 });
+
+describe("an HAProxy worker killed under traffic", () => {
+  const h = new Harness();
+  let port: number;
+
+  beforeAll(async () => {
+    const one = await h.backend("one");
+    port = await freePort();
+    // The agent's own defaults: this is what a data plane pod runs with.
+    await h.startAgent(gatewayIr(port, [cluster("app", [one])]));
+  }, 60_000);
+
+  afterAll(() => h.close(), 30_000);
+
+  it("is replaced by the agent: requests are answered again, by the same configuration", async () => {
+    const agent = h.agent!;
+    const worker = (await agent.workerPid())!;
+    expect(await backendAnswering(port)).toBe("one");
+    let lastOk = 0;
+    let firstOkAfter = 0;
+    let killedAt = 0;
+    let running = true;
+    const traffic = (async () => {
+      while (running) {
+        const who = await backendAnswering(port).catch(() => "refused");
+        if (who === "one") {
+          if (killedAt && !firstOkAfter) firstOkAfter = Date.now();
+          if (!killedAt) lastOk = Date.now();
+        }
+        await sleep(10);
+      }
+    })();
+    await sleep(300);
+    killedAt = Date.now();
+    process.kill(worker, "SIGKILL");
+    try {
+      await eventually("an answer after the kill", () => firstOkAfter || undefined, 20_000, 20);
+    } finally {
+      running = false;
+      await traffic;
+    }
+    const newWorker = await eventually("a worker the master reports", async () => (await agent.workerPid().catch(() => undefined)) ?? undefined, 10_000, 50);
+    expect(newWorker).not.toBe(worker);
+    expect(await backendAnswering(port)).toBe("one");
+    process.stderr.write(`worker killed: no answer for ${firstOkAfter - lastOk} ms (last answer before the kill to first after)\n`);
+  });
+});
