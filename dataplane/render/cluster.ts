@@ -63,7 +63,9 @@ export function clusterSection(ir: GatewayIr, cluster: Cluster, slots: (string |
   l.push(
     "# The route's request timeout, when it has its own.",
     "http-request set-timeout server var(txn.server_timeout) if { var(txn.server_timeout) -m found }",
-    `http-request return status 503 content-type text/plain string ${quote(noHealthyEndpointBody(cluster.name))} if { nbsrv lt 1 }`,
+    // Not in a process that is soft-stopping after a reload: its backends count no usable
+    // server there, yet the requests it still holds are served by them.
+    `http-request return status 503 content-type text/plain string ${quote(noHealthyEndpointBody(cluster.name))} if { nbsrv lt 1 } !{ stopping }`,
     `# ${slots.length} server slots; the agent fills them through the runtime API.`,
   );
   const filled = includeEndpoints ? slots : slots.map(() => null);

@@ -1,0 +1,148 @@
+// The control plane restarted under a serving gateway, on the real node: etcd, then the API
+// server, each killed and started again (as `agc cluster up` starts what is missing). The data
+// plane does not depend on them: traffic through the gateway keeps being answered meanwhile;
+// once they are back, the controller and the agents resume on their own (an edit made then is
+// served), and no status was lost.
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import { clusterUp } from "../../cli/cluster/local";
+import { requireToolchainBin } from "../../cli/paths";
+import { installCrds } from "../../controller/bootstrap";
+import { Controller } from "../../controller/run";
+import { KubeClient, resourcePath } from "../../kube/client";
+import { eventually, sleep } from "../dataplane/harness";
+import { installGatewayApiCrds } from "../support/gatewayApi";
+import { testClient, testLayout } from "../support/localCluster";
+
+jest.setTimeout(600_000);
+
+const suffix = Date.now().toString(36);
+const ns = `restarts-${suffix}`;
+const className = `agc-restarts-${suffix}`;
+const GW = "gateway.networking.k8s.io/v1";
+const HOST = "echo.restarts.test";
+
+let client: KubeClient;
+let controller: Controller | undefined;
+const logs: string[] = [];
+let address: string;
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) =>
+  eventually<T>(what, probe, timeoutMs, 250).catch((e: Error) => {
+    throw new Error(`${e.message}\n${logs.slice(-20).join("\n")}`);
+  });
+
+const apply = (o: any, plural: string) => client.apply(resourcePath(o.apiVersion, plural, o.metadata.namespace, o.metadata.name), o, "restarts-test", { force: true });
+
+function status(urlPath: string, host = HOST): Promise<number> {
+  return new Promise((resolve) => {
+    http.get({ host: address, port: 80, path: urlPath, headers: { host }, agent: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    }).on("error", () => resolve(0)).on("timeout", function (this: http.ClientRequest) {
+      this.destroy();
+    });
+  });
+}
+
+/** Requests every 20 ms until stopped; answers how many were not 200. */
+function steadyTraffic() {
+  let running = true;
+  let ok = 0;
+  const failed: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const s = await status("/steady");
+      if (s === 200) ok++;
+      else failed.push(s);
+      await sleep(20);
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return { ok, failed };
+  };
+}
+
+const route = (name: string, prefix: string) => ({
+  apiVersion: GW, kind: "HTTPRoute", metadata: { name, namespace: ns },
+  spec: { parentRefs: [{ name: "web" }], hostnames: [HOST], rules: [{ matches: [{ path: { type: "PathPrefix", value: prefix } }], backendRefs: [{ name: "echo", port: 8080 }] }] },
+});
+
+/** Kills one part of the test cluster, waits, and starts it again the way `agc cluster up` does. */
+async function restart(part: "etcd" | "kube-apiserver", downMs: number): Promise<void> {
+  const pid = Number(fs.readFileSync(path.join(testLayout().dir, `${part}.pid`), "utf8"));
+  process.kill(pid, "SIGKILL");
+  await sleep(downMs);
+  await clusterUp(requireToolchainBin(), testLayout(), (m) => logs.push(`[cluster] ${m}`));
+}
+
+beforeAll(async () => {
+  client = testClient();
+  await installGatewayApiCrds(client);
+  await installCrds(client);
+  await client.ensureNamespace(ns);
+  await apply({
+    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "echo", namespace: ns },
+    spec: {
+      replicas: 1, selector: { matchLabels: { app: "echo" } },
+      template: {
+        metadata: { labels: { app: "echo" } },
+        spec: {
+          containers: [{
+            name: "echo", image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3", imagePullPolicy: "Never",
+            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }],
+            readinessProbe: { httpGet: { path: "/health", port: 3000 }, periodSeconds: 1 },
+          }],
+        },
+      },
+    },
+  }, "deployments");
+  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: ns }, spec: { selector: { app: "echo" }, ports: [{ port: 8080, targetPort: 3000 }] } }, "services");
+  await apply({ apiVersion: GW, kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" } }, "gatewayclasses");
+  await apply({ apiVersion: GW, kind: "Gateway", metadata: { name: "web", namespace: ns }, spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } }, "gateways");
+  await apply(route("steady", "/steady"), "httproutes");
+  controller = new Controller(client, { dnsZone: "alb.restarts.test", dataplaneReplicas: 1, namespaces: [ns], log: (m) => logs.push(m) });
+  await controller.start();
+  address = await until("the Gateway Programmed with an address", async () => {
+    const gw = await client.get(resourcePath(GW, "gateways", ns, "web"));
+    const programmed = (gw.status?.conditions ?? []).find((c: any) => c.type === "Programmed");
+    return programmed?.status === "True" && gw.status?.addresses?.[0]?.value;
+  });
+  await until("the steady route answering", async () => (await status("/steady")) === 200 || undefined);
+});
+
+afterAll(async () => {
+  // Whatever of the node died of the outage runs again for the next test file.
+  await clusterUp(requireToolchainBin(), testLayout(), (m) => logs.push(`[cluster] ${m}`));
+  controller?.stop();
+  await client.remove(`/api/v1/namespaces/${ns}`).catch(() => undefined);
+  await client.remove(resourcePath(GW, "gatewayclasses", undefined, className)).catch(() => undefined);
+  client.close();
+});
+
+test.each([
+  ["etcd", "etcd" as const, "after-etcd"],
+  ["the API server", "kube-apiserver" as const, "after-apiserver"],
+])("%s killed for 5 s and started again: traffic keeps being answered, then an edit is served and the statuses are all there", async (_label, part, added) => {
+  const stop = steadyTraffic();
+  await sleep(500);
+  await restart(part, 5_000);
+  await until("the API server answering again", async () => ((await client.request("/readyz", { timeoutMs: 2_000 }).catch(() => undefined)) !== undefined) || undefined);
+  await apply(route(added, `/${added}`), "httproutes");
+  await until(`the route added after the restart (/${added}) served`, async () => (await status(`/${added}/x`)) === 200 || undefined);
+  const traffic = await stop();
+  expect(traffic.failed).toEqual([]);
+  expect(traffic.ok).toBeGreaterThan(100);
+  // Programmed follows once the data plane reports the new revision.
+  const conditions = await until("the Gateway Accepted and Programmed", async () => {
+    const gw = await client.get(resourcePath(GW, "gateways", ns, "web"));
+    const byType = Object.fromEntries(gw.status.conditions.map((c: any) => [c.type, c.status]));
+    return byType.Programmed === "True" ? byType : undefined;
+  }, 60_000);
+  expect(conditions).toEqual({ Accepted: "True", Programmed: "True" });
+  const hr = await client.get(resourcePath(GW, "httproutes", ns, added));
+  expect(hr.status.parents[0].conditions.find((c: any) => c.type === "Accepted")).toMatchObject({ status: "True" });
+});
