@@ -3,6 +3,8 @@
 // Like many WebSocket-only servers it answers a plain GET of any other path with 400, which is
 // what trips a gateway's default probe (GET /); it also answers GET /health, the path a
 // HealthCheckPolicy should probe instead. GET /headers shows what the gateway forwarded.
+// GET /events?every=SECONDS streams server-sent events, one at once and one every SECONDS
+// (default 1) until the client leaves: a stream quieter than a gateway's request timeout.
 //
 //   PORT      where it listens (default 8888)
 //   POD_NAME  the name it answers with in `x-served-by` (default: the host name)
@@ -30,8 +32,40 @@ export function plainAnswer(method: string, url: string, headers: http.IncomingH
   return {
     status: 400,
     contentType: "text/plain",
-    body: "this server speaks WebSocket only: send an upgrade request (Connection: Upgrade, Upgrade: websocket); GET /health answers 200\n",
+    body: "this path speaks WebSocket only: send an upgrade request (Connection: Upgrade, Upgrade: websocket); GET /health answers 200, GET /events streams server-sent events\n",
   };
+}
+
+export const EVENTS_PATH = "/events";
+export const DEFAULT_EVENT_SECONDS = 1;
+/** Bounds on ?every=: often enough to flood no one, rarely enough to outwait any timeout. */
+const EVENT_SECONDS_RANGE = { min: 0.1, max: 3600 };
+
+/** The milliseconds between events /events sends for a request URL, from ?every=SECONDS; or why the value is refused. */
+export function eventIntervalMs(url: string): { ok: true; ms: number } | { ok: false; error: string } {
+  const every = new URLSearchParams(url.split("?")[1] ?? "").get("every");
+  if (every === null || every === "") return { ok: true, ms: DEFAULT_EVENT_SECONDS * 1000 };
+  const seconds = Number(every);
+  const { min, max } = EVENT_SECONDS_RANGE;
+  if (!Number.isFinite(seconds) || seconds < min || seconds > max) {
+    return { ok: false, error: `every '${every}' is not a number of seconds from ${min} to ${max}` };
+  }
+  return { ok: true, ms: Math.round(seconds * 1000) };
+}
+
+/** One server-sent event: its number as the id, and as data the number, the pod and the time. */
+export function serverSentEvent(id: number, podName: string, at: Date): string {
+  return `id: ${id}\ndata: ${JSON.stringify({ n: id, servedBy: podName, at: at.toISOString() })}\n\n`;
+}
+
+/** Streams events to the response, the first at once, until the client leaves (or the server closes the connection). */
+function streamEvents(res: http.ServerResponse, intervalMs: number, podName: string): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", [SERVED_BY_HEADER]: podName });
+  let sent = 0;
+  const send = () => res.write(serverSentEvent(++sent, podName, new Date()));
+  send();
+  const timer = setInterval(send, intervalMs);
+  res.on("close", () => clearInterval(timer));
 }
 
 /** The port to listen on, from the PORT environment variable. */
@@ -58,7 +92,14 @@ export interface RunningServer {
 
 export function startEchoServer(options: EchoServerOptions): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
-    const answer = plainAnswer(req.method ?? "GET", req.url ?? "/", req.headers);
+    const url = req.url ?? "/";
+    if (req.method === "GET" && url.split("?")[0] === EVENTS_PATH) {
+      const interval = eventIntervalMs(url);
+      if (interval.ok) return streamEvents(res, interval.ms, options.podName);
+      res.writeHead(400, { "content-type": "text/plain", [SERVED_BY_HEADER]: options.podName });
+      return void res.end(`${interval.error}\n`);
+    }
+    const answer = plainAnswer(req.method ?? "GET", url, req.headers);
     res.writeHead(answer.status, { "content-type": answer.contentType, [SERVED_BY_HEADER]: options.podName });
     res.end(req.method === "HEAD" ? undefined : answer.body);
   });

@@ -9,9 +9,11 @@ import * as os from "os";
 import * as path from "path";
 import WebSocket from "ws";
 import { copyExample, installPackedPackage } from "../../cli/workspace";
+import { installObjects } from "../../controller/install";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually } from "../dataplane/harness";
 import { testClient } from "../support/localCluster";
+import { uninstallAndWait } from "../support/manifests";
 import { pulumiOk, uniqueStack } from "../support/pulumi";
 import { sleep } from "../dataplane/harness";
 
@@ -42,6 +44,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (dir) await pulumiOk(["destroy", "--yes", "--stack", stack], dir).catch((e) => process.stderr.write(`${e}\n`));
   if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  // Whatever destroy left behind, then wait until the controller's namespace and classes are
+  // gone: the next test file installs them again.
+  if (client) await uninstallAndWait(client, installObjects());
   client?.close();
 });
 

@@ -1,7 +1,7 @@
 // The WebSocket echo server, on loopback, with the `ws` client and plain HTTP requests.
 import * as http from "http";
 import WebSocket from "ws";
-import { RunningServer, portFrom, startEchoServer } from "../../../apps/ws-echo/server";
+import { RunningServer, eventIntervalMs, portFrom, serverSentEvent, startEchoServer } from "../../../apps/ws-echo/server";
 
 let server: RunningServer;
 const logged: string[] = [];
@@ -95,4 +95,105 @@ test("stopping the server closes open WebSockets with 1001 (going away), so clie
   const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
   await stopping.close();
   expect(await closed).toBe(1001);
+});
+
+interface EventStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Each event's data, parsed, with the time it arrived. */
+  events: { n: number; servedBy: string; at: string; receivedAt: number }[];
+  /** Resolves once `count` events have arrived. */
+  until(count: number): Promise<void>;
+  ended: Promise<void>;
+  close(): void;
+}
+
+/** GET of an event stream, read event by event (blocks ending with a blank line). */
+function events(path: string, port = server.port): Promise<EventStream> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port, path }, (res) => {
+      const stream: EventStream = {
+        status: res.statusCode!,
+        headers: res.headers,
+        events: [],
+        until: (count) => new Promise((done) => {
+          const check = () => (stream.events.length >= count ? done() : setTimeout(check, 10));
+          check();
+        }),
+        ended: new Promise((done) => res.once("close", () => done())),
+        close: () => req.destroy(),
+      };
+      let buffered = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffered += chunk;
+        const blocks = buffered.split("\n\n");
+        buffered = blocks.pop()!;
+        for (const block of blocks) {
+          const data = block.split("\n").find((line) => line.startsWith("data: "));
+          if (data) stream.events.push({ ...JSON.parse(data.slice(6)), receivedAt: Date.now() });
+        }
+      });
+      res.on("error", () => {});
+      resolve(stream);
+    });
+    req.on("error", reject);
+  });
+}
+
+test("GET /events streams server-sent events: one at once, then one every ?every= seconds, numbered, naming the pod", async () => {
+  const started = Date.now();
+  const stream = await events("/events?every=0.2");
+  try {
+    expect(stream.status).toBe(200);
+    expect(stream.headers["content-type"]).toBe("text/event-stream");
+    expect(stream.headers["cache-control"]).toBe("no-cache");
+    expect(stream.headers["x-served-by"]).toBe("ws-echo-7d9f-abcde");
+    await stream.until(4);
+    expect(stream.events.slice(0, 4).map((e) => [e.n, e.servedBy])).toEqual([1, 2, 3, 4].map((n) => [n, "ws-echo-7d9f-abcde"]));
+    expect(stream.events[0].receivedAt - started).toBeLessThan(500);
+    // Three intervals of 200 ms between the first and the fourth.
+    expect(stream.events[3].receivedAt - stream.events[0].receivedAt).toBeGreaterThanOrEqual(550);
+    expect(stream.events[3].receivedAt - stream.events[0].receivedAt).toBeLessThan(1_000);
+  } finally {
+    stream.close();
+  }
+});
+
+test("without ?every= an event comes each second", async () => {
+  const stream = await events("/events");
+  try {
+    await stream.until(2);
+    const gap = stream.events[1].receivedAt - stream.events[0].receivedAt;
+    expect(gap).toBeGreaterThanOrEqual(900);
+    expect(gap).toBeLessThan(1_500);
+  } finally {
+    stream.close();
+  }
+});
+
+test("?every= must be a number of seconds from 0.1 to 3600: anything else is answered 400 with the value", async () => {
+  expect(eventIntervalMs("/events?every=2.5")).toEqual({ ok: true, ms: 2_500 });
+  expect(eventIntervalMs("/events?every=70")).toEqual({ ok: true, ms: 70_000 });
+  expect(eventIntervalMs("/events")).toEqual({ ok: true, ms: 1_000 });
+  expect(eventIntervalMs("/events?every=0")).toEqual({ ok: false, error: "every '0' is not a number of seconds from 0.1 to 3600" });
+  expect(eventIntervalMs("/events?every=soon")).toEqual({ ok: false, error: "every 'soon' is not a number of seconds from 0.1 to 3600" });
+  const res = await get("/events?every=-1");
+  expect(res.status).toBe(400);
+  expect(res.body).toBe("every '-1' is not a number of seconds from 0.1 to 3600\n");
+});
+
+test("an event is its number as the id, then one line of JSON data, then a blank line", () => {
+  expect(serverSentEvent(7, "ws-echo-1", new Date("2025-01-02T03:04:05.000Z"))).toBe(
+    'id: 7\ndata: {"n":7,"servedBy":"ws-echo-1","at":"2025-01-02T03:04:05.000Z"}\n\n',
+  );
+});
+
+test("stopping the server ends open event streams", async () => {
+  const stopping = await startEchoServer({ port: 0, host: "127.0.0.1", podName: "ws-echo-old", log: () => {} });
+  const stream = await events("/events?every=60", stopping.port);
+  await stream.until(1);
+  await stopping.close();
+  await stream.ended;
+  expect(stream.events.map((e) => e.n)).toEqual([1]);
 });
