@@ -13,6 +13,7 @@ import { Controller } from "../../controller/run";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually, sleep } from "../dataplane/harness";
 import { installGatewayApiCrds } from "../support/gatewayApi";
+import { echoBasicDeployment, echoBasicService } from "../support/echoBackend";
 import { testClient, testLayout } from "../support/localCluster";
 
 jest.setTimeout(600_000);
@@ -84,23 +85,8 @@ beforeAll(async () => {
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);
-  await apply({
-    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "echo", namespace: ns },
-    spec: {
-      replicas: 1, selector: { matchLabels: { app: "echo" } },
-      template: {
-        metadata: { labels: { app: "echo" } },
-        spec: {
-          containers: [{
-            name: "echo", image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3", imagePullPolicy: "Never",
-            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }],
-            readinessProbe: { httpGet: { path: "/health", port: 3000 }, periodSeconds: 1 },
-          }],
-        },
-      },
-    },
-  }, "deployments");
-  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: ns }, spec: { selector: { app: "echo" }, ports: [{ port: 8080, targetPort: 3000 }] } }, "services");
+  await apply(echoBasicDeployment(ns, "echo", 1), "deployments");
+  await apply(echoBasicService(ns, "echo", 8080), "services");
   await apply({ apiVersion: GW, kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" } }, "gatewayclasses");
   await apply({ apiVersion: GW, kind: "Gateway", metadata: { name: "web", namespace: ns }, spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } }, "gateways");
   await apply(route("steady", "/steady"), "httproutes");
@@ -126,7 +112,7 @@ afterAll(async () => {
 test.each([
   ["etcd", "etcd" as const, "after-etcd"],
   ["the API server", "kube-apiserver" as const, "after-apiserver"],
-])("%s killed for 5 s and started again: traffic keeps being answered, then an edit is served and the statuses are all there", async (_label, part, added) => {
+])("%s killed for 5 s and started again: traffic keeps being answered, then an edit is served and the statuses are all there", async (_label: string, part: "etcd" | "kube-apiserver", added: string) => {
   const stop = steadyTraffic();
   await sleep(500);
   await restart(part, 5_000);

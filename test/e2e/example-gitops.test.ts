@@ -3,13 +3,13 @@
 // creates them; then gateway.yaml and app.yaml, object by object in file order. The controller
 // runs as pods from the images `agc images` built; a WebSocket message and a plain request go
 // through the frontend's address; at the end everything is deleted and gone.
-import * as http from "http";
 import * as path from "path";
 import WebSocket from "ws";
 import { packageRoot } from "../../cli/paths";
 import { BOOTSTRAP_DEPLOYMENT, CONTROLLER_DEPLOYMENT, installDependencies, installObjects, objectId } from "../../controller/install";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually } from "../dataplane/harness";
+import { getThrough } from "../support/gatewayHttp";
 import { testClient } from "../support/localCluster";
 import { applyManifest, readManifests, uninstallAndWait, waitWhileTerminating } from "../support/manifests";
 
@@ -69,16 +69,7 @@ afterAll(async () => {
   client?.close();
 });
 
-function get(urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: address, port: 80, path: urlPath, headers: { host: HOST, "x-forwarded-for": "203.0.113.7" }, agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
-  });
-}
+const get = (urlPath: string) => getThrough(address, HOST, urlPath, { "x-forwarded-for": "203.0.113.7" });
 
 test("the install runs as pods: the bootstrap and two alb-controller replicas; the classes agc name our controller", async () => {
   expect(await eventually("two alb-controller replicas available", () => available(CONTROLLER_DEPLOYMENT, 2), 120_000, 1_000)).toBe(2);

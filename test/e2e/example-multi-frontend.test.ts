@@ -5,11 +5,9 @@
 // service's host name; then `pulumi destroy` leaves no controller behind.
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import WebSocket from "ws";
-import { copyExample, installPackedPackage } from "../../cli/workspace";
 import { installObjects } from "../../controller/install";
 import { multiFrontendLayout } from "../../examples/multi-frontend/layout";
 import { KubeClient, resourcePath } from "../../kube/client";
@@ -17,7 +15,7 @@ import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../.
 import { eventually } from "../dataplane/harness";
 import { testClient } from "../support/localCluster";
 import { uninstallAndWait, waitUntilGone, waitWhileTerminating } from "../support/manifests";
-import { pulumiOk, uniqueStack } from "../support/pulumi";
+import { pulumiOk, uniqueStack, upExample } from "../support/pulumi";
 
 jest.setTimeout(900_000);
 
@@ -45,13 +43,9 @@ const condition = (o: any, type: string) => ((o?.status?.conditions ?? []) as an
 beforeAll(async () => {
   client = testClient();
   await waitWhileTerminating(client, ["agc-system"]);
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "agc-multi-frontend-"));
-  installPackedPackage(workspace);
-  dir = path.join(workspace, "multi-frontend");
-  copyExample("multi-frontend", dir);
-  await pulumiOk(["stack", "init", stack], dir);
-  await pulumiOk(["up", "--yes", "--stack", stack], dir);
-  outputs = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir)).stdout);
+  const up = await upExample("multi-frontend", stack);
+  dir = up.dir;
+  outputs = up.outputs as typeof outputs;
   for (const r of outputs.routes) {
     const address = await eventually(`Gateway ${r.namespace}/${r.gatewayName} Programmed with an address`, async () => {
       const gw = await client.get(resourcePath("gateway.networking.k8s.io/v1", "gateways", r.namespace, r.gatewayName));

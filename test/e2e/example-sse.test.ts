@@ -6,9 +6,7 @@
 // route of 3 s after 3 s. Then `pulumi destroy` leaves no controller behind.
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
-import { copyExample, installPackedPackage } from "../../cli/workspace";
 import { installObjects } from "../../controller/install";
 import { eventsServiceObjects } from "../../examples/sse/objects";
 import { KubeClient, resourcePath } from "../../kube/client";
@@ -17,7 +15,7 @@ import { eventually, sleep } from "../dataplane/harness";
 import { EventStream, eventsOrEnd, openEventStream, routeVariant } from "../support/eventStream";
 import { testClient } from "../support/localCluster";
 import { applyManifest, removeManifests, uninstallAndWait, waitUntilGone, waitWhileTerminating } from "../support/manifests";
-import { pulumiOk, uniqueStack } from "../support/pulumi";
+import { pulumiOk, uniqueStack, upExample } from "../support/pulumi";
 
 jest.setTimeout(900_000);
 
@@ -45,13 +43,7 @@ let destroyed = false;
 beforeAll(async () => {
   client = testClient();
   await waitWhileTerminating(client, ["agc-system"]);
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "agc-sse-"));
-  installPackedPackage(workspace);
-  dir = path.join(workspace, "sse");
-  copyExample("sse", dir);
-  await pulumiOk(["stack", "init", stack], dir);
-  await pulumiOk(["up", "--yes", "--stack", stack], dir);
-  outputs = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir)).stdout);
+  ({ dir, outputs } = await upExample("sse", stack));
   address = await eventually("the frontend's address on the Gateway", async () => {
     const gw = await client.get(resourcePath("gateway.networking.k8s.io/v1", "gateways", outputs.namespace, outputs.gatewayName));
     return gw.status?.addresses?.[0]?.value as string | undefined;

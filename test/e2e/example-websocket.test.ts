@@ -3,38 +3,27 @@
 // built), declares the gateway, its subnet and frontend, and a WebSocketService; then a
 // WebSocket round trip through the frontend's address, the headers the backend saw, and
 // `pulumi destroy` leaves no controller behind.
-import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
-import * as path from "path";
 import WebSocket from "ws";
-import { copyExample, installPackedPackage } from "../../cli/workspace";
 import { installObjects } from "../../controller/install";
 import { KubeClient, resourcePath } from "../../kube/client";
-import { eventually } from "../dataplane/harness";
+import { eventually, sleep } from "../dataplane/harness";
+import { getThrough } from "../support/gatewayHttp";
 import { testClient } from "../support/localCluster";
 import { uninstallAndWait } from "../support/manifests";
-import { pulumiOk, uniqueStack } from "../support/pulumi";
-import { sleep } from "../dataplane/harness";
+import { destroyExample, ExampleStack, upExample, uniqueStack } from "../support/pulumi";
 
 jest.setTimeout(900_000);
 
 const HOST = "ws.contoso.com";
-const stack = uniqueStack("websocket");
-let dir: string;
+let example: ExampleStack | undefined;
 let client: KubeClient;
 let address: string;
-let upOutput = "";
 
 beforeAll(async () => {
   client = testClient();
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "agc-websocket-"));
-  installPackedPackage(workspace);
-  dir = path.join(workspace, "websocket");
-  copyExample("websocket", dir);
-  await pulumiOk(["stack", "init", stack], dir);
-  upOutput = (await pulumiOk(["up", "--yes", "--stack", stack], dir)).stdout;
-  const outputs = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir)).stdout);
+  example = await upExample("websocket", uniqueStack("websocket"));
+  const { outputs } = example;
   address = await eventually("the frontend's address on the Gateway", async () => {
     const gw = await client.get(resourcePath("gateway.networking.k8s.io/v1", "gateways", outputs.namespace, outputs.gatewayName));
     return gw.status?.addresses?.[0]?.value;
@@ -42,27 +31,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (dir) await pulumiOk(["destroy", "--yes", "--stack", stack], dir).catch((e) => process.stderr.write(`${e}\n`));
-  if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  await destroyExample(example);
   // Whatever destroy left behind, then wait until the controller's namespace and classes are
   // gone: the next test file installs them again.
   if (client) await uninstallAndWait(client, installObjects());
   client?.close();
 });
 
-function get(urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: address, port: 80, path: urlPath, headers: { host: HOST, "x-forwarded-for": "203.0.113.7" }, agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
-  });
-}
+const get = (urlPath: string) => getThrough(address, HOST, urlPath, { "x-forwarded-for": "203.0.113.7" });
 
 test("up installs the controller as pods: two alb-controller replicas and the bootstrap run in agc-system", async () => {
-  expect(upOutput).toMatch(/agc:index:AlbController/);
+  expect(example!.upOutput).toMatch(/agc:index:AlbController/);
   const pods = (await client.get("/api/v1/namespaces/agc-system/pods")).items as any[];
   const running = (prefix: string) => pods.filter((p) => p.metadata.name.startsWith(prefix) && p.status.phase === "Running").length;
   expect(running("alb-controller-bootstrap-")).toBe(1);
@@ -143,7 +122,7 @@ test("the leader killed mid-traffic: no request fails, no WebSocket drops, the o
   }, 60_000, 250);
   expect(successor).toMatch(/^alb-controller-[a-z0-9]+-[a-z0-9]+$/);
   // The new leader reconciles: a route added now is served.
-  const outputs = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir)).stdout);
+  const { outputs } = example!;
   await client.apply(resourcePath("gateway.networking.k8s.io/v1", "httproutes", outputs.namespace, "after-failover"), {
     apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "after-failover", namespace: outputs.namespace },
     spec: { parentRefs: [{ name: outputs.gatewayName }], hostnames: ["failover.contoso.com"], rules: [{ backendRefs: [{ name: "echo", port: 80 }] }] },

@@ -7,6 +7,7 @@ import { Controller } from "../../controller/run";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually } from "../dataplane/harness";
 import { installGatewayApiCrds } from "../support/gatewayApi";
+import { echoBasicDeployment, echoBasicService } from "../support/echoBackend";
 import { testClient } from "../support/localCluster";
 import * as http from "http";
 
@@ -61,24 +62,8 @@ beforeAll(async () => {
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);
-  await apply({
-    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "echo", namespace: ns },
-    spec: {
-      replicas: 2, selector: { matchLabels: { app: "echo" } },
-      template: {
-        metadata: { labels: { app: "echo" } },
-        spec: {
-          containers: [{
-            name: "echo", image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3", imagePullPolicy: "Never",
-            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }],
-            ports: [{ containerPort: 3000 }],
-            readinessProbe: { httpGet: { path: "/health", port: 3000 }, periodSeconds: 1 },
-          }],
-        },
-      },
-    },
-  }, "deployments");
-  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: ns }, spec: { selector: { app: "echo" }, ports: [{ port: 8080, targetPort: 3000 }] } }, "services");
+  await apply(echoBasicDeployment(ns, "echo", 2), "deployments");
+  await apply(echoBasicService(ns, "echo", 8080), "services");
   await apply({ apiVersion: GW, kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" } }, "gatewayclasses");
   await apply({ apiVersion: GW, kind: "Gateway", metadata: { name: "web", namespace: ns }, spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } }, "gateways");
   await apply(route([toEcho]), "httproutes");

@@ -1,5 +1,9 @@
 // Runs the real Pulumi CLI (from the toolchain) against the test cluster and a file backend.
 import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { copyExample, installPackedPackage } from "../../cli/workspace";
 import { localEnv } from "../../cli/env";
 import { TEST_STATE_DIR, testLayout } from "./localCluster";
 
@@ -42,3 +46,34 @@ export function uniqueStack(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;
 }
 
+
+export interface ExampleStack {
+  /** The program's directory in its workspace. */
+  dir: string;
+  stack: string;
+  /** What `pulumi up` printed. */
+  upOutput: string;
+  outputs: Record<string, any>;
+}
+
+/**
+ * An example program as a user runs it: the packed package installed into a new workspace, the
+ * example copied beside it, a stack made and brought up; its outputs read back.
+ */
+export async function upExample(example: string, stack: string): Promise<ExampleStack> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `agc-${example}-`));
+  installPackedPackage(workspace);
+  const dir = path.join(workspace, example);
+  copyExample(example, dir);
+  await pulumiOk(["stack", "init", stack], dir);
+  const upOutput = (await pulumiOk(["up", "--yes", "--stack", stack], dir)).stdout;
+  const outputs = JSON.parse((await pulumiOk(["stack", "output", "--json", "--stack", stack], dir)).stdout);
+  return { dir, stack, upOutput, outputs };
+}
+
+/** Destroys an example's stack (reporting, not throwing, a failure) and removes its workspace. */
+export async function destroyExample(example: ExampleStack | undefined): Promise<void> {
+  if (!example) return;
+  await pulumiOk(["destroy", "--yes", "--stack", example.stack], example.dir).catch((e) => process.stderr.write(`${e}\n`));
+  fs.rmSync(path.dirname(example.dir), { recursive: true, force: true });
+}
