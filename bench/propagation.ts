@@ -21,7 +21,10 @@ import { performance } from "perf_hooks";
 import { clusterLayout } from "../cli/cluster/local";
 import { stateDir } from "../cli/paths";
 import { KubeClient, resourcePath } from "../kube/client";
+import { GATEWAY_CLASS } from "../controller/install";
 import { CONTROLLER_NAME, KubeObject, Snapshot, addressKey, emptySnapshot, translate } from "../translate";
+import { GATEWAY_API_VERSION } from "../translate/objects";
+import { echoBasicDeployment, echoBasicService } from "../test/support/echoBackend";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -224,55 +227,32 @@ export function headerLine(i: RunInfo): string {
 // ---------------------------------------------------------------------------------------------
 // Objects: the same manifests go to the cluster and into the in-memory snapshot.
 
-export const GW_API = "gateway.networking.k8s.io/v1";
-export const GATEWAY_CLASS = "agc";
-export const GATEWAY = "web";
-export const ECHO = "echo";
+const GW_API = GATEWAY_API_VERSION;
+const GATEWAY = "web";
+const ECHO = "echo";
 const ECHO_PORT = 8080;
+/** The port echo-basic answers on (test/support/echoBackend.ts). */
 const ECHO_TARGET_PORT = 3000;
 const DOMAIN = "bench.test";
 
-export function gatewayClass(): KubeObject {
+function gatewayClass(): KubeObject {
   return { apiVersion: GW_API, kind: "GatewayClass", metadata: { name: GATEWAY_CLASS }, spec: { controllerName: CONTROLLER_NAME } };
 }
 
-export function gateway(namespace: string): KubeObject {
+function gateway(namespace: string): KubeObject {
   return {
     apiVersion: GW_API, kind: "Gateway", metadata: { name: GATEWAY, namespace },
     spec: { gatewayClassName: GATEWAY_CLASS, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
   };
 }
 
-export function echoDeployment(namespace: string): KubeObject {
-  const fromField = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
-  return {
-    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: ECHO, namespace },
-    spec: {
-      replicas: 1, selector: { matchLabels: { app: ECHO } },
-      template: {
-        metadata: { labels: { app: ECHO } },
-        spec: {
-          containers: [{
-            name: ECHO, image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.3", imagePullPolicy: "Never",
-            env: [fromField("POD_NAME", "metadata.name"), fromField("NAMESPACE", "metadata.namespace")],
-            ports: [{ containerPort: ECHO_TARGET_PORT }],
-            readinessProbe: { httpGet: { path: "/health", port: ECHO_TARGET_PORT }, periodSeconds: 1 },
-          }],
-        },
-      },
-    },
-  };
-}
+/** One echo-basic pod, ready on /health. */
+const echoDeployment = (namespace: string) => echoBasicDeployment(namespace, ECHO, 1) as KubeObject;
 
-export function echoService(namespace: string): KubeObject {
-  return {
-    apiVersion: "v1", kind: "Service", metadata: { name: ECHO, namespace },
-    spec: { selector: { app: ECHO }, ports: [{ port: ECHO_PORT, targetPort: ECHO_TARGET_PORT }] },
-  };
-}
+const echoService = (namespace: string) => echoBasicService(namespace, ECHO, ECHO_PORT) as KubeObject;
 
 /** What the EndpointSlice controller writes for the echo Service with its one pod ready. */
-export function echoEndpointSlice(namespace: string): KubeObject {
+function echoEndpointSlice(namespace: string): KubeObject {
   return {
     apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
     metadata: { name: `${ECHO}-bench`, namespace, labels: { "kubernetes.io/service-name": ECHO } },
@@ -282,7 +262,7 @@ export function echoEndpointSlice(namespace: string): KubeObject {
   };
 }
 
-export function httpRoute(namespace: string, name: string, hostname: string, path = "/"): KubeObject {
+function httpRoute(namespace: string, name: string, hostname: string, path = "/"): KubeObject {
   return {
     apiVersion: GW_API, kind: "HTTPRoute", metadata: { name, namespace },
     spec: {
@@ -292,14 +272,14 @@ export function httpRoute(namespace: string, name: string, hostname: string, pat
   };
 }
 
-export const backgroundHost = (i: number) => `bg-${i}.${DOMAIN}`;
-export const backgroundRoute = (namespace: string, i: number) => httpRoute(namespace, `bg-${i}`, backgroundHost(i));
-export const probeHost = (k: number) => `probe-${k}.${DOMAIN}`;
-export const probeRoute = (namespace: string, k: number) => httpRoute(namespace, `probe-${k}`, probeHost(k));
+const backgroundHost = (i: number) => `bg-${i}.${DOMAIN}`;
+const backgroundRoute = (namespace: string, i: number) => httpRoute(namespace, `bg-${i}`, backgroundHost(i));
+const probeHost = (k: number) => `probe-${k}.${DOMAIN}`;
+const probeRoute = (namespace: string, k: number) => httpRoute(namespace, `probe-${k}`, probeHost(k));
 /** Background route i moved to another host name and path. */
-export const editedHost = (i: number) => `bg-${i}-edited.${DOMAIN}`;
-export const editedPath = (i: number) => `/edited-${i}`;
-export const editedRoute = (namespace: string, i: number) => httpRoute(namespace, `bg-${i}`, editedHost(i), editedPath(i));
+const editedHost = (i: number) => `bg-${i}-edited.${DOMAIN}`;
+const editedPath = (i: number) => `/edited-${i}`;
+const editedRoute = (namespace: string, i: number) => httpRoute(namespace, `bg-${i}`, editedHost(i), editedPath(i));
 
 /** The objects of a run with `routes` background routes, as the controller's snapshot holds them. */
 export function benchSnapshot(routes: number, namespace = "bench"): Snapshot {

@@ -47,9 +47,14 @@ export function requireToolchainBin(): string {
 }
 
 /**
- * The standard channel's Gateway API CRDs the toolchain copied from the release it builds the
- * conformance suite of, or undefined where there is no toolchain (in a cluster the bootstrap
- * image carries them).
+ * Where a toolchain bin directory keeps the standard channel's Gateway API CRDs, copied from the
+ * release it builds the conformance suite of.
+ */
+export const gatewayApiCrdsIn = (bin: string) => path.join(bin, "gateway-api-crds", "standard");
+
+/**
+ * The toolchain's Gateway API CRDs, or undefined where there is no toolchain (in a cluster the
+ * bootstrap image carries them).
  */
 export function toolchainGatewayApiCrds(): string | undefined {
   let bin: string;
@@ -58,7 +63,7 @@ export function toolchainGatewayApiCrds(): string | undefined {
   } catch {
     return undefined; // no toolchain script here
   }
-  const dir = path.join(bin, "gateway-api-crds", "standard");
+  const dir = gatewayApiCrdsIn(bin);
   return fs.existsSync(dir) ? dir : undefined;
 }
 

@@ -1,6 +1,7 @@
 // Installs or upgrades CustomResourceDefinitions: ours, and the Gateway API's release files
 // (server-side apply, so a newer version simply wins), logs what changed and waits until the
 // API server serves them. Running it twice changes nothing the second time.
+import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -12,7 +13,6 @@ type Obj = Record<string, any>;
 const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 const FIELD_MANAGER = "agc-bootstrap";
 /** Set by the Gateway API release on every CRD it ships; the conformance suite checks it. */
-export const BUNDLE_VERSION_ANNOTATION = "gateway.networking.k8s.io/bundle-version";
 export const CHANNEL_ANNOTATION = "gateway.networking.k8s.io/channel";
 
 export type CrdChange = "created" | "updated" | "unchanged" | "kept";
@@ -34,9 +34,13 @@ export async function installCrds(client: KubeClient, log: (m: string) => void =
  * config/crd/standard, as the toolchain or the bootstrap image carries it).
  */
 export async function installGatewayApiCrds(client: KubeClient, dir: string, log: (m: string) => void = () => {}, timeoutMs = 60_000): Promise<CrdResult[]> {
-  const { crds, bundleVersion } = readGatewayApiCrds(dir);
-  log(`Gateway API ${bundleVersion} CRDs from ${dir}`);
-  return applyCrds(client, crds, log, timeoutMs);
+  return applyGatewayApiRelease(client, readGatewayApiCrds(dir), dir, log, timeoutMs);
+}
+
+/** Installs a release's CRDs already read from `dir` (a bootstrap that re-applies them reads them once). */
+export async function applyGatewayApiRelease(client: KubeClient, release: { crds: Obj[]; bundleVersion: string }, dir: string, log: (m: string) => void = () => {}, timeoutMs = 60_000): Promise<CrdResult[]> {
+  log(`Gateway API ${release.bundleVersion} CRDs from ${dir}`);
+  return applyCrds(client, release.crds, log, timeoutMs);
 }
 
 /** Reads every CRD in the directory's YAML files (other kinds, e.g. admission policies, are left out). */

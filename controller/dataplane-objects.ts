@@ -85,9 +85,12 @@ export function needsApply(desired: Obj, cached: Obj | undefined): boolean {
   return cached?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] !== desired.metadata.annotations[APPLIED_HASH_ANNOTATION];
 }
 
-/** An exec probe: the agent's admin server listens on loopback only, which kubelet's HTTP probes cannot reach. */
+/**
+ * An HTTP probe of the agent's probe port: its admin server listens on loopback only, which the
+ * kubelet cannot reach. HTTP, not exec: a probe that starts a process every few seconds per pod
+ * starves a busy node.
+ */
 function agentProbe(path: string, periodSeconds: number, failureThreshold: number): Obj {
-  // HTTP, not exec: a probe that starts a process every few seconds per pod starves a busy node.
   return { httpGet: { path, port: PROBE_PORT }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 

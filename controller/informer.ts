@@ -94,7 +94,7 @@ export class Informer {
   }
 
   /** In the controller's namespaces; a Namespace object counts as in its own namespace. */
-  private inScope(o: Obj): boolean {
+  private inNamespaces(o: Obj): boolean {
     return inScope(this.type.kind === "Namespace" ? { metadata: { namespace: o.metadata?.name } } : o, this.options.namespaces);
   }
 
@@ -129,7 +129,7 @@ export class Informer {
   /** A list of the type replaces the cache. */
   private relist(list: Obj): void {
     this.cache.clear();
-    for (const item of list.items ?? []) if (this.inScope(item)) this.cache.set(keyOf(item), this.keep(item));
+    for (const item of list.items ?? []) if (this.inNamespaces(item)) this.cache.set(keyOf(item), this.keep(item));
     if (!this.served) this.options.log(`${this.type.plural}.${this.type.apiVersion} is served now`);
     this.served = true;
     this.markSynced();
@@ -137,7 +137,7 @@ export class Informer {
   }
 
   private apply(e: WatchEvent): void {
-    if (!this.inScope(e.object)) return;
+    if (!this.inNamespaces(e.object)) return;
     const key = keyOf(e.object);
     const previous = this.cache.get(key);
     if (e.type === "DELETED") {

@@ -9,7 +9,7 @@ import { DEFAULT_NAMESPACE } from "../model/kinds";
 import { CONTROLLER_NAME } from "../translate";
 import { DEFAULT_ADDRESS_POOL } from "./addresses";
 import { DEFAULT_HEALTH_PORT } from "./health";
-import { DEFAULT_LOG_LEVEL, LOG_LEVELS, LogLevel, isLogLevel } from "./log";
+import { DEFAULT_LOG_LEVEL, LogLevel, parseLogLevel } from "./log";
 import { BOOTSTRAP_RULES, CONTROLLER_RULES, LEADER_ELECTION_RULES, PolicyRule } from "./rbac";
 
 type Obj = Record<string, any>;
@@ -17,7 +17,7 @@ type Obj = Record<string, any>;
 export const CONTROLLER_DEPLOYMENT = "alb-controller";
 export const BOOTSTRAP_DEPLOYMENT = "alb-controller-bootstrap";
 /** The Role (and RoleBinding) for the leader Lease, in the controller's namespace. */
-export const LEADER_ELECTION_ROLE = "alb-controller-leader-election";
+const LEADER_ELECTION_ROLE = "alb-controller-leader-election";
 export const GATEWAY_CLASS = "agc";
 export const INGRESS_CLASS = "agc";
 export const DEFAULT_CONTROLLER_REPLICAS = 2;
@@ -26,7 +26,7 @@ export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
 /** The local cluster's images are imported, never pulled: IfNotPresent runs them, and pulls elsewhere. */
 export const DEFAULT_IMAGE_PULL_POLICY: ImagePullPolicy = "IfNotPresent";
 /** The user and group the pods run as: the images declare none, and nothing in them needs root. */
-export const POD_USER = 65532;
+const POD_USER = 65532;
 
 export interface ResourceRequirements {
   requests?: Record<string, string>;
@@ -35,7 +35,7 @@ export interface ResourceRequirements {
 
 /** No CPU limit: throttling a controller only delays it; memory is bounded. */
 export const DEFAULT_CONTROLLER_RESOURCES: ResourceRequirements = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } };
-export const DEFAULT_BOOTSTRAP_RESOURCES: ResourceRequirements = { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } };
+const DEFAULT_BOOTSTRAP_RESOURCES: ResourceRequirements = { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } };
 
 export interface Toleration {
   key?: string;
@@ -73,12 +73,12 @@ export interface InstallOptions {
 }
 
 /** The options with every default filled in. */
-export type InstallSettings = Required<InstallOptions>;
+type InstallSettings = Required<InstallOptions>;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The options with their defaults; throws naming the option, its value and what would be valid. */
-export function installSettings(options: InstallOptions = {}): InstallSettings {
+function installSettings(options: InstallOptions = {}): InstallSettings {
   const settings: InstallSettings = {
     namespace: options.namespace ?? DEFAULT_NAMESPACE,
     createNamespace: options.createNamespace ?? true,
@@ -97,7 +97,7 @@ export function installSettings(options: InstallOptions = {}): InstallSettings {
     throw new Error(`namespace '${settings.namespace}' is not a valid namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
   }
   if (!Number.isInteger(settings.replicas) || settings.replicas < 1) throw new Error(`replicas must be a whole number, 1 or more; got ${settings.replicas}`);
-  if (!isLogLevel(settings.logLevel)) throw new Error(`logLevel must be one of ${LOG_LEVELS.join(", ")}; got '${settings.logLevel}'`);
+  parseLogLevel(settings.logLevel, "logLevel");
   if (!(IMAGE_PULL_POLICIES as readonly string[]).includes(settings.imagePullPolicy)) {
     throw new Error(`imagePullPolicy must be one of ${IMAGE_PULL_POLICIES.join(", ")}; got '${settings.imagePullPolicy}'`);
   }

@@ -5,13 +5,13 @@ export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 
-export function isLogLevel(value: unknown): value is LogLevel {
+function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === "string" && (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** A --log-level value; throws naming the value and the valid ones. */
-export function parseLogLevel(value: string): LogLevel {
-  if (!isLogLevel(value)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got '${value}'`);
+/** A log level given as `option` (a flag, or an install option); throws naming the value and the valid ones. */
+export function parseLogLevel(value: unknown, option = "--log-level"): LogLevel {
+  if (!isLogLevel(value)) throw new Error(`${option} must be one of ${LOG_LEVELS.join(", ")}; got '${value}'`);
   return value;
 }
 

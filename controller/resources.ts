@@ -5,7 +5,7 @@ import { API_VERSION, KINDS, KindName } from "../model/kinds";
 import { POLICY_KINDS } from "../model/crds";
 import { Snapshot } from "../translate";
 import { ResourceType } from "./informer";
-import { BUNDLE_VERSION_ANNOTATION } from "./bootstrap";
+import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
 import { MANAGED_BY_LABEL } from "../model/kinds";
 
 type Obj = Record<string, any>;

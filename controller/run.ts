@@ -5,7 +5,6 @@
 import { setMaxListeners } from "events";
 import { KindName, KIND_NAMES } from "../model/kinds";
 import { KubeClient, backoffMs, isNotFound, resourcePath } from "../kube/client";
-import { parseIr } from "../model/ir";
 import { CONTROLLER_NAME, Dataplane, KubeObject, Snapshot, StatusUpdate, TranslateOptions, TranslateResult, Warning, emptySnapshot, translate } from "../translate";
 import { Bindings } from "../translate/bindings";
 import { ObjectsByKind } from "../model/objects";
@@ -186,8 +185,8 @@ export class Controller {
    */
   private translated(): { result: TranslateResult; snapshot: Snapshot; assigned: Record<string, string>; unassigned: string[] } {
     const services = new Map(this.snapshotInformers.services.list().map((s) => [objectKey(s.metadata.namespace, s.metadata.name), s]));
-    // The data plane's own check: a route it would refuse is left out, with a warning (translate's validateIr).
-    const translateOptions: TranslateOptions & { validateIr?: typeof parseIr } = { controllerName: this.controllerName, validateIr: parseIr };
+    // translate applies the data plane's own check (parseIr) by default: a route it would refuse is left out, with a warning.
+    const translateOptions: TranslateOptions = { controllerName: this.controllerName };
     let snapshot: Snapshot = { ...snapshotFrom(this.snapshotInformers, this.gatewayClassCrd, this.allPods), addresses: this.addresses };
     for (let round = 0; ; round++) {
       const result = translate(snapshot, translateOptions);

@@ -18,12 +18,13 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import * as YAML from "yaml";
-import { GatewayIr, parseIr, SecretRef, secretRefKey } from "../model/ir";
+import { backoffDelay, RetryBackoff } from "../kube/backoff";
+import { FileCertificate, GatewayIr, parseIr, SecretRef, secretRefKey } from "../model/ir";
 import { AccessLogReader } from "./access-log";
 import { certificateFiles, missingCertificates, pemBundle, secretFileLookup, secretRefs, uniqueRefs, withoutMissingCertificates } from "./certificates";
 import { ClusterHealth, healthView } from "./health";
 import { DEFAULT_HAPROXY, describeExit, HaproxyProcess, validateConfig } from "./haproxy";
-import { backoffDelay, DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop, RetryBackoff } from "./policy";
+import { DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop } from "./policy";
 import { accessLogSocket, render, RenderedConfig } from "./render";
 import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
 import { planSlots, runtimeCommands, SlotLayout } from "./slots";
@@ -81,6 +82,24 @@ function structuralKey(out: RenderedConfig, pems: ReadonlyMap<string, string>): 
 function withoutRevision(ir: GatewayIr): GatewayIr {
   const { revision: _revision, ...rest } = ir;
   return rest;
+}
+
+/**
+ * Writes a rendered configuration under `dir` as HAProxy reads it: `maps/`, `certs/` (each
+ * certificate's PEM from `pemFor`, mode 0600, and the crt-lists) and `haproxy.cfg`, whose path
+ * it returns.
+ */
+export function writeRendered(out: RenderedConfig, dir: string, pemFor: (files: FileCertificate) => string): string {
+  const maps = path.join(dir, "maps");
+  const certs = path.join(dir, "certs");
+  fs.mkdirSync(maps, { recursive: true });
+  fs.mkdirSync(certs, { recursive: true });
+  for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(maps, name), text);
+  for (const [name, files] of Object.entries(out.certificates)) fs.writeFileSync(path.join(certs, name), pemFor(files), { mode: 0o600 });
+  for (const [name, text] of Object.entries(out.crtLists)) fs.writeFileSync(path.join(certs, name), text);
+  const cfg = path.join(dir, "haproxy.cfg");
+  fs.writeFileSync(cfg, out.haproxyCfg);
+  return cfg;
 }
 
 /**
@@ -166,11 +185,6 @@ export class DataplaneAgent extends EventEmitter {
     return this.proc.workerPid();
   }
 
-  /** The errors of the latest document, when it was refused (cleared by the next accepted one). */
-  get lastRefusal(): Problem | undefined {
-    return this.refused;
-  }
-
   get appliedIr(): GatewayIr | undefined {
     return this.current?.ir;
   }
@@ -223,7 +237,7 @@ export class DataplaneAgent extends EventEmitter {
    * served IR refers to it and it changed, the IR is applied again (a reload).
    */
   setCertificate(ref: string, value: { pem: string } | { problem: string }): void {
-    const before = this.pems.get(ref) ?? `problem: ${this.pemProblems.get(ref)}`;
+    const before = this.certificateState(ref);
     if ("pem" in value) {
       this.pems.set(ref, value.pem);
       this.pemProblems.delete(ref);
@@ -231,11 +245,15 @@ export class DataplaneAgent extends EventEmitter {
       this.pems.delete(ref);
       this.pemProblems.set(ref, value.problem);
     }
-    const after = this.pems.get(ref) ?? `problem: ${this.pemProblems.get(ref)}`;
-    if (before === after) return;
+    if (this.certificateState(ref) === before) return;
     // The newest document again, unless it was refused: then the one serving.
     const document = this.refused ? this.current?.document : (this.latest?.document ?? this.current?.document);
     if (document !== undefined && secretRefs(document).some((r) => secretRefKey(r) === ref)) void this.enqueue(document);
+  }
+
+  /** A Secret's PEM, or why it has none, as one comparable text. */
+  private certificateState(ref: string): string {
+    return this.pems.get(ref) ?? `problem: ${this.pemProblems.get(ref)}`;
   }
 
   private enqueue(document: unknown): Promise<ApplyResult> {
@@ -350,7 +368,6 @@ export class DataplaneAgent extends EventEmitter {
     const generation = ++this.generation;
     const dir = path.join(this.opts.runtimeDir, "gen", String(generation));
     const certs = path.join(dir, "certs");
-    fs.mkdirSync(path.join(dir, "maps"), { recursive: true });
     fs.mkdirSync(certs, { recursive: true });
     // Each Secret's PEM as its own file; by file, what the renderer names as certificate and key.
     const secretPems = new Map<string, string>();
@@ -360,15 +377,8 @@ export class DataplaneAgent extends EventEmitter {
       fs.writeFileSync(file, pem, { mode: 0o600 });
       secretPems.set(file, pem);
     }
-    const out = this.renderWith(ir, dir, layout);
-    for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(dir, "maps", name), text);
-    for (const [name, tls] of Object.entries(out.certificates)) {
-      const pem = secretPems.get(tls.certificateFile) ?? pemBundle(fs.readFileSync(tls.certificateFile, "utf8"), fs.readFileSync(tls.keyFile, "utf8"));
-      fs.writeFileSync(path.join(certs, name), pem, { mode: 0o600 });
-    }
-    for (const [name, text] of Object.entries(out.crtLists)) fs.writeFileSync(path.join(certs, name), text);
-    const cfg = path.join(dir, "haproxy.cfg");
-    fs.writeFileSync(cfg, out.haproxyCfg);
+    const cfg = writeRendered(this.renderWith(ir, dir, layout), dir, (tls) =>
+      secretPems.get(tls.certificateFile) ?? pemBundle(fs.readFileSync(tls.certificateFile, "utf8"), fs.readFileSync(tls.keyFile, "utf8")));
     return { cfg, generation };
   }
 

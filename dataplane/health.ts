@@ -1,5 +1,5 @@
 /** The backend-health view: per cluster and endpoint, from HAProxy's `show stat`. */
-import { Cluster, GatewayIr } from "../model/ir";
+import { Cluster, DEFAULT_HEALTH_CHECK, GatewayIr } from "../model/ir";
 import { backendName, serverName, SlotLayout } from "./slots";
 
 export interface EndpointHealth {
@@ -24,14 +24,14 @@ export interface ClusterHealth {
   endpoints: EndpointHealth[];
 }
 
-/** The probe path a cluster's checks use (the default probe's is `/`). */
-const probePath = (cluster: Cluster) => cluster.healthCheck?.http?.path ?? "/";
+/** The probe path a cluster's checks use. */
+const probePath = (cluster: Cluster) => cluster.healthCheck?.http?.path ?? DEFAULT_HEALTH_CHECK.path;
 
 /**
  * Why a check fails, where the answer says it: a plain GET / answered 400 is what a
  * WebSocket-only server does, and the reason AGC's users meet 502s on their first try.
  */
-export function checkHint(cluster: Cluster, lastCheck: string, code: number | undefined): string | undefined {
+function checkHint(cluster: Cluster, lastCheck: string, code: number | undefined): string | undefined {
   if (lastCheck !== "L7STS" || code !== 400 || probePath(cluster) !== "/") return undefined;
   return "the probe's plain GET / was answered 400, as a WebSocket-only server answers it: give the Service a HealthCheckPolicy (or its pods an HTTP readiness probe) on a path that answers 200, e.g. /health";
 }

@@ -7,6 +7,7 @@
 import { backoffDelay, RetryBackoff } from "../kube/backoff";
 import { KubeClient } from "../kube/client";
 import { DEFAULT_FOLLOW_BACKOFF, followObject } from "../kube/follow";
+import { sleep } from "../kube/list-watch";
 import { IR_REVISION_ANNOTATION, SecretRef, secretRefKey } from "../model/ir";
 import { ApplyResult, DataplaneAgent } from "./agent";
 import { pemFromSecret, secretRefs, uniqueRefs } from "./certificates";
@@ -79,7 +80,7 @@ class RevisionReporter {
       } catch (e) {
         const delay = backoffDelay(++this.failures, this.backoff);
         this.log(`recording revision ${revision} on pod ${this.pod.namespace}/${this.pod.name}: ${(e as Error).message}; retrying in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay, this.signal);
       }
     }
     this.running = false;
@@ -96,7 +97,12 @@ class SecretFollower {
     private readonly log: (m: string) => void,
     private readonly signal: AbortSignal,
     private readonly backoff: RetryBackoff,
-  ) {}
+  ) {
+    // One listener stops every follower: one per Secret would pile up on the agent's signal.
+    signal.addEventListener("abort", () => {
+      for (const controller of this.followed.values()) controller.abort();
+    }, { once: true });
+  }
 
   /**
    * Follows exactly `refs` from now on. Resolves once each newly named Secret was read (or
@@ -117,8 +123,8 @@ class SecretFollower {
   private follow(ref: SecretRef): Promise<void> {
     const key = secretRefKey(ref);
     const controller = new AbortController();
+    if (this.signal.aborted) controller.abort();
     this.followed.set(key, controller);
-    this.signal.addEventListener("abort", () => controller.abort(), { once: true });
     let read: () => void;
     let everRead = false;
     const firstRead = new Promise<void>((r) => (read = r));

@@ -1,12 +1,8 @@
 /**
- * The agent's decisions that need no I/O: how long to wait before trying again, which old
- * HAProxy workers to stop, which generation directories to remove.
+ * The agent's decisions that need no I/O: how long to wait before trying again (delays as in
+ * kube/backoff.ts), which old HAProxy workers to stop, which generation directories to remove.
  */
-
-import { backoffDelay, RetryBackoff } from "../kube/backoff";
-
-export { backoffDelay };
-export type { RetryBackoff };
+import { RetryBackoff } from "../kube/backoff";
 
 /** Restarting a crashed HAProxy, retrying a reload that failed: 0.2 s, 0.4 s, ... 10 s. */
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 200, maxMs: 10_000 };

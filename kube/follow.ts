@@ -14,15 +14,15 @@ export interface FollowOptions {
 
 type Obj = Record<string, any>;
 
+/** Retrying a follow after API failures: 500 ms doubling to 10 s. */
+export const DEFAULT_FOLLOW_BACKOFF: RetryBackoff = { initialMs: 500, maxMs: 10_000 };
+
 /**
  * Calls `onChange` with the object `name` of `collection` (a namespaced collection path such as
  * `/api/v1/namespaces/ns/configmaps`) each time it changes, and with undefined when it does not
  * exist; first once the initial list answered. Calls are one at a time, in order. Resolves when
  * `signal` aborts.
  */
-/** Retrying a follow after API failures: 500 ms doubling to 10 s. */
-export const DEFAULT_FOLLOW_BACKOFF: RetryBackoff = { initialMs: 500, maxMs: 10_000 };
-
 export async function followObject(
   client: KubeClient,
   collection: string,

@@ -2,6 +2,8 @@
 import { createHash } from "crypto";
 
 export const GROUP = "alb.agc.dev";
+/** On each CRD of a Gateway API release: the release (e.g. v1.6.3). */
+export const BUNDLE_VERSION_ANNOTATION = "gateway.networking.k8s.io/bundle-version";
 export const VERSION = "v1alpha1";
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const DEFAULT_NAMESPACE = "agc-system";
@@ -156,6 +158,11 @@ function kindOfPlural(plural: string): KindName | undefined {
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** A DNS-1123 label, as namespace names (and most object names) must be: at most 63 characters. */
+export function isDns1123Label(value: unknown): value is string {
+    return typeof value === "string" && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
 /** Parses an id and checks it names a resource of `expectedKind`. */
 export function parseId(id: unknown, expectedKind: KindName): ParseIdResult {
     const plural = KINDS[expectedKind].plural;
@@ -175,7 +182,7 @@ export function parseId(id: unknown, expectedKind: KindName): ParseIdResult {
     if (actualKind !== expectedKind) {
         return { ok: false, error: `'${id}' is the id of a ${actualKind}, not of a ${expectedKind}: expected <namespace>/${plural}/<name>, e.g. '${example}'` };
     }
-    if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) {
+    if (!isDns1123Label(namespace)) {
         return { ok: false, error: `'${id}' is not a ${expectedKind} id: namespace '${namespace}' is not a valid Kubernetes namespace (lower case letters, digits and '-', at most 63 characters)` };
     }
     return { ok: true, kind: actualKind, namespace, name };

@@ -39,7 +39,7 @@ const TYPED: Record<string, KubernetesResource> = {
 };
 
 /** A Pulumi name for an object, unique per component: `<component>-<kind>-<name>`. */
-export const childName = (component: string, o: Obj) => `${component}-${String(o.kind).toLowerCase()}-${o.metadata.name}`;
+const childName = (component: string, o: Obj) => `${component}-${String(o.kind).toLowerCase()}-${o.metadata.name}`;
 
 export class AlbController extends pulumi.ComponentResource {
   /** The namespace of the controller's pods. */

@@ -106,10 +106,7 @@ class ProgramInventory {
     const violations = checkInventory(mergeInventories(planned, existing.inventory), { strictReferences: existing.complete });
     const logged = violations.map((v) => this.report(v)).filter((l): l is Promise<void> => l !== undefined);
     await Promise.all(logged);
-    // The preview or update fails. The runtime prints an error raised after the program's
-    // module has loaded with its stack, at the stack level; each message is under its
-    // resource already, so this one only says that and carries no stack.
-    if (logged.length > 0) void Promise.reject(checksFailed(logged.length));
+    if (logged.length > 0) failProgram(`pulumi-agc: ${checksFailedMessage(logged.length)}`);
   }
 
   /** Logs a violation under the resource it names, unless already logged or not this program's. */
@@ -123,11 +120,19 @@ class ProgramInventory {
   }
 }
 
-function checksFailed(count: number): Error {
-  const problems = count === 1 ? "1 problem across resources: see the error under its resource" : `${count} problems across resources: see the errors under their resources`;
-  const error = new pulumi.RunError(`pulumi-agc: ${problems}`);
+function checksFailedMessage(count: number): string {
+  return count === 1 ? "1 problem across resources: see the error under its resource" : `${count} problems across resources: see the errors under their resources`;
+}
+
+/**
+ * Fails the preview or update once the program has logged its errors under their resources.
+ * The runtime prints an error raised after the program's module has loaded, with its stack, at
+ * the stack level: this one only says that the errors are there, and carries no stack.
+ */
+export function failProgram(message: string): void {
+  const error = new pulumi.RunError(message);
   error.stack = error.message;
-  return error;
+  void Promise.reject(error);
 }
 
 /** The stack that declares the resources: `<project>/<stack>`. */

@@ -2,7 +2,7 @@
 // property, its value and what would be valid. Pure; a property left out is not checked.
 import { isIP } from "net";
 import { DURATION_PATTERN } from "../model/crds";
-import { isDns1123Subdomain, parseId } from "../model/kinds";
+import { isDns1123Label, isDns1123Subdomain, parseId } from "../model/kinds";
 import { normalizePath } from "../model/ir";
 import { HealthCheck, ROUTE_KINDS, WebSocketServiceInput } from "./websocketObjects";
 
@@ -12,7 +12,6 @@ const problem = (name: string, property: string, detail: string) => `${KIND} '${
 
 const show = (value: unknown) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value));
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Service names are DNS-1035 labels: they start with a letter. */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** Gateway API's characters of an Exact or PathPrefix path (its own CEL rule). */
@@ -52,7 +51,7 @@ export function webSocketServiceProblems(name: string, input: WebSocketServiceIn
   if (input.replicas !== undefined && !isIntegerBetween(input.replicas, 0, Number.MAX_SAFE_INTEGER)) {
     at("replicas", `${show(input.replicas)} is not a number of replicas; expected an integer of 0 or more`);
   }
-  if (input.namespace !== undefined && !(typeof input.namespace === "string" && input.namespace.length <= 63 && DNS_LABEL.test(input.namespace))) {
+  if (input.namespace !== undefined && !isDns1123Label(input.namespace)) {
     at("namespace", `${show(input.namespace)} is not a namespace; expected lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`);
   }
   if (input.hostname !== undefined) at("hostname", hostnameProblem(input.hostname));
@@ -100,7 +99,7 @@ function frontendProblem(reference: unknown): string | undefined {
     return parsed.ok ? undefined : parsed.error;
   }
   if (parts.length > 3 || parts.some((p) => p === "")) return `'${reference}' is not a Frontend reference; ${expected}`;
-  if (parts.length === 2 && !(parts[0].length <= 63 && DNS_LABEL.test(parts[0]))) {
+  if (parts.length === 2 && !isDns1123Label(parts[0])) {
     return `'${reference}': '${parts[0]}' is not a namespace (lower-case letters, digits and '-', at most 63 characters); ${expected}`;
   }
   return undefined;

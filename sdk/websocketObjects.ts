@@ -1,12 +1,11 @@
 // What a WebSocketService is made of, as Kubernetes manifests: a pure function of plain values,
 // so that the component, tests and offline rendering all make the same objects.
+import { GATEWAY_CLASS, INGRESS_CLASS } from "../controller/install";
 import { WS_ECHO_IMAGE } from "../model/images";
 import { API_VERSION } from "../model/kinds";
 import { GATEWAY_API_VERSION, GATEWAY_GROUP, compact } from "../translate/objects";
 import { FRONTEND_ADDRESS_TYPE, INGRESS_FRONTEND_ANNOTATION, INGRESS_FRONTEND_NAMESPACE_ANNOTATION } from "../translate/types";
 
-/** The GatewayClass and IngressClass the ALB controller answers for. */
-export const AGC_CLASS_NAME = "agc";
 /** The Service's port: what the route's backend names; the container's port is behind it. */
 export const SERVICE_PORT = 80;
 /** Marks the Service port as WebSocket for the translator (cluster protocol `websocket`). */
@@ -178,7 +177,7 @@ export function webSocketServiceObjects(name: string, spec: WebSocketServiceSpec
       kind: "Ingress",
       metadata: metadata(annotations),
       spec: {
-        ingressClassName: AGC_CLASS_NAME,
+        ingressClassName: INGRESS_CLASS,
         rules: [
           compact({
             host: spec.hostname,
@@ -194,7 +193,7 @@ export function webSocketServiceObjects(name: string, spec: WebSocketServiceSpec
     kind: "Gateway",
     metadata: metadata(),
     spec: compact({
-      gatewayClassName: AGC_CLASS_NAME,
+      gatewayClassName: GATEWAY_CLASS,
       // The Gateway address that binds it to the Frontend: the Frontend's TrafficController serves it.
       addresses: frontend && [{ type: FRONTEND_ADDRESS_TYPE, value: frontend.namespace ? `${frontend.namespace}/${frontend.name}` : frontend.name }],
       listeners: [{ name: "http", protocol: "HTTP", port: 80 }],

@@ -3,6 +3,7 @@
 // 502 trap, and hands each object to @pulumi/kubernetes.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { failProgram } from "./programChecks";
 import { Frontend } from "./resources";
 import { missingHealthCheckPathWarning, objectNameProblem, webSocketServiceProblems } from "./websocketChecks";
 import {
@@ -187,9 +188,7 @@ export class WebSocketService extends pulumi.ComponentResource {
  */
 function failLater(name: string, problems: string[], resource: pulumi.Resource): void {
   for (const p of problems) void pulumi.log.error(p, resource);
-  const error = new pulumi.RunError(`pulumi-agc: WebSocketService '${name}' has ${problems.length === 1 ? "an invalid input" : `${problems.length} invalid inputs`}: see the errors under it`);
-  error.stack = error.message;
-  void Promise.reject(error);
+  failProgram(`pulumi-agc: WebSocketService '${name}' has ${problems.length === 1 ? "an invalid input" : `${problems.length} invalid inputs`}: see the errors under it`);
 }
 
 /** One object as a @pulumi/kubernetes resource: typed classes for built-in kinds, CustomResource for the rest. */

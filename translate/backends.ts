@@ -7,6 +7,7 @@ import { endpointsOf } from "./endpoints";
 import { probeHealthCheck } from "./probes";
 import { ReferenceFrom, referencePermitted } from "./referencegrants";
 import { Problem } from "./conditions";
+import type { DataplaneBuilder } from "./dataplane";
 
 export interface BackendContext {
   services: readonly KubeObject[];
@@ -83,20 +84,14 @@ function clusterOf(context: BackendContext, service: KubeObject, servicePort: an
   };
 }
 
-/** A backend as a rule holds it before it is placed in a data plane. */
-export interface RuleBackend {
-  cluster?: Cluster;
-  /** The Service of the cluster, "ns/name". */
-  service?: string;
-  invalid?: string;
-  weight: number;
-}
+/** A backend as a rule holds it before it is placed in a data plane: a cluster and its Service ("ns/name"), or why it cannot be used. */
+export type RuleBackend = ({ cluster: Cluster; service: string } | { invalid: string }) & { weight: number };
 
 /** The IR backends of a rule, adding their clusters to the data plane. Weight 1 is the default and left out. */
-export function placeBackends(backends: readonly RuleBackend[], addCluster: (c: Cluster, service: string) => void): WeightedBackend[] {
+export function placeBackends(backends: readonly RuleBackend[], builder: Pick<DataplaneBuilder, "addCluster">): WeightedBackend[] {
   return backends.map((b) => {
-    if (b.cluster) addCluster(b.cluster, b.service ?? b.cluster.name);
-    const target = b.cluster ? { cluster: b.cluster.name } : { invalid: b.invalid ?? "invalid backend" };
+    if ("cluster" in b) builder.addCluster(b.cluster, b.service);
+    const target = "cluster" in b ? { cluster: b.cluster.name } : { invalid: b.invalid };
     return b.weight === 1 ? target : { ...target, weight: b.weight };
   });
 }

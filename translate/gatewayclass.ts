@@ -1,4 +1,5 @@
 // GatewayClass: which classes are ours, and their status.
+import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
 import { KubeObject, StatusUpdate } from "./types";
 import { GATEWAY_API_VERSION, byKey, generationOf, live } from "./objects";
 import { StatusCondition, condition } from "./conditions";
@@ -13,7 +14,7 @@ import { StatusCondition, condition } from "./conditions";
  * backends, session persistence by Gateway API fields.
  * GatewayHTTPListenerIsolation: see gateway/isolation.ts.
  */
-export const SUPPORTED_FEATURES = [
+const SUPPORTED_FEATURES = [
   "Gateway",
   "GatewayHTTPListenerIsolation",
   "HTTPRoute",
@@ -42,11 +43,11 @@ export function ourGatewayClasses(classes: readonly KubeObject[], controllerName
 }
 
 /** The Gateway API releases this translation implements (the CRDs' bundle version, by minor). */
-export const SUPPORTED_GATEWAY_API_MINORS = ["v1.6"];
+const SUPPORTED_GATEWAY_API_MINORS = ["v1.6"];
 
 function supportedVersion(bundleVersion: string | null, generation: number): StatusCondition {
   if (bundleVersion === null) {
-    return condition("SupportedVersion", false, "UnsupportedVersion", "the GatewayClass CRD has no gateway.networking.k8s.io/bundle-version annotation", generation);
+    return condition("SupportedVersion", false, "UnsupportedVersion", `the GatewayClass CRD has no ${BUNDLE_VERSION_ANNOTATION} annotation`, generation);
   }
   const minor = /^(v\d+\.\d+)\.\d+/.exec(bundleVersion)?.[1];
   const supported = minor !== undefined && SUPPORTED_GATEWAY_API_MINORS.includes(minor);

@@ -208,7 +208,7 @@ function placeRoute(route: KubeObject, compiled: CompiledRoute, attached: Map<Li
 
 function placeGroup(route: KubeObject, compiled: CompiledRoute, builder: DataplaneBuilder, group: HostGroup, g: number, numbered: boolean): void {
   for (const rule of compiled.rules) {
-    const backends = rule.redirects ? undefined : placeBackends(rule.backends, (c, s) => builder.addCluster(c, s));
+    const backends = rule.redirects ? undefined : placeBackends(rule.backends, builder);
     rule.matches.forEach((match, m) => {
       const name = irName("httproute", namespaceOf(route), route.metadata.name, rule.index, m, ...(numbered ? [g] : []));
       builder.addRoute(

@@ -73,13 +73,13 @@ export function translateIngress(binding: Binding, builder: DataplaneBuilder, co
         hostnames: host ? [host] : undefined,
         ...(host?.startsWith("*.") ? { wildcardSingleLabel: true } : {}),
         path: { type: p.pathType === "Exact" ? "Exact" : "PathPrefix", value: path },
-        backends: placeBackends([backend], (c, s) => builder.addCluster(c, s)),
+        backends: placeBackends([backend], builder),
       }, [i, j]);
     });
   });
   if (ingress.spec?.defaultBackend) {
     const backend = ingressBackend(ingress, ingress.spec.defaultBackend, "spec.defaultBackend", context, problems);
-    place(DEFAULT_BACKEND_RULE, 0, { path: { type: "PathPrefix", value: "/" }, backends: placeBackends([backend], (c, s) => builder.addCluster(c, s)) }, ["default"]);
+    place(DEFAULT_BACKEND_RULE, 0, { path: { type: "PathPrefix", value: "/" }, backends: placeBackends([backend], builder) }, ["default"]);
   }
   return problems;
 }

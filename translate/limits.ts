@@ -12,17 +12,22 @@ export interface DataplaneUsage {
   routeSources: number;
 }
 
-/** AGC013 for one data plane, from what was placed in it. */
+/** AGC013 for one data plane, from what was placed in it, named after the data plane's owner. */
 export function checkDataplaneLimits(builder: DataplaneBuilder, usage: DataplaneUsage): Violation[] {
   const clusters = builder.clusterList;
-  return checkGatewayUsage(`${builder.owner.namespace}/${builder.owner.name}`, {
-    listeners: usage.listeners,
-    routes: usage.routeSources,
-    rules: builder.routeCount,
-    services: builder.serviceCount,
-    endpoints: clusters.reduce((n, c) => n + c.endpoints.length, 0),
-    certificateReferences: builder.secretRefs().size,
-  });
+  const { kind, namespace, name } = builder.owner;
+  return checkGatewayUsage(
+    `${namespace}/${name}`,
+    {
+      listeners: usage.listeners,
+      routes: usage.routeSources,
+      rules: builder.routeCount,
+      services: builder.serviceCount,
+      endpoints: clusters.reduce((n, c) => n + c.endpoints.length, 0),
+      certificateReferences: builder.secretRefs().size,
+    },
+    kind,
+  );
 }
 
 /**

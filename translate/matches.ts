@@ -22,13 +22,7 @@ export function compileMatch(match: any, where: string): { match: RouteMatch; pr
     ...headers.filter((h) => h.type).map((h) => ({ what: `${where}.headers (${h.name})`, value: h.value })),
     ...queryParams.filter((q) => q.type).map((q) => ({ what: `${where}.queryParams (${q.name})`, value: q.value })),
   ];
-  const problems = patterns.map((p) => ({ ...p, problem: regexProblem(String(p.value)) })).filter((p) => p.problem !== null);
-  const problem =
-    value === null
-      ? unnormalizablePath(`${where}.path.value`, written)
-      : problems.length
-        ? `${problems[0].what}: the regular expression '${problems[0].value}' is not supported: ${problems[0].problem}`
-        : undefined;
+  const problem = value === null ? unnormalizablePath(`${where}.path.value`, written) : firstRegexProblem(patterns);
   return {
     match: compact({
       path: { type, value: value ?? written },
@@ -45,9 +39,23 @@ export function unnormalizablePath(where: string, written: string): string {
   return `${where}: '${written}' cannot be normalized (a path starts with '/', has no '..' above the root, and has '%' only before two hex digits)`;
 }
 
+/** Why the first regular expression the data plane would not read as meant is refused. */
+function firstRegexProblem(patterns: readonly { what: string; value: unknown }[]): string | undefined {
+  for (const { what, value } of patterns) {
+    const problem = regexProblem(String(value));
+    if (problem !== null) return `${what}: the regular expression '${value}' is not supported: ${problem}`;
+  }
+  return undefined;
+}
+
 function firstByName(entries: any[], key: (name: string) => string): any[] {
   const seen = new Set<string>();
-  return entries.filter((e) => !seen.has(key(String(e.name))) && seen.add(key(String(e.name))));
+  return entries.filter((e) => {
+    const k = key(String(e.name));
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function valueMatch(m: any): { name: string; value: string; type?: "RegularExpression" } {

@@ -1,4 +1,5 @@
 // A snapshot from a list of objects (a YAML file, a kubectl list): each object to its kind's list.
+import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
 import { KubeObject, Snapshot, emptySnapshot } from "./types";
 
 /** Not a Kubernetes kind: a document carrying the addresses assigned to frontend Services, for offline runs. */
@@ -41,7 +42,7 @@ export function snapshotFromObjects(objects: readonly unknown[]): SnapshotLoad {
       return;
     }
     if (o.kind === "CustomResourceDefinition" && o.metadata?.name === "gatewayclasses.gateway.networking.k8s.io") {
-      snapshot.gatewayApiBundleVersion = o.metadata.annotations?.["gateway.networking.k8s.io/bundle-version"] ?? null;
+      snapshot.gatewayApiBundleVersion = o.metadata.annotations?.[BUNDLE_VERSION_ANNOTATION] ?? null;
       return;
     }
     const list = LISTS[o.kind];

@@ -140,9 +140,7 @@ class Translation {
         listeners: gateways.reduce((n, s) => n + s.listeners.length, 0) + ingresses.length,
         routeSources: routeSources.size + ingresses.length,
       });
-      // The rule names a TrafficController; a managed data plane belongs to a Gateway or Ingress.
-      const owner = `${builder.owner.kind} '${builder.owner.namespace}/${builder.owner.name}'`;
-      const problems = violations.map((v) => ({ reason: "NoResources", message: `${owner}: property ${v.property}: ${v.detail} [${v.code}]` }));
+      const problems = violations.map((v) => ({ reason: "NoResources", message: v.message }));
       for (const s of gateways) s.programProblems.push(...problems);
       for (const s of ingresses) s.problems.push(...problems);
     }
@@ -163,6 +161,7 @@ class Translation {
         message: p.message,
       })),
     );
+    const refused: Warning[] = [];
     // A managed Gateway or Ingress with nothing to serve gets no data plane; a TrafficController always has one.
     const dataplanes = [...this.builders.entries()]
       .sort(([a], [b]) => compareText(a, b))
@@ -170,10 +169,11 @@ class Translation {
       .filter(({ dataplane }) => dataplane.owner.kind === "TrafficController" || dataplane.ir.frontends.length > 0)
       .map(({ builder, dataplane }) => {
         const checked = withoutRefusedRoutes(dataplane, builder.routeSources(), this.options.validateIr ?? parseIr);
-        warnings.push(...checked.warnings);
+        refused.push(...checked.warnings);
         return checked.dataplane;
       });
-    reportRefusedRoutes(statuses, warnings);
+    reportRefusedRoutes(statuses, refused);
+    warnings.push(...refused);
     return {
       dataplanes,
       statuses: statuses.sort(byStatusKey),

@@ -40,9 +40,10 @@ export function withoutRefusedRoutes(
 /**
  * An HTTPRoute with a route left out of a data plane says so in its status: PartiallyInvalid
  * (reason UnsupportedValue) on each of our parents, with the data plane's reasons.
+ * `refused`: the warnings of withoutRefusedRoutes (an Ingress has no status to carry them).
  */
-export function reportRefusedRoutes(statuses: StatusUpdate[], warnings: readonly Warning[]): void {
-  for (const w of warnings) {
+export function reportRefusedRoutes(statuses: StatusUpdate[], refused: readonly Warning[]): void {
+  for (const w of refused) {
     if (w.regarding.kind !== "HTTPRoute") continue;
     const status = statuses.find((s) => s.kind === "HTTPRoute" && s.namespace === w.regarding.namespace && s.name === w.regarding.name);
     for (const parent of (status?.status.parents as { conditions: StatusCondition[] }[] | undefined) ?? []) {

@@ -129,6 +129,9 @@ export function nftTableHasRules(listing: string): boolean {
     .some((l) => l && l !== "}" && !l.startsWith("table ") && !l.startsWith("chain ") && !/^type \S+ hook \S+ priority \S+; policy \S+;$/.test(l));
 }
 
+/** The nftables tables on the machine now; none where nft is missing. */
+const nftTablesNow = () => parseNftTables(tryRun("nft", ["list", "tables"]) ?? "");
+
 const unescapeMount = (s: string) => s.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
 
 /** Mount points from /proc/self/mountinfo under any of `roots`, deepest first. */
@@ -159,38 +162,43 @@ function bridgeOwner(): string {
   }
 }
 
-/** Pids of the processes in our cgroups, in every hierarchy. */
-function cgroupProcesses(): string[] {
-  const procs: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
+/** Pids of the processes in a cgroup and the cgroups below it; none where it is gone. */
+function cgroupTreePids(dir: string): string[] {
+  let entries: fs.Dirent[];
+  let pids: string[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+    pids = fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+  return [...pids, ...entries.filter((e) => e.isDirectory()).flatMap((e) => cgroupTreePids(path.join(dir, e.name)))];
+}
+
+/** Every process's pid and arguments, as /proc lists them now. */
+function processArguments(): Array<{ pid: number; args: string[] }> {
+  const found: Array<{ pid: number; args: string[] }> = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-      procs.push(...fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean));
+      found.push({ pid: Number(entry), args: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0") });
     } catch {
-      return;
+      /* exited meanwhile */
     }
-    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
-  };
-  for (const h of cgroupHierarchies()) for (const c of OUR_CGROUPS) walk(path.join(h, c));
-  return procs;
+  }
+  return found;
 }
 
 /**
  * What still runs of the cluster in `clusterDir`: processes whose arguments name its directory
  * (each part we start, and the containerd shims by their socket) and whatever is in our cgroups.
  */
-export function processesOf(clusterDir: string): string[] {
-  const found: string[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(clusterDir)) found.push(entry);
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return [...new Set([...found, ...cgroupProcesses()])];
+function processesOf(clusterDir: string): string[] {
+  const named = processArguments()
+    .filter((p) => p.pid !== process.pid && p.args.some((a) => a.includes(clusterDir)))
+    .map((p) => String(p.pid));
+  const inCgroups = cgroupHierarchies().flatMap((h) => OUR_CGROUPS.flatMap((c) => cgroupTreePids(path.join(h, c))));
+  return [...new Set([...named, ...inCgroups])];
 }
 
 /**
@@ -206,7 +214,7 @@ export async function reclaimAbandonedNode(clusterDir: string, log: (m: string) 
   if (running.length) return; // recordHost refuses, naming the owner
   const record = readHostRecord(owner);
   log(`the node of ${owner} is on the machine but none of its processes runs: removing what it left${record ? "" : " (its record is gone: sysctls and directories it changed stay as they are)"}`);
-  await restoreHost(owner, record ?? { owner, sysctls: {}, createdDirs: [], createdCgroups: [], nftTables: parseNftTables(tryRun("nft", ["list", "tables"]) ?? "") }, log);
+  await restoreHost(owner, record ?? { owner, sysctls: {}, createdDirs: [], createdCgroups: [], nftTables: nftTablesNow() }, log);
 }
 
 /**
@@ -233,7 +241,7 @@ export function recordHost(clusterDir: string): HostRecord {
     sysctls: Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(k)])),
     createdDirs: FIXED_HOST_DIRS.filter((d) => !fs.existsSync(d)),
     createdCgroups: cgroupHierarchies().flatMap((h) => OUR_CGROUPS.map((c) => path.join(h, c))).filter((c) => !fs.existsSync(c)),
-    nftTables: parseNftTables(tryRun("nft", ["list", "tables"]) ?? ""),
+    nftTables: nftTablesNow(),
   };
   fs.mkdirSync(clusterDir, { recursive: true });
   fs.writeFileSync(recordFile(clusterDir), JSON.stringify(record, null, 2));
@@ -252,14 +260,13 @@ export function ensureBridge(owner: string): void {
   for (const dst of BRIDGE_ROUTES) run("ip", ["route", "replace", dst, "dev", bridge, "src", nodeAddress]);
 }
 
-function killCgroupTree(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) killCgroupTree(path.join(dir, entry.name));
-  for (const pid of fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
-    try {
-      process.kill(Number(pid), "SIGKILL");
-    } catch {
-      /* already gone */
-    }
+/** SIGKILL to `pid`; false when it is gone already. */
+function sigkill(pid: number): boolean {
+  try {
+    process.kill(pid, "SIGKILL");
+    return true;
+  } catch {
+    return false; // already gone
   }
 }
 
@@ -286,23 +293,10 @@ async function removeCgroupTree(dir: string): Promise<void> {
  */
 function killContainerProcesses(clusterDir: string, record: HostRecord, log: (m: string) => void): void {
   const socket = nodePaths(clusterDir).containerdSocket;
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let args: string[];
-    try {
-      args = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue;
-    }
-    if (!args[0].endsWith("containerd-shim-runc-v2") || !args.includes(socket)) continue;
-    try {
-      process.kill(Number(entry), "SIGKILL");
-      log(`stopped a containerd shim (pid ${entry})`);
-    } catch {
-      /* gone */
-    }
+  for (const { pid, args } of processArguments()) {
+    if (args[0].endsWith("containerd-shim-runc-v2") && args.includes(socket) && sigkill(pid)) log(`stopped a containerd shim (pid ${pid})`);
   }
-  for (const cg of record.createdCgroups) if (fs.existsSync(cg)) killCgroupTree(cg);
+  for (const cg of record.createdCgroups) for (const pid of cgroupTreePids(cg)) sigkill(Number(pid));
 }
 
 function removeOurChains(record: HostRecord): void {
@@ -311,7 +305,7 @@ function removeOurChains(record: HostRecord): void {
     if (script) execFileSync(restore, ["--noflush"], { input: script, stdio: ["pipe", "ignore", "pipe"] });
   }
   // Tables iptables-nft created for our rules, now empty; a table with anyone's rules stays.
-  for (const table of parseNftTables(tryRun("nft", ["list", "tables"]) ?? "")) {
+  for (const table of nftTablesNow()) {
     if (record.nftTables?.includes(table)) continue;
     const listing = tryRun("nft", ["list", "table", ...table.split(" ")]);
     if (listing !== undefined && !nftTableHasRules(listing)) tryRun("nft", ["delete", "table", ...table.split(" ")]);

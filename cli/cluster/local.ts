@@ -13,7 +13,7 @@ import { HostRecord, ensureBridge, readHostRecord, reclaimAbandonedNode, recordH
 import {
   GATEWAY_ADDRESS_POOL, NODE_NAME, NODE_NETWORK, NodePaths, RESOLV_CONF, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, nodePaths,
 } from "./node";
-import { adminKubeconfig, ensurePki, nodeKubeconfig } from "./pki";
+import { Pki, adminKubeconfig, ensurePki, nodeKubeconfig } from "./pki";
 
 export interface ClusterPorts {
   etcdClient: number;
@@ -238,11 +238,11 @@ function readPid(layout: ClusterLayout, name: string): number | undefined {
   }
 }
 
-function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
@@ -300,7 +300,7 @@ function writeIfChanged(file: string, text: string, mode?: number): void {
 }
 
 /** The node's configuration files, written before the processes that read them start. */
-function writeNodeFiles(layout: ClusterLayout, pki: ReturnType<typeof ensurePki>): void {
+function writeNodeFiles(layout: ClusterLayout, pki: Pki): void {
   const { node, ports } = layout;
   for (const d of [node.cniConfDir, node.containerdRoot, node.containerdState, node.kubeletRoot, node.podLogs]) fs.mkdirSync(d, { recursive: true });
   writeIfChanged(node.containerdConfig, containerdConfig(node));
@@ -327,17 +327,18 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
     throw new Error("agc cluster up runs a real node (containerd, the kubelet and kube-proxy set up the bridge, iptables rules, mounts and cgroups): run it as root");
   }
   fs.mkdirSync(layout.logs, { recursive: true });
-  const specs = processSpecs(bin, layout, path.join(layout.dir, "pki"));
+  const specs = [...processSpecs(bin, layout, path.join(layout.dir, "pki")), controllerSpec(layout)];
   const missingTools = specs.filter((s) => !fs.existsSync(s.command)).map((s) => s.command);
   if (missingTools.length) throw new Error(`missing tools: ${missingTools.join(", ")}; run \`agc toolchain\` first`);
 
-  const portOwners: Array<[string, string, number]> = [
-    ["etcd", "127.0.0.1", layout.ports.etcdClient], ["etcd", "127.0.0.1", layout.ports.etcdPeer], ["api-loopback", "127.0.0.1", layout.ports.apiserver],
-    ["kubelet", "127.0.0.1", layout.ports.kubeletHealthz], ["kube-proxy", "127.0.0.1", layout.ports.kubeProxyMetrics], ["kube-proxy", "127.0.0.1", layout.ports.kubeProxyHealthz],
+  // The ports on loopback (the others are on the bridge, which `up` makes).
+  const portOwners: Array<[string, number]> = [
+    ["etcd", layout.ports.etcdClient], ["etcd", layout.ports.etcdPeer], ["api-loopback", layout.ports.apiserver],
+    ["kubelet", layout.ports.kubeletHealthz], ["kube-proxy", layout.ports.kubeProxyMetrics], ["kube-proxy", layout.ports.kubeProxyHealthz],
   ];
   const taken: string[] = [];
-  for (const [name, host, port] of portOwners) {
-    if (!readPid(layout, name) && !(await portIsFree(port, host))) taken.push(`${host}:${port} (for ${name})`);
+  for (const [name, port] of portOwners) {
+    if (!readPid(layout, name) && !(await portIsFree(port))) taken.push(`127.0.0.1:${port} (for ${name})`);
   }
   if (taken.length) {
     throw new Error(`ports already in use by another program: ${taken.join(", ")}; stop that program, or choose other ports with --port-base`);
@@ -359,7 +360,7 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
   const client = KubeClient.fromKubeconfig(layout.kubeconfig);
   const died = (name: string) => () => (readPid(layout, name) ? undefined : `${name} exited; see ${path.join(layout.logs, name + ".log")}`);
   const start = (name: string) => {
-    const spec = specs.find((s) => s.name === name) ?? controllerSpec(layout);
+    const spec = specs.find((s) => s.name === name)!;
     if (readPid(layout, name)) log(`${name} already running`);
     else startProcess(spec, layout, log);
   };

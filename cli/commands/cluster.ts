@@ -28,7 +28,8 @@ function parsePortBase(args: string[]): number | undefined {
   const i = args.indexOf("--port-base");
   if (i < 0) return undefined;
   const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new Error(`--port-base must be a port number from 1024 to 65533, got '${args[i + 1] ?? ""}'`);
+  // N+6 (kube-proxy's health port) must be a port too.
+  if (!Number.isInteger(n) || n < 1024 || n > 65529) throw new Error(`--port-base must be a port number from 1024 to 65529, got '${args[i + 1] ?? ""}'`);
   return n;
 }
 

@@ -8,6 +8,7 @@ import * as readline from "readline";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { installGatewayApiCrds } from "../../controller/bootstrap";
+import { GATEWAY_CLASS } from "../../controller/install";
 import { KubeClient } from "../../kube/client";
 import { CONTROLLER_NAME } from "../../translate";
 import { clusterLayout } from "../cluster/local";
@@ -17,7 +18,6 @@ import { packageRoot, stateDir, toolchainBin, toolchainGatewayApiCrds } from "..
 
 export const summary = "run the Gateway API conformance suite (GATEWAY-HTTP) against the local cluster";
 
-const GATEWAY_CLASS = "agc";
 const SUITE_BINARY = "gateway-api-conformance.test";
 
 /**
@@ -77,7 +77,7 @@ keeps its whole output in .agc/conformance/suite.log. Exits 1 when a core test f
   --gateway-api-crds DIR     the CRD files to install; default: the toolchain's standard channel
   --keep-base-resources      leave the suite's namespaces, Gateways and backends for a rerun
   --url URL                  the project's address in the report; default: package.json's
-                             homepage, else README.md
+                             homepage, else its repository, else README.md
   --contact LIST             comma-separated maintainers' contacts for the report
   --verbose                  print all of the suite's output as it comes
   -- FLAGS                   passed to the suite as they are, e.g. -- -debug -fail-fast`;

@@ -1,7 +1,7 @@
 // `agc controller bootstrap`: what the alb-controller-bootstrap pod runs. It installs or
 // upgrades the CRDs (ours and the Gateway API release's), is ready once they are established,
 // and applies them again now and then, so the controller's pods need no right to write CRDs.
-import { installCrds, installGatewayApiCrds, readGatewayApiCrds } from "../../controller/bootstrap";
+import { applyGatewayApiRelease, installCrds, readGatewayApiCrds } from "../../controller/bootstrap";
 import { Readiness, serveHealth } from "../../controller/health";
 import { leveledLog } from "../../controller/log";
 import { KubeClient, backoffMs } from "../../kube/client";
@@ -10,7 +10,7 @@ import { IMAGE_GATEWAY_API_CRDS } from "../../model/images";
 import { defaultGatewayApiCrds } from "../paths";
 import { SHARED_HELP, SHARED_VALUE_OPTIONS, healthListen, logLevel, option, unknownOption } from "./controller-flags";
 
-export const DEFAULT_RESYNC_SECONDS = 300;
+const DEFAULT_RESYNC_SECONDS = 300;
 
 export const HELP = `usage: agc controller bootstrap [--kubeconfig FILE] [--context NAME] [--gateway-api-crds DIR]
                                 [--resync-seconds N | --once]
@@ -60,7 +60,8 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   // A directory that holds no release's CRDs is refused now, not on every attempt.
-  const { bundleVersion } = readGatewayApiCrds(dir);
+  const release = readGatewayApiCrds(dir);
+  const { bundleVersion } = release;
   const client = KubeClient.fromKubeconfig(option(args, "--kubeconfig"), option(args, "--context"));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -75,7 +76,7 @@ export async function main(args: string[]): Promise<number> {
     while (!stop.signal.aborted) {
       try {
         await installCrds(client, log.info);
-        await installGatewayApiCrds(client, dir, log.info);
+        await applyGatewayApiRelease(client, release, dir, log.info);
         failures = 0;
         // Once installed, a failed resync leaves them installed: the pod stays ready.
         readiness = { ready: true, reason: `CRDs installed (ours and Gateway API ${bundleVersion})` };

@@ -7,9 +7,8 @@ import { DataplaneAgent } from "../../dataplane/agent";
 import { parseConfigMapRef } from "../../dataplane/configmap";
 import { DEFAULT_HAPROXY, DEFAULT_RELOAD_TIMEOUT_MS } from "../../dataplane/haproxy";
 import { followGatewayInCluster, ObjectRef, podRef } from "../../dataplane/in-cluster";
-import { IR_REVISION_ANNOTATION } from "../../model/ir";
+import { IR_CONFIGMAP_KEY, IR_REVISION_ANNOTATION } from "../../model/ir";
 import { DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF } from "../../dataplane/policy";
-import { IR_CONFIGMAP_KEY } from "../../model/ir";
 import { parseFlags } from "./render";
 
 export const summary = "run the data plane: HAProxy kept in line with an IR document";

@@ -99,7 +99,7 @@ export function installOptionsFromArgs(args: string[]): InstallOptions {
       options.createNamespace = false;
       continue;
     }
-    const set = VALUE_OPTIONS[name];
+    const set = Object.prototype.hasOwnProperty.call(VALUE_OPTIONS, name) ? VALUE_OPTIONS[name] : undefined;
     if (!set) throw new Error(`unknown option '${args[i]}'`);
     const value = inline ?? args[++i];
     if (value === undefined) throw new Error(`${name} needs a value`);
@@ -109,7 +109,7 @@ export function installOptionsFromArgs(args: string[]): InstallOptions {
 }
 
 /** Multi-document YAML, with a first line saying what made it. */
-export function installYaml(objects: Record<string, unknown>[], command: string): string {
+function installYaml(objects: Record<string, unknown>[], command: string): string {
   const version = require(path.join(packageRoot, "package.json")).version;
   return `# The ALB controller, pulumi-agc ${version}: ${command}\n${objects.map((o) => YAML.stringify(o, { aliasDuplicateObjects: false })).join("---\n")}`;
 }

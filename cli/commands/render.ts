@@ -16,7 +16,7 @@ const HELP = `usage: agc render --ir FILE [--out DIR] [--runtime-dir DIR]
 Prints the HAProxy configuration the data plane generates from an IR document.
 
   --ir FILE           IR document (JSON or YAML, apiVersion ir.agc.dev/v1)
-  --out DIR           write haproxy.cfg and maps/ there instead of printing
+  --out DIR           write haproxy.cfg, maps/ and certs/ (crt-lists) there instead of printing
   --runtime-dir DIR   where the data plane keeps sockets and files (default /run/agc,
                       or DIR when --out is given)`;
 

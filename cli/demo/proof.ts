@@ -48,27 +48,25 @@ export function webSocketRoundTrip(address: string, host: string, message: strin
   });
 }
 
-/** GET /headers through the gateway: the request headers the backend received. */
-export function backendHeaders(address: string, host: string): Promise<Record<string, string>> {
+/** One GET, its whole body read; a request silent for 5 s fails. */
+function get(options: http.RequestOptions): Promise<{ status?: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: address, port: 80, path: "/headers", headers: { host }, agent: false, timeout: 5_000 }, (res) => {
+    const req = http.get({ ...options, agent: false, timeout: 5_000 }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (body += c));
-      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`GET /headers answered ${res.statusCode}: ${body.trim()}`))));
-    }).on("error", reject);
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${options.path}: silent for 5 s`)));
+    req.on("error", reject);
   });
 }
 
-function getJson(host: string, port: number, path: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    http.get({ host, port, path, agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(JSON.parse(body)));
-    }).on("error", reject);
-  });
+/** GET /headers through the gateway: the request headers the backend received. */
+export async function backendHeaders(address: string, host: string): Promise<Record<string, string>> {
+  const { status, body } = await get({ host: address, port: 80, path: "/headers", headers: { host } });
+  if (status !== 200) throw new Error(`GET /headers answered ${status}: ${body.trim()}`);
+  return JSON.parse(body);
 }
 
 /**
@@ -81,7 +79,8 @@ export async function dataplaneHealth(client: KubeClient, address: string): Prom
   if (!service) throw new Error(`no LoadBalancer Service has the address ${address}`);
   const selector = Object.entries(service.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
   const pods = (await client.request<any>(`/api/v1/namespaces/${service.metadata.namespace}/pods`, { query: { labelSelector: selector } })).items as any[];
-  return Promise.all(pods.filter((p) => p.status?.podIP).map(async (p) => ({ pod: p.metadata.name, backends: await getJson(p.status.podIP, PROBE_PORT, "/backends") })));
+  const backendsOf = async (pod: any) => JSON.parse((await get({ host: pod.status.podIP, port: PROBE_PORT, path: "/backends" })).body);
+  return Promise.all(pods.filter((p) => p.status?.podIP).map(async (p) => ({ pod: p.metadata.name, backends: await backendsOf(p) })));
 }
 
 /** One line per endpoint: `cluster  address:port  UP (L7OK)`, with the hint when there is one. */

@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { gatewayApiCrdsIn } from "../paths";
 import { Descriptor, MEDIA_TYPES, OCI_LAYOUT, blobOf, imageConfig, imageIndex, imageManifest } from "./oci";
 import { HAPROXY_BINARY, ImageSpec, LayerSpec, NODE_BINARY, imageSpecs, parseLdd, productionPackages } from "./specs";
 import { TarEntry, writeTar } from "./tar";
@@ -27,7 +28,7 @@ export function hostImageSpecs(packageRoot: string, toolchainBin: string): Image
   // npm never packs the lock file: the production dependencies are known in a checkout only.
   if (!fs.existsSync(lockFile)) throw new Error(`agc images builds the controller and data plane images from a checkout of pulumi-agc (it reads ${lockFile}, which is missing); use images/*.Dockerfile elsewhere`);
   const lock = JSON.parse(fs.readFileSync(lockFile, "utf8"));
-  const gatewayApiCrds = path.join(toolchainBin, "gateway-api-crds", "standard");
+  const gatewayApiCrds = gatewayApiCrdsIn(toolchainBin);
   if (!fs.existsSync(gatewayApiCrds)) throw new Error(`the toolchain has no Gateway API CRDs (expected them in ${gatewayApiCrds}), which the controller image carries; run \`agc toolchain\``);
   return imageSpecs({
     packageRoot,

@@ -20,10 +20,8 @@ export interface Descriptor {
 /** What a container runs: the parts of an image config a Dockerfile also states. */
 export interface RuntimeConfig {
   entrypoint: string[];
-  cmd?: string[];
   env: string[];
   workingDir: string;
-  user?: string;
 }
 
 /** A JSON document and its descriptor; the bytes are what the digest names. */
@@ -42,13 +40,7 @@ export function imageConfig(runtime: RuntimeConfig, layers: Descriptor[]): objec
   return {
     architecture: "amd64",
     os: "linux",
-    config: {
-      Entrypoint: runtime.entrypoint,
-      ...(runtime.cmd ? { Cmd: runtime.cmd } : {}),
-      Env: runtime.env,
-      WorkingDir: runtime.workingDir,
-      ...(runtime.user ? { User: runtime.user } : {}),
-    },
+    config: { Entrypoint: runtime.entrypoint, Env: runtime.env, WorkingDir: runtime.workingDir },
     rootfs: { type: "layers", diff_ids: layers.map((l) => l.digest) },
   };
 }

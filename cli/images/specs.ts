@@ -78,7 +78,7 @@ export function parseLdd(output: string): string[] {
  * The package directories a production install has, from package-lock.json (v2/v3):
  * every entry not marked dev, outermost directories only (a nested one is inside its parent).
  */
-export function productionPackages(lock: { packages?: Record<string, { dev?: boolean }> }): string[] {
+export function productionPackages(lock: { packages?: Record<string, { dev?: boolean; [field: string]: unknown }> }): string[] {
   const dirs = Object.entries(lock.packages ?? {})
     .filter(([dir, info]) => dir.startsWith("node_modules/") && !info.dev)
     .map(([dir]) => dir)

@@ -24,11 +24,11 @@ export interface EventsServiceInput<F> {
 }
 
 /** Our echo server: GET /events streams server-sent events, GET /health answers 200. */
-export const EVENTS_IMAGE = "agc.local/ws-echo:dev";
-export const CONTAINER_PORT = 8888;
-export const HEALTH_PATH = "/health";
+const EVENTS_IMAGE = "agc.local/ws-echo:dev";
+const CONTAINER_PORT = 8888;
+const HEALTH_PATH = "/health";
 /** The gateway's type of address that binds a Gateway to a Frontend. */
-export const FRONTEND_ADDRESS_TYPE = "alb.agc.dev/alb-frontend";
+const FRONTEND_ADDRESS_TYPE = "alb.agc.dev/alb-frontend";
 
 export interface EventsServiceObjects<F> {
   deployment: Manifest;

@@ -111,14 +111,11 @@ class Checker {
   }
 
   /** A non-empty single-line text (header values, reasons). */
-  text(v: unknown, path: string, maxLength = 4096): string | undefined {
-    if (typeof v !== "string" || v.length === 0) {
-      this.fail(path, `must be a non-empty string, got ${describe(v)}`);
-      return undefined;
-    }
-    if (!TEXT.test(v)) this.fail(path, `must not contain line breaks or control characters, got ${JSON.stringify(v)}`);
-    else if (v.length > maxLength) this.fail(path, `must be at most ${maxLength} characters, got ${v.length}`);
-    return v;
+  text(v: unknown, path: string, maxLength = 4096): void {
+    const s = this.string(v, path);
+    if (s === undefined) return;
+    if (!TEXT.test(s)) this.fail(path, `must not contain line breaks or control characters, got ${JSON.stringify(s)}`);
+    else if (s.length > maxLength) this.fail(path, `must be at most ${maxLength} characters, got ${s.length}`);
   }
 
   /** A path to match or to send: RFC 3986 characters and already normalized. */

@@ -28,8 +28,10 @@ const USAGE_WORDS: Record<keyof GatewayUsage, string> = {
 /**
  * AGC013: what a gateway (a TrafficController) carries stays within the limits.
  * `usage` holds the counts the controller computed; missing counts are not checked.
+ * `kind` names the data plane's owner in the message: a managed data plane belongs to a
+ * Gateway or an Ingress.
  */
-export function checkGatewayUsage(gatewayName: string, usage: Partial<GatewayUsage>): Violation[] {
+export function checkGatewayUsage(gatewayName: string, usage: Partial<GatewayUsage>, kind = "TrafficController"): Violation[] {
     const result: Violation[] = [];
     for (const key of Object.keys(GATEWAY_LIMITS) as (keyof GatewayUsage)[]) {
         const count = usage[key];
@@ -38,7 +40,7 @@ export function checkGatewayUsage(gatewayName: string, usage: Partial<GatewayUsa
             result.push(
                 violation(
                     "AGC013",
-                    { kind: "TrafficController", name: gatewayName },
+                    { kind, name: gatewayName },
                     key,
                     count,
                     `gateway '${gatewayName}' has ${count} ${USAGE_WORDS[key]}; at most ${limit} are allowed per gateway`,

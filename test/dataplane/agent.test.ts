@@ -4,7 +4,7 @@ import * as net from "net";
 import * as path from "path";
 import { GatewayIr } from "../../model/ir";
 import { ApplyResult } from "../../dataplane/agent";
-import { Backend, backendAnswering, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet } from "./harness";
+import { adminGet, Backend, backendAnswering, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet, sleep } from "./harness";
 
 describe("agent", () => {
   const h = new Harness();
@@ -35,9 +35,7 @@ describe("agent", () => {
   afterAll(() => h.close(), 30_000);
 
   it("reports ready on its admin endpoint", async () => {
-    const r = await httpGet(adminPort, "/readyz");
-    expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ ready: true, gateway: "test" });
+    expect(await adminGet(adminPort, "/readyz")).toEqual({ status: 200, body: { ready: true, gateway: "test" } });
   }, 30_000);
 
   it("applies endpoint changes through the runtime API, without a reload", async () => {
@@ -56,7 +54,7 @@ describe("agent", () => {
     const r = await h.agent!.apply(withEndpoints(base, [{ b: three, weight: 3 }, { b: two, weight: 1 }, { b: one, ready: false }]));
     expect(r.kind).toBe("runtime");
     expect(await spread(8)).toEqual({ three: 6, two: 2 });
-    const view = JSON.parse((await httpGet(adminPort, "/backends")).body);
+    const view = (await adminGet(adminPort, "/backends")).body;
     expect(view.app.endpoints.map((e: { port: number; weight: number }) => [e.port, e.weight]))
       .toEqual(expect.arrayContaining([[three.port, 3], [two.port, 1]]));
   }, 30_000);
@@ -105,9 +103,9 @@ describe("agent", () => {
       // Valid, but HAProxy could not take it: a failure, retried while it is the newest document.
       expect(r).toEqual({ kind: "failed", retryInMs: 200, errors: [expect.stringMatching(/^reload failed: haproxy could not load the new configuration: .*Address already in use.*; the previous configuration keeps serving$/)] });
       expect(await who()).toBe("one");
-      const status = await httpGet(adminPort, "/readyz");
+      const status = await adminGet(adminPort, "/readyz");
       expect(status.status).toBe(200);
-      expect(JSON.parse(status.body).failing.errors).toEqual((r as { errors: string[] }).errors);
+      expect(status.body.failing.errors).toEqual((r as { errors: string[] }).errors);
       // What serves is still the 12-endpoint IR from before: going back to `base` frees the
       // 11 extra slots through the runtime API, no reload.
       expect((await h.agent!.apply(base)).kind).toBe("runtime");
@@ -147,9 +145,9 @@ describe("agent", () => {
 
   it("drains on stop: a request in flight finishes, new connections are refused", async () => {
     const inFlight = httpGet(port, "/slow?ms=1500");
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const stopped = h.agent!.stop(10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     await expect(httpGet(port, "/")).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
     expect((await inFlight).status).toBe(200);
     await stopped;

@@ -208,9 +208,15 @@ export function rawGet(port: number, target: string, headerLines: string[] = [])
 }
 
 /** Which echo backend answered a GET through the proxy, or "status N" when none did. */
-export async function backendAnswering(port: number, urlPath = "/"): Promise<string> {
-  const r = await httpGet(port, urlPath);
+export async function backendAnswering(port: number, urlPath = "/", headers: Record<string, string> = {}): Promise<string> {
+  const r = await httpGet(port, urlPath, headers);
   return r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`;
+}
+
+/** A GET of one of the agent's admin endpoints (/readyz, /healthz, /backends), its JSON body parsed. */
+export async function adminGet(adminPort: number, urlPath: string): Promise<{ status: number; body: any }> {
+  const r = await httpGet(adminPort, urlPath);
+  return { status: r.status, body: JSON.parse(r.body) };
 }
 
 export function h2Get(session: http2.ClientHttp2Session, urlPath: string, headers: Record<string, string> = {}): Promise<HttpReply & { h2headers: http2.IncomingHttpHeaders }> {
@@ -242,16 +248,21 @@ export function makeCertificate(dir: string, name = "localhost"): { certFile: st
   return { certFile, keyFile };
 }
 
-/** The SHA-256 fingerprint of the certificate a TLS port presents for `servername`. */
-export function presentedFingerprint(port: number, servername?: string): Promise<string> {
+/** The certificate a TLS port presents for `servername` (none: no SNI sent). */
+export function presentedCertificate(port: number, servername?: string): Promise<tls.PeerCertificate> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
-      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      const certificate = socket.getPeerCertificate();
       socket.end();
-      resolve(fingerprint);
+      resolve(certificate);
     });
     socket.on("error", reject);
   });
+}
+
+/** The SHA-256 fingerprint of the certificate a TLS port presents for `servername`. */
+export async function presentedFingerprint(port: number, servername?: string): Promise<string> {
+  return (await presentedCertificate(port, servername)).fingerprint256;
 }
 
 export function cluster(name: string, backends: Backend[], extra: Partial<BackendCluster> = {}): BackendCluster {

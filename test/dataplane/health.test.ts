@@ -1,5 +1,5 @@
 /** Active health checks: HealthCheckPolicy fields, the default probe, and what clients get. */
-import { Backend, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet } from "./harness";
+import { adminGet, Backend, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet } from "./harness";
 import { ClusterHealth } from "../../dataplane/health";
 
 describe("health checks", () => {
@@ -8,15 +8,13 @@ describe("health checks", () => {
   let port: number;
   let adminPort: number;
 
-  const backends = async (): Promise<Record<string, ClusterHealth>> =>
-    JSON.parse((await httpGet(adminPort, "/backends")).body);
+  const backends = async (): Promise<Record<string, ClusterHealth>> => (await adminGet(adminPort, "/backends")).body;
 
   /** Which backends answer `count` requests to `path`. */
   async function spread(path: string, count: number): Promise<Record<string, number>> {
     const seen: Record<string, number> = {};
     for (let i = 0; i < count; i++) {
-      const r = await httpGet(port, path);
-      const who = r.status === 200 ? (JSON.parse(r.body) as EchoReply).backend : `status ${r.status}`;
+      const who = await backendAnswering(port, path);
       seen[who] = (seen[who] ?? 0) + 1;
     }
     return seen;

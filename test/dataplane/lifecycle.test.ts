@@ -12,7 +12,7 @@ import { parseShowProc } from "../../dataplane/haproxy";
 import { socketCommand } from "../../dataplane/runtime-api";
 import { GatewayIr } from "../../model/ir";
 import {
-  Backend, backendAnswering, closed, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet, nextMessage, openWebSocket, sleep,
+  adminGet, Backend, backendAnswering, closed, cluster, EchoReply, eventually, freePort, gatewayIr, Harness, httpGet, nextMessage, openWebSocket, sleep,
 } from "./harness";
 
 jest.setTimeout(60_000);
@@ -80,11 +80,6 @@ describe("a reload is done only when the master runs a new worker", () => {
     expect(await agent.workerPid()).not.toBe(worker);
   });
 });
-
-async function adminGet(adminPort: number, urlPath: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const r = await httpGet(adminPort, urlPath);
-  return { status: r.status, body: JSON.parse(r.body) };
-}
 
 async function answeredBy(port: number, n: number): Promise<string[]> {
   const seen = new Set<string>();

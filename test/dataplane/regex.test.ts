@@ -1,6 +1,6 @@
 /**
- * Regular expressions parseIr accepts are compiled by HAProxy's PCRE2 and match what their
- * JavaScript reading says: each row states literally whether the header value matches.
+ * Regular expressions parseIr accepts are compiled by HAProxy's PCRE2 and match as their
+ * rows state: each row says literally whether the header value matches.
  */
 import { cluster, freePort, gatewayIr, Harness, httpGet } from "./harness";
 

@@ -9,16 +9,13 @@ import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ApplyResult } from "../../dataplane/agent";
+import { pemBundle } from "../../dataplane/certificates";
 import { GatewayIr } from "../../model/ir";
-import { backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, httpGet, makeCertificate, presentedFingerprint } from "./harness";
+import { adminGet, backendAnswering, cluster, eventually, freePort, gatewayIr, Harness, makeCertificate, presentedFingerprint } from "./harness";
 
 jest.setTimeout(60_000);
 
 const SECRET = "apps/shop-tls";
-
-function pemOf(files: { certFile: string; keyFile: string }): string {
-  return `${fs.readFileSync(files.certFile, "utf8").trimEnd()}\n${fs.readFileSync(files.keyFile, "utf8").trimEnd()}\n`;
-}
 
 describe("certificates from Secrets", () => {
   const h = new Harness();
@@ -32,12 +29,9 @@ describe("certificates from Secrets", () => {
 
   const version = (dir: string) => {
     const files = makeCertificate(path.join(h.dir, dir), "shop.test");
-    return { pem: pemOf(files), fingerprint: new X509Certificate(fs.readFileSync(files.certFile)).fingerprint256 };
+    return { pem: pemBundle(fs.readFileSync(files.certFile, "utf8"), fs.readFileSync(files.keyFile, "utf8")), fingerprint: new X509Certificate(fs.readFileSync(files.certFile)).fingerprint256 };
   };
-  const readyz = async () => {
-    const r = await httpGet(adminPort, "/readyz");
-    return { status: r.status, body: JSON.parse(r.body) };
-  };
+  const readyz = () => adminGet(adminPort, "/readyz");
 
   beforeAll(async () => {
     const web = await h.backend("web");

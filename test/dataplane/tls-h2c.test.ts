@@ -3,19 +3,13 @@ import * as fs from "fs";
 import * as http2 from "http2";
 import * as net from "net";
 import * as path from "path";
-import * as tls from "tls";
-import { cluster, eventually, freePort, gatewayIr, Harness, httpGet, makeCertificate } from "./harness";
+import { pemBundle } from "../../dataplane/certificates";
+import { cluster, eventually, freePort, gatewayIr, Harness, httpGet, makeCertificate, presentedCertificate } from "./harness";
 
 /** The CN of the certificate the proxy presents for `servername` (none: no SNI sent). */
-function presentedName(port: number, servername?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject.CN;
-      socket.end();
-      resolve(Array.isArray(cn) ? cn.join(",") : cn);
-    });
-    socket.on("error", reject);
-  });
+async function presentedName(port: number, servername?: string): Promise<string | undefined> {
+  const cn = (await presentedCertificate(port, servername)).subject.CN;
+  return Array.isArray(cn) ? cn.join(",") : cn;
 }
 
 /** An h2c-only backend (HTTP/2 with prior knowledge): answers with the HTTP version it saw. */
@@ -47,7 +41,7 @@ describe("SNI certificates and h2c backends", () => {
     const shop = makeCertificate(path.join(h.dir, "shop"), "shop.test");
     // A Secret-referenced certificate: its PEM handed to the agent as its Secret follower does.
     const blog = makeCertificate(path.join(h.dir, "blog"), "blog.test");
-    const blogPem = `${fs.readFileSync(blog.certFile, "utf8")}${fs.readFileSync(blog.keyFile, "utf8")}`;
+    const blogPem = pemBundle(fs.readFileSync(blog.certFile, "utf8"), fs.readFileSync(blog.keyFile, "utf8"));
     await h.startAgent(gatewayIr(port, [cluster("web", [web]), { name: "grpc", protocol: "h2c", endpoints: [{ address: "127.0.0.1", port: h2c.port }], healthCheck: { intervalMs: 200 } }], {
       frontends: [
         { name: "web", port, address: "127.0.0.1" },

@@ -11,10 +11,12 @@ import { requireToolchainBin } from "../../cli/paths";
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient, resourcePath } from "../../kube/client";
-import { eventually, sleep } from "../dataplane/harness";
-import { installGatewayApiCrds } from "../support/gatewayApi";
+import { sleep } from "../dataplane/harness";
+import { untilShowing } from "../support/controllerWaits";
 import { echoBasicDeployment, echoBasicService } from "../support/echoBackend";
+import { httpGatewayOfClass, installGatewayApiCrds, programmedAddress } from "../support/gatewayApi";
 import { testClient, testLayout } from "../support/localCluster";
+import { applyManifest } from "../support/manifests";
 
 jest.setTimeout(600_000);
 
@@ -23,18 +25,15 @@ const ns = `restarts-${suffix}`;
 const className = `agc-restarts-${suffix}`;
 const GW = "gateway.networking.k8s.io/v1";
 const HOST = "echo.restarts.test";
+const FIELD_MANAGER = "restarts-test";
 
 let client: KubeClient;
 let controller: Controller | undefined;
 const logs: string[] = [];
+const until = untilShowing(logs);
 let address: string;
 
-const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) =>
-  eventually<T>(what, probe, timeoutMs, 250).catch((e: Error) => {
-    throw new Error(`${e.message}\n${logs.slice(-20).join("\n")}`);
-  });
-
-const apply = (o: any, plural: string) => client.apply(resourcePath(o.apiVersion, plural, o.metadata.namespace, o.metadata.name), o, "restarts-test", { force: true });
+const apply = (o: Record<string, unknown>) => applyManifest(client, o, FIELD_MANAGER);
 
 function status(urlPath: string, host = HOST): Promise<number> {
   return new Promise((resolve) => {
@@ -85,18 +84,10 @@ beforeAll(async () => {
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);
-  await apply(echoBasicDeployment(ns, "echo", 1), "deployments");
-  await apply(echoBasicService(ns, "echo", 8080), "services");
-  await apply({ apiVersion: GW, kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" } }, "gatewayclasses");
-  await apply({ apiVersion: GW, kind: "Gateway", metadata: { name: "web", namespace: ns }, spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } }, "gateways");
-  await apply(route("steady", "/steady"), "httproutes");
+  for (const o of [echoBasicDeployment(ns, "echo", 1), echoBasicService(ns, "echo", 8080), ...httpGatewayOfClass(ns, "web", className), route("steady", "/steady")]) await apply(o);
   controller = new Controller(client, { dnsZone: "alb.restarts.test", dataplaneReplicas: 1, namespaces: [ns], log: (m) => logs.push(m) });
   await controller.start();
-  address = await until("the Gateway Programmed with an address", async () => {
-    const gw = await client.get(resourcePath(GW, "gateways", ns, "web"));
-    const programmed = (gw.status?.conditions ?? []).find((c: any) => c.type === "Programmed");
-    return programmed?.status === "True" && gw.status?.addresses?.[0]?.value;
-  });
+  address = await until("the Gateway Programmed with an address", () => programmedAddress(client, ns, "web"));
   await until("the steady route answering", async () => (await status("/steady")) === 200 || undefined);
 });
 
@@ -117,7 +108,7 @@ test.each([
   await sleep(500);
   await restart(part, 5_000);
   await until("the API server answering again", async () => ((await client.request("/readyz", { timeoutMs: 2_000 }).catch(() => undefined)) !== undefined) || undefined);
-  await apply(route(added, `/${added}`), "httproutes");
+  await apply(route(added, `/${added}`));
   await until(`the route added after the restart (/${added}) served`, async () => (await status(`/${added}/x`)) === 200 || undefined);
   const traffic = await stop();
   expect(traffic.failed).toEqual([]);

@@ -4,11 +4,12 @@
 // runs as pods from the images `agc images` built; a WebSocket message and a plain request go
 // through the frontend's address; at the end everything is deleted and gone.
 import * as path from "path";
-import WebSocket from "ws";
+import { webSocketRoundTrip } from "../../cli/demo/proof";
 import { packageRoot } from "../../cli/paths";
 import { BOOTSTRAP_DEPLOYMENT, CONTROLLER_DEPLOYMENT, installDependencies, installObjects, objectId } from "../../controller/install";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually } from "../dataplane/harness";
+import { programmedAddress } from "../support/gatewayApi";
 import { getThrough } from "../support/gatewayHttp";
 import { testClient } from "../support/localCluster";
 import { applyManifest, readManifests, uninstallAndWait, waitWhileTerminating } from "../support/manifests";
@@ -27,7 +28,6 @@ const appObjects = readManifests(path.join(EXAMPLE, "app.yaml"));
 const NAMESPACE = "agc-system";
 const deploymentPath = (name: string) => resourcePath("apps/v1", "deployments", NAMESPACE, name);
 const ours = (plural: string, name: string) => resourcePath("alb.agc.dev/v1alpha1", plural, NAMESPACE, name);
-const GATEWAY = resourcePath("gateway.networking.k8s.io/v1", "gateways", "echo", "echo");
 
 let client: KubeClient;
 let address: string;
@@ -57,10 +57,7 @@ beforeAll(async () => {
   for (const o of gatewayObjects) await applyManifest(client, o, FIELD_MANAGER);
   await eventually("TrafficController gw Succeeded", async () => (await client.get(ours("trafficcontrollers", "gw"))).status?.provisioningState === "Succeeded", 180_000, 1_000);
   for (const o of appObjects) await applyManifest(client, o, FIELD_MANAGER);
-  address = await eventually("Gateway echo/echo Programmed with an address", async () => {
-    const gw = await client.get(GATEWAY);
-    return condition(gw, "Programmed")?.status === "True" ? (gw.status?.addresses?.[0]?.value as string | undefined) : undefined;
-  }, 180_000, 1_000);
+  address = await eventually("Gateway echo/echo Programmed with an address", () => programmedAddress(client, "echo", "echo"), 180_000, 1_000);
 });
 
 afterAll(async () => {
@@ -94,15 +91,7 @@ test("the Gateway is Programmed on the Frontend's address", async () => {
 });
 
 test("a WebSocket message sent to the frontend's address with Host ws.contoso.com comes back", async () => {
-  const echoed = await eventually("an echo through the gateway", () => new Promise<string | undefined>((resolve) => {
-    const ws = new WebSocket(`ws://${address}/`, { headers: { host: HOST }, handshakeTimeout: 5_000 });
-    ws.once("open", () => ws.send("hello from gitops"));
-    ws.once("message", (data) => {
-      resolve(String(data));
-      ws.close();
-    });
-    ws.once("error", () => resolve(undefined));
-  }), 120_000, 500);
+  const echoed = await eventually("an echo through the gateway", async () => (await webSocketRoundTrip(address, HOST, "hello from gitops")).echoed, 120_000, 500);
   expect(echoed).toBe("hello from gitops");
 });
 

@@ -3,9 +3,6 @@
 // two frontends on each and a WebSocket service behind each frontend. Each of the four
 // frontend addresses echoes a WebSocket message from its own service's pod and answers no other
 // service's host name; then `pulumi destroy` leaves no controller behind.
-import * as fs from "fs";
-import * as http from "http";
-import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import WebSocket from "ws";
 import { installObjects } from "../../controller/install";
@@ -13,9 +10,11 @@ import { multiFrontendLayout } from "../../examples/multi-frontend/layout";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../../sdk/websocketObjects";
 import { eventually } from "../dataplane/harness";
+import { programmedAddress } from "../support/gatewayApi";
+import { getThrough } from "../support/gatewayHttp";
 import { testClient } from "../support/localCluster";
-import { uninstallAndWait, waitUntilGone, waitWhileTerminating } from "../support/manifests";
-import { pulumiOk, uniqueStack, upExample } from "../support/pulumi";
+import { CONTROLLER_INSTALL_PATHS, uninstallAndWait, waitUntilGone, waitWhileTerminating } from "../support/manifests";
+import { destroyExample, destroyStack, ExampleStack, uniqueStack, upExample } from "../support/pulumi";
 
 jest.setTimeout(900_000);
 
@@ -31,33 +30,24 @@ interface Route {
   address: string;
 }
 
-const stack = uniqueStack("multi-frontend");
-let dir: string | undefined;
+let example: ExampleStack | undefined;
 let client: KubeClient;
 let outputs: { allocatedPrefixes: string[]; routes: Route[] };
 let routes: Route[] = [];
-let destroyed = false;
-
-const condition = (o: any, type: string) => ((o?.status?.conditions ?? []) as any[]).find((c) => c.type === type);
 
 beforeAll(async () => {
   client = testClient();
   await waitWhileTerminating(client, ["agc-system"]);
-  const up = await upExample("multi-frontend", stack);
-  dir = up.dir;
-  outputs = up.outputs as typeof outputs;
+  example = await upExample("multi-frontend", uniqueStack("multi-frontend"));
+  outputs = example.outputs as typeof outputs;
   for (const r of outputs.routes) {
-    const address = await eventually(`Gateway ${r.namespace}/${r.gatewayName} Programmed with an address`, async () => {
-      const gw = await client.get(resourcePath("gateway.networking.k8s.io/v1", "gateways", r.namespace, r.gatewayName));
-      return condition(gw, "Programmed")?.status === "True" ? (gw.status?.addresses?.[0]?.value as string | undefined) : undefined;
-    }, 180_000, 1_000);
+    const address = await eventually(`Gateway ${r.namespace}/${r.gatewayName} Programmed with an address`, () => programmedAddress(client, r.namespace, r.gatewayName), 180_000, 1_000);
     routes.push({ ...r, address });
   }
 });
 
 afterAll(async () => {
-  if (dir && !destroyed) await pulumiOk(["destroy", "--yes", "--stack", stack], dir).catch((e) => process.stderr.write(`${e}\n`));
-  if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  await destroyExample(example);
   // Whatever destroy left behind, then wait until the controller's namespace and classes are gone.
   const services = multiFrontendLayout("contoso.com").flatMap((g) =>
     g.services.flatMap((s) => manifestsOf(webSocketServiceObjects(s.service, webSocketServiceSpec({ hostname: s.hostname, frontend: `agc-system/${s.frontend}` })))),
@@ -82,14 +72,7 @@ function echoThrough(address: string, host: string, message: string): Promise<{ 
 }
 
 /** The status of GET /health through `address` with Host `host`; 0 when no answer came. */
-function statusOf(address: string, host: string): Promise<number> {
-  return new Promise((resolve) => {
-    http.get({ host: address, port: 80, path: "/health", headers: { host }, agent: false, timeout: 5_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on("error", () => resolve(0));
-  });
-}
+const statusOf = (address: string, host: string) => getThrough(address, host, "/health").then((a) => a.status, () => 0);
 
 test("the two gateways share the /23, one /24 each; each is Succeeded with its two frontends and its association", async () => {
   expect([...outputs.allocatedPrefixes].sort()).toEqual(["10.1.0.0/24", "10.1.1.0/24"]);
@@ -141,12 +124,9 @@ test("each frontend's address answers its own host name (200) and no other servi
 });
 
 test("destroy removes the controller and the services: agc-system and the classes are gone", async () => {
-  await pulumiOk(["destroy", "--yes", "--stack", stack], dir!);
-  destroyed = true;
+  await destroyStack(example!);
   await waitUntilGone(client, [
-    "/api/v1/namespaces/agc-system",
-    "/apis/gateway.networking.k8s.io/v1/gatewayclasses/agc",
-    "/apis/networking.k8s.io/v1/ingressclasses/agc",
+    ...CONTROLLER_INSTALL_PATHS,
     ...routes.map((r) => resourcePath("gateway.networking.k8s.io/v1", "gateways", r.namespace, r.gatewayName)),
   ]);
 });

@@ -4,18 +4,17 @@
 // through the frontend's address on that route and the stream stays open, while the same
 // stream on a route with the gateway's default (60 s) is cut before its second event, and on a
 // route of 3 s after 3 s. Then `pulumi destroy` leaves no controller behind.
-import * as fs from "fs";
-import * as http from "http";
-import * as path from "path";
+import { gatewayAddress } from "../../cli/demo/proof";
 import { installObjects } from "../../controller/install";
 import { eventsServiceObjects } from "../../examples/sse/objects";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { DEFAULT_TIMEOUTS } from "../../model/ir";
 import { eventually, sleep } from "../dataplane/harness";
 import { EventStream, eventsOrEnd, openEventStream, routeVariant } from "../support/eventStream";
+import { getThrough } from "../support/gatewayHttp";
 import { testClient } from "../support/localCluster";
-import { applyManifest, removeManifests, uninstallAndWait, waitUntilGone, waitWhileTerminating } from "../support/manifests";
-import { pulumiOk, uniqueStack, upExample } from "../support/pulumi";
+import { applyManifest, CONTROLLER_INSTALL_PATHS, removeManifests, uninstallAndWait, waitUntilGone, waitWhileTerminating } from "../support/manifests";
+import { destroyExample, destroyStack, ExampleStack, uniqueStack, upExample } from "../support/pulumi";
 
 jest.setTimeout(900_000);
 
@@ -32,22 +31,18 @@ const GATEWAY_TIMEOUT_MS = DEFAULT_TIMEOUTS.requestMs;
 const QUIET_SECONDS = 70;
 const FIELD_MANAGER = "example-sse-test";
 
-const stack = uniqueStack("sse");
-let dir: string | undefined;
+let example: ExampleStack | undefined;
 let client: KubeClient;
 let address: string;
 let outputs: Obj;
 let variants: Obj[] = [];
-let destroyed = false;
 
 beforeAll(async () => {
   client = testClient();
   await waitWhileTerminating(client, ["agc-system"]);
-  ({ dir, outputs } = await upExample("sse", stack));
-  address = await eventually("the frontend's address on the Gateway", async () => {
-    const gw = await client.get(resourcePath("gateway.networking.k8s.io/v1", "gateways", outputs.namespace, outputs.gatewayName));
-    return gw.status?.addresses?.[0]?.value as string | undefined;
-  }, 120_000, 500);
+  example = await upExample("sse", uniqueStack("sse"));
+  outputs = example.outputs;
+  address = await eventually("the frontend's address on the Gateway", () => gatewayAddress(client, outputs.namespace, outputs.gatewayName), 120_000, 500);
   const route = await client.get(resourcePath("gateway.networking.k8s.io/v1", "httproutes", outputs.namespace, outputs.routeName));
   variants = [
     routeVariant(route, "events-gateway-default", DEFAULT_HOST),
@@ -62,22 +57,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (client) await removeManifests(client, variants);
-  if (dir && !destroyed) await pulumiOk(["destroy", "--yes", "--stack", stack], dir).catch((e) => process.stderr.write(`${e}\n`));
-  if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  await destroyExample(example);
   // Whatever destroy left behind, then wait until the controller's namespace and classes are gone.
-  const example = eventsServiceObjects({ name: "events", namespace: "default", hostname: HOST, frontend: "" });
-  if (client) await uninstallAndWait(client, installObjects(), Object.values(example));
+  const service = eventsServiceObjects({ name: "events", namespace: "default", hostname: HOST, frontend: "" });
+  if (client) await uninstallAndWait(client, installObjects(), Object.values(service));
   client?.close();
 });
 
-function health(host: string): Promise<boolean | undefined> {
-  return new Promise((resolve) => {
-    http.get({ host: address, port: 80, path: "/health", headers: { host }, agent: false, timeout: 5_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 || undefined);
-    }).on("error", () => resolve(undefined));
-  });
-}
+const health = (host: string) => getThrough(address, host, "/health").then((a) => a.status === 200 || undefined, () => undefined);
 
 async function healthy(host: string, times: number): Promise<boolean | undefined> {
   for (let i = 0; i < times; i++) if (!(await health(host))) return undefined;
@@ -129,12 +116,9 @@ test(`events ${QUIET_SECONDS} s apart: the route with request timeout 0 keeps th
 
 test("destroy removes the controller and the service: agc-system, the classes and the events Deployment are gone", async () => {
   await removeManifests(client, variants);
-  await pulumiOk(["destroy", "--yes", "--stack", stack], dir!);
-  destroyed = true;
+  await destroyStack(example!);
   await waitUntilGone(client, [
-    "/api/v1/namespaces/agc-system",
-    "/apis/gateway.networking.k8s.io/v1/gatewayclasses/agc",
-    "/apis/networking.k8s.io/v1/ingressclasses/agc",
+    ...CONTROLLER_INSTALL_PATHS,
     resourcePath("apps/v1", "deployments", outputs.namespace, "events"),
   ]);
 });

@@ -3,8 +3,8 @@
 // built), declares the gateway, its subnet and frontend, and a WebSocketService; then a
 // WebSocket round trip through the frontend's address, the headers the backend saw, and
 // `pulumi destroy` leaves no controller behind.
-import * as http from "http";
 import WebSocket from "ws";
+import { gatewayAddress, webSocketRoundTrip } from "../../cli/demo/proof";
 import { installObjects } from "../../controller/install";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { eventually, sleep } from "../dataplane/harness";
@@ -24,10 +24,7 @@ beforeAll(async () => {
   client = testClient();
   example = await upExample("websocket", uniqueStack("websocket"));
   const { outputs } = example;
-  address = await eventually("the frontend's address on the Gateway", async () => {
-    const gw = await client.get(resourcePath("gateway.networking.k8s.io/v1", "gateways", outputs.namespace, outputs.gatewayName));
-    return gw.status?.addresses?.[0]?.value;
-  }, 120_000, 500);
+  address = await eventually("the frontend's address on the Gateway", () => gatewayAddress(client, outputs.namespace, outputs.gatewayName), 120_000, 500);
 });
 
 afterAll(async () => {
@@ -50,15 +47,7 @@ test("up installs the controller as pods: two alb-controller replicas and the bo
 
 test("a WebSocket message sent to the frontend's address comes back", async () => {
   expect(address).toMatch(/^10\.245\.0\.\d+$/);
-  const echoed = await eventually("an echo through the gateway", () => new Promise<string | undefined>((resolve) => {
-    const ws = new WebSocket(`ws://${address}/`, { headers: { host: HOST }, handshakeTimeout: 5_000 });
-    ws.once("open", () => ws.send("hello from the example"));
-    ws.once("message", (data) => {
-      resolve(String(data));
-      ws.close();
-    });
-    ws.once("error", () => resolve(undefined));
-  }), 120_000, 500);
+  const echoed = await eventually("an echo through the gateway", async () => (await webSocketRoundTrip(address, HOST, "hello from the example")).echoed, 120_000, 500);
   expect(echoed).toBe("hello from the example");
 });
 
@@ -127,12 +116,7 @@ test("the leader killed mid-traffic: no request fails, no WebSocket drops, the o
     apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "after-failover", namespace: outputs.namespace },
     spec: { parentRefs: [{ name: outputs.gatewayName }], hostnames: ["failover.contoso.com"], rules: [{ backendRefs: [{ name: "echo", port: 80 }] }] },
   }, "example-websocket-test", { force: true });
-  await eventually("the route added after the failover served", () => new Promise<boolean | undefined>((resolve) => {
-    http.get({ host: address, port: 80, path: "/health", headers: { host: "failover.contoso.com" }, agent: false, timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 || undefined);
-    }).on("error", () => resolve(undefined));
-  }), 60_000, 250);
+  await eventually("the route added after the failover served", async () => (await getThrough(address, "failover.contoso.com", "/health")).status === 200, 60_000, 250);
   const result = await traffic.stop();
   expect(result.failures).toEqual([]);
   expect(result.open).toBe(true);

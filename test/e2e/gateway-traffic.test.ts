@@ -5,11 +5,12 @@
 import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient, resourcePath } from "../../kube/client";
-import { eventually } from "../dataplane/harness";
-import { installGatewayApiCrds } from "../support/gatewayApi";
+import { untilShowing } from "../support/controllerWaits";
 import { echoBasicDeployment, echoBasicService } from "../support/echoBackend";
+import { httpGatewayOfClass, installGatewayApiCrds, programmedAddress } from "../support/gatewayApi";
+import { getThrough } from "../support/gatewayHttp";
 import { testClient } from "../support/localCluster";
-import * as http from "http";
+import { applyManifest } from "../support/manifests";
 
 jest.setTimeout(240_000);
 
@@ -18,36 +19,17 @@ const ns = `traffic-${suffix}`;
 const className = `agc-traffic-${suffix}`;
 const GW = "gateway.networking.k8s.io/v1";
 const HOST = "echo.traffic.test";
+const FIELD_MANAGER = "gateway-traffic-test";
 
 let client: KubeClient;
 let controller: Controller | undefined;
 const logs: string[] = [];
+const until = untilShowing(logs);
 
-/** Waits up to 2 minutes (unless told), looked at every 250 ms; a timeout shows the controller's latest lines. */
-const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) =>
-  eventually<T>(what, probe, timeoutMs, 250).catch((e: Error) => {
-    throw new Error(`${e.message}\n${logs.slice(-20).join("\n")}`);
-  });
+/** GET through the gateway, with a client's own X-Forwarded-For chain. */
+const get = (address: string, path: string, host: string) => getThrough(address, host, path, { "x-forwarded-for": "203.0.113.7" });
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function get(address: string, path: string, host: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: address, port: 80, path, headers: { host, "x-forwarded-for": "203.0.113.7" }, timeout: 5_000, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer from ${address} in 5 s`)));
-    req.on("error", reject);
-  });
-}
-
-const apply = (o: any, plural: string) => client.apply(resourcePath(o.apiVersion, plural, o.metadata.namespace, o.metadata.name), o, "gateway-traffic-test", { force: true });
+const apply = (o: Record<string, unknown>) => applyManifest(client, o, FIELD_MANAGER);
 
 const route = (rules: any[]) => ({
   apiVersion: GW, kind: "HTTPRoute", metadata: { name: "echo", namespace: ns },
@@ -62,18 +44,10 @@ beforeAll(async () => {
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);
-  await apply(echoBasicDeployment(ns, "echo", 2), "deployments");
-  await apply(echoBasicService(ns, "echo", 8080), "services");
-  await apply({ apiVersion: GW, kind: "GatewayClass", metadata: { name: className }, spec: { controllerName: "alb.agc.dev/alb-controller" } }, "gatewayclasses");
-  await apply({ apiVersion: GW, kind: "Gateway", metadata: { name: "web", namespace: ns }, spec: { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } }, "gateways");
-  await apply(route([toEcho]), "httproutes");
+  for (const o of [echoBasicDeployment(ns, "echo", 2), echoBasicService(ns, "echo", 8080), ...httpGatewayOfClass(ns, "web", className), route([toEcho])]) await apply(o);
   controller = new Controller(client, { dnsZone: "alb.test.local", dataplaneReplicas: 1, log: (m) => logs.push(m) });
   await controller.start();
-  address = await until("the Gateway Programmed with an address", async () => {
-    const gw = await client.get(resourcePath(GW, "gateways", ns, "web"));
-    const programmed = (gw.status?.conditions ?? []).find((c: any) => c.type === "Programmed");
-    return programmed?.status === "True" && gw.status?.addresses?.[0]?.value;
-  });
+  address = await until("the Gateway Programmed with an address", () => programmedAddress(client, ns, "web"));
 });
 
 afterAll(async () => {
@@ -114,7 +88,7 @@ test("a host no route names gets 404 from the gateway itself", async () => {
 
 test("a route edit reaches the running data plane: a rule to a missing Service answers 500", async () => {
   const started = Date.now();
-  await apply(route([toEcho, { matches: [{ path: { type: "PathPrefix", value: "/v2" } }], backendRefs: [{ name: "missing", port: 8080 }] }]), "httproutes");
+  await apply(route([toEcho, { matches: [{ path: { type: "PathPrefix", value: "/v2" } }], backendRefs: [{ name: "missing", port: 8080 }] }]));
   await until("/v2 answered 500", async () => (await get(address, "/v2/x", HOST)).status === 500, 60_000);
   logs.push(`route edit served after ${Date.now() - started} ms`);
   expect((await get(address, "/other", HOST)).status).toBe(200);

@@ -10,8 +10,9 @@ import { installCrds } from "../../controller/bootstrap";
 import { Controller } from "../../controller/run";
 import { KubeClient, resourcePath } from "../../kube/client";
 import { WS_ECHO_IMAGE } from "../../model/images";
-import { eventually } from "../dataplane/harness";
+import { untilShowing } from "../support/controllerWaits";
 import { testClient } from "../support/localCluster";
+import { applyManifest } from "../support/manifests";
 
 jest.setTimeout(240_000);
 
@@ -20,18 +21,15 @@ const HOST = "ws.contoso.com";
 // RFC 6455, section 1.3: this key's Sec-WebSocket-Accept is stated there.
 const RFC_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 const RFC_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+const FIELD_MANAGER = "seed-test";
 
 let client: KubeClient;
 let controller: Controller | undefined;
 const logs: string[] = [];
+const until = untilShowing(logs);
 let address: string;
 
-const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) =>
-  eventually<T>(what, probe, timeoutMs, 250).catch((e: Error) => {
-    throw new Error(`${e.message}\n${logs.slice(-20).join("\n")}`);
-  });
-
-const apply = (o: any, plural: string) => client.apply(resourcePath(o.apiVersion, plural, o.metadata.namespace, o.metadata.name), o, "seed-test", { force: true });
+const apply = (o: Record<string, unknown>) => applyManifest(client, o, FIELD_MANAGER);
 
 interface Answer {
   status: number;
@@ -76,13 +74,13 @@ beforeAll(async () => {
         spec: { containers: [{ name: "ws-server", image: WS_ECHO_IMAGE, imagePullPolicy: "Never", ports: [{ containerPort: 8888 }] }] },
       },
     },
-  }, "deployments");
-  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "ws-service", namespace: ns }, spec: { selector: { app: "ws-server" }, ports: [{ port: 80, targetPort: 8888 }] } }, "services");
+  });
+  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "ws-service", namespace: ns }, spec: { selector: { app: "ws-server" }, ports: [{ port: 80, targetPort: 8888 }] } });
   await apply({
     apiVersion: "networking.k8s.io/v1", kind: "Ingress",
     metadata: { name: "websocket-ingress", namespace: ns, annotations: { "kubernetes.io/ingress.class": "azure/application-gateway" } },
     spec: { rules: [{ host: HOST, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "ws-service", port: { number: 80 } } } }] } }] },
-  }, "ingresses");
+  });
   controller = new Controller(client, { dnsZone: "alb.seed.test", dataplaneReplicas: 1, namespaces: [ns], log: (m) => logs.push(m) });
   await controller.start();
   address = await until("the Ingress's address", async () => {
@@ -110,7 +108,7 @@ test("a HealthCheckPolicy on /health makes them healthy: the seed's upgrade requ
   await apply({
     apiVersion: "alb.agc.dev/v1alpha1", kind: "HealthCheckPolicy", metadata: { name: "ws-health", namespace: ns },
     spec: { targetRef: { group: "", kind: "Service", name: "ws-service" }, default: { interval: "1s", http: { path: "/health" } } },
-  }, "healthcheckpolicies");
+  });
   const upgraded = await until("the upgrade answered 101", async () => {
     const a = await upgradeRequest(RFC_KEY);
     return a.status === 101 ? a : undefined;

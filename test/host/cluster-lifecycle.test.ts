@@ -7,18 +7,17 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
 import { eventually } from "../dataplane/harness";
-import { hostSnapshot, HostSnapshot } from "../support/hostSnapshot";
-import { run } from "../support/pulumi";
+import { agcWithState } from "../support/agcCommand";
+import { hostSnapshot, HostSnapshot, processesMentioning } from "../support/hostSnapshot";
 
 jest.setTimeout(600_000);
 
 const PORT_BASE = 19443;
 const state = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cluster-cli-"));
 const kubeconfig = path.join(state, "kubeconfig");
-const agc = (...args: string[]) => run(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: state } });
+const agc = agcWithState(state);
 const pidOf = (name: string) => Number(fs.readFileSync(path.join(state, "cluster", `${name}.pid`), "utf8"));
 
 let before: HostSnapshot;
@@ -28,7 +27,7 @@ beforeAll(() => {
 });
 
 const other = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cluster-other-"));
-const agcOther = (...args: string[]) => run(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: other } });
+const agcOther = agcWithState(other);
 
 afterAll(async () => {
   await agc("cluster", "down");
@@ -128,14 +127,7 @@ test("down stops everything and leaves the machine as up found it", async () => 
 
 /** SIGKILL to every process of the cluster in `dir` and its pods, as when the machine stops under it. */
 function killEverything(dir: string): number {
-  const pids = new Set<number>();
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir)) pids.add(Number(pid));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
+  const pids = new Set(processesMentioning(dir).map((p) => p.pid));
   const walk = (cg: string) => {
     if (!fs.existsSync(cg)) return;
     for (const p of fs.readFileSync(path.join(cg, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) pids.add(Number(p));

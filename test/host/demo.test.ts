@@ -5,14 +5,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { packageRoot } from "../../cli/paths";
+import { agcWithState } from "../support/agcCommand";
 import { hostSnapshot, HostSnapshot } from "../support/hostSnapshot";
-import { run } from "../support/pulumi";
 
 jest.setTimeout(900_000);
 
 const state = fs.mkdtempSync(path.join(os.tmpdir(), "agc-demo-"));
-const agc = (...args: string[]) => run(process.execPath, [path.join(packageRoot, "bin", "agc.js"), ...args], { env: { ...process.env, AGC_STATE_DIR: state } });
+const agc = agcWithState(state);
 let before: HostSnapshot;
 
 beforeAll(() => {

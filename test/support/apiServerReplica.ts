@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
+import { sleep } from "../dataplane/harness";
 import { testKubeconfigAt, testLayout } from "./localCluster";
 
 function clusterApiServerCommand(): string[] {
@@ -24,7 +25,7 @@ export async function apiServerReady(child: ChildProcess, client: KubeClient, wh
       if ((await client.request<unknown>("/readyz", { timeoutMs: 3000 }).catch(() => undefined)) === "ok") return;
       if (child.exitCode !== null) throw new Error(`the API server exited: ${whereToLook()}`);
       if (Date.now() > deadline) throw new Error(`the API server did not get ready in 90 s: ${whereToLook()}`);
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   } finally {
     client.close();

@@ -1,6 +1,7 @@
 // A client of a server-sent events stream that records when each event arrived and when the
 // stream ended, for tests of how long a gateway keeps a quiet stream open.
 import * as http from "http";
+import { sleep } from "../dataplane/harness";
 
 type Obj = Record<string, any>;
 
@@ -68,7 +69,7 @@ export function openEventStream(address: string, host: string, path: string): Pr
 /** Waits until the stream has `count` events or has ended, or `timeoutMs` passes. */
 export async function eventsOrEnd(stream: EventStream, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (stream.events.length < count && stream.endedAt === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (stream.events.length < count && stream.endedAt === undefined && Date.now() < deadline) await sleep(100);
 }
 
 /**

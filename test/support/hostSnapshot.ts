@@ -29,6 +29,20 @@ export interface HostSnapshot {
   conntrack: number;
 }
 
+/** The processes, this one aside, whose command line (arguments joined by spaces) mentions `text`. */
+export function processesMentioning(text: string): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmdline.includes(text)) found.push({ pid: Number(pid), cmdline });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return found;
+}
+
 export function hostSnapshot(stateDir: string): HostSnapshot {
   const roots = [stateDir, ...KUBELET_DIRS];
   const chains = (save: string, family: string) => {
@@ -38,15 +52,6 @@ export function hostSnapshot(stateDir: string): HostSnapshot {
       return l.startsWith(":") ? [`${family} ${table} ${l.slice(1).split(" ")[0]}`] : [];
     });
   };
-  const processes: string[] = [];
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    try {
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-      if (cmdline.includes(stateDir)) processes.push(`${pid} ${cmdline}`);
-    } catch {
-      /* exited meanwhile */
-    }
-  }
   return {
     links: sh("ip", ["-o", "link", "show"]).split("\n").filter(Boolean).map((l) => l.split(":")[1].trim().split("@")[0]).sort(),
     netns: sh("ip", ["netns", "list"]).split("\n").filter(Boolean).sort(),
@@ -64,7 +69,7 @@ export function hostSnapshot(stateDir: string): HostSnapshot {
     }).sort(),
     sysctls: Object.fromEntries(SYSCTLS.map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, "utf8").trim()])),
     kubeletDirs: KUBELET_DIRS.filter((d) => fs.existsSync(d)),
-    processes,
+    processes: processesMentioning(stateDir).map((p) => `${p.pid} ${p.cmdline}`),
     conntrack: sh("conntrack", ["-L"]).split("\n").filter((l) => /=10\.(244\.0|96|245\.0)\./.test(l)).length,
   };
 }

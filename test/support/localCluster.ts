@@ -10,7 +10,7 @@ import { KubeClient } from "../../kube/client";
 
 export const TEST_STATE_DIR = process.env.AGC_TEST_STATE_DIR ?? path.join(packageRoot, ".agc", "test");
 /** AGC_TEST_PORT_BASE moves the test cluster's ports, for two checkouts testing at once. */
-export const TEST_PORT_BASE = Number(process.env.AGC_TEST_PORT_BASE ?? 17443);
+const TEST_PORT_BASE = Number(process.env.AGC_TEST_PORT_BASE ?? 17443);
 
 export const testLayout = () => clusterLayout(TEST_STATE_DIR, TEST_PORT_BASE);
 

@@ -6,10 +6,9 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { KubeClient, isNotFound, resourcePath } from "../../kube/client";
+import { sleep } from "../dataplane/harness";
 
 type Obj = Record<string, any>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The objects of a multi-document YAML file, in file order; empty documents are skipped. */
 export function readManifests(file: string): Obj[] {
@@ -26,7 +25,7 @@ export function parseManifests(text: string): Obj[] {
 }
 
 /** Where the API server lists the resources of an apiVersion: /api/v1 or /apis/<group>/<version>. */
-export const discoveryPath = (apiVersion: string) => (apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
+const discoveryPath = (apiVersion: string) => (apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
 
 export interface ServedResource {
   plural: string;
@@ -45,10 +44,10 @@ export function objectPath(o: Obj, served: ServedResource): string {
 }
 
 /** How `kind/namespace/name` reads in messages. */
-export const describeObject = (o: Obj) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
+const describeObject = (o: Obj) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
 
 /** The kind's resource as the API server serves it now; undefined while it does not. */
-export async function servedResource(client: KubeClient, apiVersion: string, kind: string): Promise<ServedResource | undefined> {
+async function servedResource(client: KubeClient, apiVersion: string, kind: string): Promise<ServedResource | undefined> {
   return resourceOfKind(await client.find(discoveryPath(apiVersion)), kind);
 }
 
@@ -120,7 +119,7 @@ export async function waitUntilGone(client: KubeClient, paths: string[], timeout
  * The paths of the objects that outlive a test file unless removed: the namespaces and the
  * cluster-scoped objects among `objects` (namespaced ones go with their namespace).
  */
-export async function lastingPaths(client: KubeClient, objects: Obj[]): Promise<string[]> {
+async function lastingPaths(client: KubeClient, objects: Obj[]): Promise<string[]> {
   const paths: string[] = [];
   for (const o of objects.filter((x) => !x.metadata.namespace)) {
     const served = await servedResource(client, o.apiVersion, o.kind);
@@ -128,6 +127,13 @@ export async function lastingPaths(client: KubeClient, objects: Obj[]): Promise<
   }
   return paths;
 }
+
+/** What a stack that installed the controller leaves until its destroy is done: the controller's namespace and the classes `agc`. */
+export const CONTROLLER_INSTALL_PATHS: readonly string[] = [
+  "/api/v1/namespaces/agc-system",
+  "/apis/gateway.networking.k8s.io/v1/gatewayclasses/agc",
+  "/apis/networking.k8s.io/v1/ingressclasses/agc",
+];
 
 /**
  * Removes the controller's install (and `more`, first) and waits until its namespace and

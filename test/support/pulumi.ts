@@ -13,7 +13,7 @@ export interface RunResult {
   stderr: string;
 }
 
-export function testEnv(): Record<string, string> {
+function testEnv(): Record<string, string> {
   const env = localEnv(TEST_STATE_DIR);
   return { ...(process.env as Record<string, string>), ...env, KUBECONFIG: testLayout().kubeconfig };
 }
@@ -46,7 +46,6 @@ export function uniqueStack(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;
 }
 
-
 export interface ExampleStack {
   /** The program's directory in its workspace. */
   dir: string;
@@ -54,6 +53,8 @@ export interface ExampleStack {
   /** What `pulumi up` printed. */
   upOutput: string;
   outputs: Record<string, any>;
+  /** Set once `pulumi destroy` of the stack succeeded. */
+  destroyed?: boolean;
 }
 
 /**
@@ -71,9 +72,15 @@ export async function upExample(example: string, stack: string): Promise<Example
   return { dir, stack, upOutput, outputs };
 }
 
-/** Destroys an example's stack (reporting, not throwing, a failure) and removes its workspace. */
+/** `pulumi destroy` of an example's stack; fails with Pulumi's output when destroy does. */
+export async function destroyStack(example: ExampleStack): Promise<void> {
+  await pulumiOk(["destroy", "--yes", "--stack", example.stack], example.dir);
+  example.destroyed = true;
+}
+
+/** Destroys an example's stack unless that was done (reporting, not throwing, a failure) and removes its workspace. */
 export async function destroyExample(example: ExampleStack | undefined): Promise<void> {
   if (!example) return;
-  await pulumiOk(["destroy", "--yes", "--stack", example.stack], example.dir).catch((e) => process.stderr.write(`${e}\n`));
+  if (!example.destroyed) await destroyStack(example).catch((e) => process.stderr.write(`${e}\n`));
   fs.rmSync(path.dirname(example.dir), { recursive: true, force: true });
 }

@@ -2,7 +2,6 @@
 // object must be one the cluster serves once the controller is installed, ours must pass the
 // CRD schemas, and the two examples must not drift apart: the gateway's objects are what the
 // provider writes, the service's what WebSocketService makes, for the same inputs.
-import * as fs from "fs";
 import * as path from "path";
 import { packageRoot } from "../../cli/paths";
 import { installObjects } from "../../controller/install";
@@ -13,6 +12,7 @@ import { BINDINGS } from "../../provider/kinds";
 import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../../sdk/websocketObjects";
 import { CONTROLLER_NAME, translate } from "../../translate";
 import { snapshotFromObjects } from "../../translate/snapshot";
+import { crdManifests } from "../../model/crds";
 import { crdSchemaFor, schemaProblems } from "../support/crdSchema";
 import { readManifests } from "../support/manifests";
 
@@ -21,7 +21,7 @@ type Obj = Record<string, any>;
 const EXAMPLE = path.join(packageRoot, "examples", "gitops");
 const gateway = readManifests(path.join(EXAMPLE, "gateway.yaml"));
 const app = readManifests(path.join(EXAMPLE, "app.yaml"));
-const crds = fs.readdirSync(path.join(packageRoot, "crds")).flatMap((f) => readManifests(path.join(packageRoot, "crds", f)));
+const crds = crdManifests() as Record<string, any>[];
 
 /** What examples/websocket/index.ts declares (its defaults: config unset), by resource. */
 const WEBSOCKET_EXAMPLE = {

@@ -1,18 +1,15 @@
 // examples/sse: what its program creates (examples/sse/objects.ts) and what the controller
 // makes of it: the events route has no request timeout in the data plane, where a route
 // without one keeps the gateway's 60 s and a route of 3 s gets 3 s (the e2e test's two others).
-import * as fs from "fs";
-import * as path from "path";
 import { eventsServiceObjects } from "../../examples/sse/objects";
-import { packageRoot } from "../../cli/paths";
 import { serverTimeoutMs } from "../../dataplane/render/actions";
 import { NO_TIMEOUT_MS } from "../../dataplane/render/global";
 import { DEFAULT_TIMEOUTS } from "../../model/ir";
 import { CONTROLLER_NAME, translate } from "../../translate";
 import { snapshotFromObjects } from "../../translate/snapshot";
+import { crdManifests } from "../../model/crds";
 import { crdSchemaFor, schemaProblems } from "../support/crdSchema";
 import { routeVariant, splitEvents } from "../support/eventStream";
-import { readManifests } from "../support/manifests";
 
 type Obj = Record<string, any>;
 
@@ -72,7 +69,7 @@ test("the e2e test's other routes: without timeouts the gateway's 60 s, with req
 });
 
 test("the HealthCheckPolicy passes its CRD's schema", () => {
-  const crds = fs.readdirSync(path.join(packageRoot, "crds")).flatMap((f) => readManifests(path.join(packageRoot, "crds", f)));
+  const crds = crdManifests() as Record<string, any>[];
   const p = objects.healthCheckPolicy;
   expect(schemaProblems(crdSchemaFor(crds, p.apiVersion, p.kind)!, p)).toEqual([]);
 });

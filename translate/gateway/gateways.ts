@@ -78,7 +78,8 @@ function gatewayConditions(state: GatewayState, addresses: string[], generation:
 export function gatewayStatus(state: GatewayState, assigned: Readonly<Record<string, string[]>>): StatusUpdate {
   const generation = generationOf(state.gateway);
   const slot = state.binding?.slot;
-  const addresses = slot && gatewayAccepted(state) ? assigned[addressKey(slot.kind, slot.namespace, slot.name)] ?? [] : [];
+  const accepted = gatewayAccepted(state);
+  const addresses = slot && accepted ? assigned[addressKey(slot.kind, slot.namespace, slot.name)] ?? [] : [];
   return {
     apiVersion: GATEWAY_API_VERSION,
     kind: "Gateway",
@@ -87,7 +88,7 @@ export function gatewayStatus(state: GatewayState, assigned: Readonly<Record<str
     status: {
       addresses: addresses.map((value) => ({ type: isIP(value) ? "IPAddress" : "Hostname", value })),
       conditions: gatewayConditions(state, addresses, generation),
-      listeners: state.listeners.map((l) => listenerStatus(l, generation, gatewayAccepted(state))),
+      listeners: state.listeners.map((l) => listenerStatus(l, generation, accepted)),
     },
   };
 }

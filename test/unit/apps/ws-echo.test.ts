@@ -2,6 +2,8 @@
 import * as http from "http";
 import WebSocket from "ws";
 import { RunningServer, eventIntervalMs, portFrom, serverSentEvent, startEchoServer } from "../../../apps/ws-echo/server";
+import { nextMessage } from "../../dataplane/harness";
+import { splitEvents } from "../../support/eventStream";
 
 let server: RunningServer;
 const logged: string[] = [];
@@ -33,9 +35,6 @@ function open(path: string): Promise<{ socket: WebSocket; servedBy: string | und
     socket.once("error", reject);
   });
 }
-
-const nextMessage = (socket: WebSocket) =>
-  new Promise<{ data: Buffer; isBinary: boolean }>((resolve) => socket.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary })));
 
 test("every message comes back as sent, text as text and binary as binary, on any path", async () => {
   const { socket, servedBy } = await open("/ws");
@@ -108,7 +107,7 @@ interface EventStream {
   close(): void;
 }
 
-/** GET of an event stream, read event by event (blocks ending with a blank line). */
+/** GET of an event stream, read event by event. */
 function events(path: string, port = server.port): Promise<EventStream> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: "127.0.0.1", port, path }, (res) => {
@@ -126,13 +125,9 @@ function events(path: string, port = server.port): Promise<EventStream> {
       let buffered = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
-        buffered += chunk;
-        const blocks = buffered.split("\n\n");
-        buffered = blocks.pop()!;
-        for (const block of blocks) {
-          const data = block.split("\n").find((line) => line.startsWith("data: "));
-          if (data) stream.events.push({ ...JSON.parse(data.slice(6)), receivedAt: Date.now() });
-        }
+        const { events, rest } = splitEvents(buffered + chunk);
+        buffered = rest;
+        for (const e of events) stream.events.push({ ...JSON.parse(e.data), receivedAt: Date.now() });
       });
       res.on("error", () => {});
       resolve(stream);

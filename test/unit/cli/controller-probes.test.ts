@@ -4,11 +4,10 @@
 // (`npm run build` first).
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../../cli/paths";
-import { eventually } from "../../dataplane/harness";
+import { eventually, httpGet } from "../../dataplane/harness";
 import { UNREACHABLE_KUBECONFIG } from "../../support/unreachableCluster";
 
 jest.setTimeout(30_000);
@@ -44,14 +43,9 @@ async function start(args: string[]): Promise<Started> {
   return { child, output: () => output, port: Number(port) };
 }
 
-function probe(port: number, urlPath: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path: urlPath }, (res) => {
-      let text = "";
-      res.on("data", (c) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-    }).on("error", reject);
-  });
+async function probe(port: number, urlPath: string): Promise<{ status: number; body: any }> {
+  const { status, body } = await httpGet(port, urlPath);
+  return { status, body: JSON.parse(body) };
 }
 
 test("a controller replica that cannot reach the lease is alive, and not ready, saying why", async () => {

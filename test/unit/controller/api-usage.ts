@@ -99,19 +99,21 @@ export function apiUsage(packageRoot: string, entries: string[], exclude: string
     const symbol = checker.getSymbolAtLocation(node);
     return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
   };
-  const calleeName = (call: ts.CallExpression) => symbolOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression)?.getName();
+  const calleeSymbol = (call: ts.CallExpression) => symbolOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression);
+  const calleeName = (call: ts.CallExpression) => calleeSymbol(call)?.getName();
   const property = (literal: ts.ObjectLiteralExpression, name: string) =>
     literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === name)?.initializer;
   /** Calls of the function a parameter belongs to. */
   const callsOf = (fn: ts.SignatureDeclaration): ts.CallExpression[] => {
     const target = ts.isVariableDeclaration(fn.parent) ? symbolOf(fn.parent.name) : fn.name ? symbolOf(fn.name) : undefined;
-    return target ? calls.filter((c) => symbolOf(ts.isPropertyAccessExpression(c.expression) ? c.expression.name : c.expression) === target) : [];
+    return target ? calls.filter((c) => calleeSymbol(c) === target) : [];
   };
   const literalsOfType = (type: ts.Type): string[] | undefined => {
     const parts = type.isUnion() ? type.types : [type];
     return parts.every((t) => t.isStringLiteral()) ? parts.map((t) => (t as ts.StringLiteralType).value) : undefined;
   };
-  const combine = (lists: string[][]): string[] => lists.reduce<string[]>((acc, list) => acc.flatMap((a) => list.map((b) => a + b)), [""]);
+  /** Every concatenation of one string per list. */
+  const combine = (lists: string[][]): string[] => cartesian(lists).map((parts) => parts.join(""));
 
   /** The strings an expression can be; undefined when the scan cannot tell. */
   const values = (expr: ts.Expression, depth = 0): string[] | undefined => {
@@ -136,9 +138,11 @@ export function apiUsage(packageRoot: string, entries: string[], exclude: string
     const literal = literalsOfType(checker.getTypeAtLocation(expr));
     if (literal) return literal;
     // `EVENTS.plural` where EVENTS is a constant object: its property, whatever type it is declared with.
-    const owner = ts.isPropertyAccessExpression(expr) ? objectLiteralOf(expr.expression) : undefined;
-    const ownProperty = owner && property(owner, expr.name.getText());
-    if (ownProperty) return inner(ownProperty);
+    if (ts.isPropertyAccessExpression(expr)) {
+      const owner = objectLiteralOf(expr.expression);
+      const ownProperty = owner && property(owner, expr.name.getText());
+      if (ownProperty) return inner(ownProperty);
+    }
     const symbol = symbolOf(ts.isPropertyAccessExpression(expr) ? expr.name : expr);
     const found = (symbol?.declarations ?? []).map((d) => declarationValues(d, depth)).filter((v): v is string[] => v !== undefined);
     if (found.length) return found.flat();

@@ -1,4 +1,5 @@
-import { backoffDelay, generationsToRemove, oldWorkersToStop } from "../../../dataplane/policy";
+import { backoffDelay } from "../../../kube/backoff";
+import { generationsToRemove, oldWorkersToStop } from "../../../dataplane/policy";
 
 describe("agent policy", () => {
   it("doubles the delay per attempt up to the bound", () => {

@@ -7,10 +7,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseIr } from "../../../model/ir";
-import { render } from "../../../dataplane/render";
-import { sideFiles } from "./side-files";
+import { render, RenderedConfig } from "../../../dataplane/render";
 
 const GOLDEN = path.join(__dirname, "golden");
+
+/** Maps, crt-lists and the files each certificate is made of, as one text, file by file. */
+function sideFiles(out: RenderedConfig): string {
+  const files: Record<string, string> = { ...out.maps };
+  for (const [name, text] of Object.entries(out.crtLists)) files[`certs/${name}`] = text;
+  for (const [name, src] of Object.entries(out.certificates)) files[`certs/${name}`] = `${src.certificateFile}\n${src.keyFile}\n`;
+  return Object.entries(files).sort(([a], [b]) => a.localeCompare(b)).map(([file, text]) => `### ${file}\n${text}`).join("");
+}
 
 function expectGolden(file: string, actual: string): void {
   const expected = fs.readFileSync(path.join(GOLDEN, file), "utf8");

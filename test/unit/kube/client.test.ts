@@ -4,8 +4,9 @@ import * as events from "events";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
-import { freePort } from "../../dataplane/harness";
+import { eventually, freePort } from "../../dataplane/harness";
 import { KubeClient, KubeError, backoffMs, parseExecCredential, fromKubeconfig, inClusterServer, loadCredentials, requestUrl, resourcePath, retryDelayMs } from "../../../kube/client";
+import { standInApi } from "../controller/stand-in-api";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -296,9 +297,8 @@ describe("a watch that is stopped", () => {
   // once destroyed a request with no error listener yet, and the process died of it.
   it("sends nothing when already stopped, and ends quietly when stopped mid-request", async () => {
     let requests = 0;
-    const server = http.createServer(() => requests++); // never answers: the watch stays open
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const api = await standInApi(() => void requests++); // never answers: the watch stays open
+    const client = new KubeClient({ server: api.url });
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown) => uncaught.push(e);
     process.on("uncaughtException", onUncaught);
@@ -308,7 +308,7 @@ describe("a watch that is stopped", () => {
       await expect(client.watch("/api/v1/pods", "1", () => {}, stopped.signal)).resolves.toBeUndefined();
       const midway = new AbortController();
       const watching = client.watch("/api/v1/pods", "1", () => {}, midway.signal);
-      await eventuallyTrue(() => requests === 1);
+      await eventually("the watch's request", () => requests === 1, 2_000, 10);
       midway.abort();
       await expect(watching).resolves.toBeUndefined();
       await new Promise((r) => setTimeout(r, 50));
@@ -316,15 +316,10 @@ describe("a watch that is stopped", () => {
     } finally {
       process.off("uncaughtException", onUncaught);
       client.close();
-      server.closeAllConnections();
-      server.close();
+      await api.close();
     }
   });
 });
-
-async function eventuallyTrue(probe: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 10));
-}
 
 describe("a throttled request", () => {
   // A local HTTP server stands in for an overloaded API server: a real one cannot be made to

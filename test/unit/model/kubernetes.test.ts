@@ -53,6 +53,12 @@ describe("AGC013: Kubernetes-side limits", () => {
         ]);
     });
 
+    it("names the owner of a managed data plane (a Gateway or Ingress) by its kind", () => {
+        expect(checkGatewayUsage("web/gw", { rules: 201 }, "Gateway").map((v) => v.message)).toEqual([
+            "Gateway 'web/gw': property rules: gateway 'web/gw' has 201 routing rules; at most 200 are allowed per gateway [AGC013]",
+        ]);
+    });
+
     it("passes counts at the limits, and skips counts not given", () => {
         expect(checkGatewayUsage("gw", { ...GATEWAY_LIMITS })).toEqual([]);
         expect(checkGatewayUsage("gw", {})).toEqual([]);

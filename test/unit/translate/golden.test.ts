@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CONTROLLER_NAME, translate } from "../../../translate";
+import { CONTROLLER_NAME, TranslateOptions, translate } from "../../../translate";
 import { snapshotFromObjects } from "../../../translate/snapshot";
 import { parseIr } from "../../../model/ir";
 
@@ -22,10 +22,10 @@ function loadObjects(file: string): unknown[] {
   return docs.map((d) => d.toJS()).filter(Boolean);
 }
 
-function translateFile(name: string, reorder: (objects: unknown[]) => unknown[] = (o) => o): string {
+function translateFile(name: string, reorder: (objects: unknown[]) => unknown[] = (o) => o, options: Partial<TranslateOptions> = {}): string {
   const { snapshot, ignored } = snapshotFromObjects(reorder(loadObjects(path.join(GOLDEN, `${name}.in.yaml`))));
   expect(ignored).toEqual([]);
-  return YAML.stringify(translate(snapshot, { controllerName: CONTROLLER_NAME }), { lineWidth: 0, aliasDuplicateObjects: false });
+  return YAML.stringify(translate(snapshot, { controllerName: CONTROLLER_NAME, ...options }), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 describe("translate goldens", () => {
@@ -57,8 +57,9 @@ describe("every golden", () => {
   });
 
   // The IR contract: what translate emits, parseIr accepts (the data plane refuses nothing of it).
+  // translate's own check is turned off here: it would leave out any route parseIr refuses.
   it.each(cases)("%s: every IR with a frontend passes parseIr", (name) => {
-    const result = YAML.parse(translateFile(name));
+    const result = YAML.parse(translateFile(name, undefined, { validateIr: () => ({ ok: true }) }));
     const refused = result.dataplanes
       .filter((d: any) => d.ir.frontends.length > 0)
       .map((d: any) => ({ owner: d.owner.name, parsed: parseIr(d.ir) }))

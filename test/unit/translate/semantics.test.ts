@@ -4,7 +4,7 @@ import { hostnameWithin, intersectHostnames } from "../../../translate/hostnames
 import { referencePermitted } from "../../../translate/referencegrants";
 import { durationMs, irName } from "../../../translate/objects";
 import { CONTROLLER_NAME, KubeObject, emptySnapshot, translate } from "../../../translate";
-import { gateway, gatewayClass, route, service } from "./fixtures";
+import { gateway, gatewayClass, route, snapshotWith } from "./fixtures";
 
 describe("host names", () => {
   it("a wildcard covers one or more labels, never its own suffix", () => {
@@ -85,8 +85,7 @@ describe("small conversions", () => {
 // ---- whole translations: the order of routes and the counting of attached routes ----------
 
 function routeNames(routes: KubeObject[]): string[] {
-  const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: routes };
-  return translate(snapshot, { controllerName: CONTROLLER_NAME }).dataplanes[0].ir.routes.map((r) => r.name);
+  return translate(snapshotWith(routes), { controllerName: CONTROLLER_NAME }).dataplanes[0].ir.routes.map((r) => r.name);
 }
 
 describe("route order (ties broken as the spec says)", () => {
@@ -110,8 +109,7 @@ describe("attached routes", () => {
   it("counts a route once per listener, however many parentRefs name it", () => {
     const twice = route("r", "2026-01-01T00:00:00Z");
     twice.spec.parentRefs = [{ name: "gw" }, { name: "gw", sectionName: "http" }];
-    const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: [twice] };
-    const result = translate(snapshot, { controllerName: CONTROLLER_NAME });
+    const result = translate(snapshotWith([twice]), { controllerName: CONTROLLER_NAME });
     const gw = result.statuses.find((s) => s.kind === "Gateway")!;
     expect((gw.status.listeners as any[])[0].attachedRoutes).toBe(1);
     expect(result.dataplanes[0].ir.routes.map((r) => r.name)).toEqual(["httproute.ns.r.0.0"]);
@@ -142,8 +140,7 @@ describe("limits", () => {
   it("marks a Gateway not programmed when its data plane exceeds 200 rules (AGC013)", () => {
     const big = route("big", "2026-01-01T00:00:00Z");
     big.spec.rules = Array.from({ length: 201 }, (_, i) => ({ matches: [{ path: { type: "Exact", value: `/p${i}` } }], backendRefs: [{ name: "svc", port: 80 }] }));
-    const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: [big], addresses: { "Gateway/ns/gw": ["192.0.2.1"] } };
-    const result = translate(snapshot, { controllerName: CONTROLLER_NAME });
+    const result = translate(snapshotWith([big], { addresses: { "Gateway/ns/gw": ["192.0.2.1"] } }), { controllerName: CONTROLLER_NAME });
     const programmed = (result.statuses.find((s) => s.kind === "Gateway")!.status.conditions as any[])[1];
     expect(programmed).toEqual({
       type: "Programmed",
@@ -167,19 +164,16 @@ describe("the conformance suite's host name intersection scenario", () => {
     spec: { parentRefs: [{ name: "gw" }], hostnames, rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] },
   });
   const result = translate(
-    {
-      ...emptySnapshot(),
-      gatewayClasses: [gatewayClass],
-      gateways: [{ ...gateway, spec: { gatewayClassName: "agc", listeners } }],
-      services: [service],
-      httpRoutes: [
+    snapshotWith(
+      [
         hostRoute("s1", "2026-01-01T00:00:01Z", ["non.matching.com", "*.nonmatchingwildcard.io", "very.specific.com"]),
         hostRoute("s2", "2026-01-01T00:00:02Z", ["non.matching.com", "wildcard.io", "foo.wildcard.io", "bar.wildcard.io", "foo.bar.wildcard.io"]),
         hostRoute("s3", "2026-01-01T00:00:03Z", ["non.matching.com", "*.specific.com"]),
         hostRoute("s4", "2026-01-01T00:00:04Z", ["*.anotherwildcard.io"]),
         hostRoute("s5", "2026-01-01T00:00:05Z", ["specific.but.wrong.com", "wildcard.io"]),
       ],
-    },
+      { gateways: [{ ...gateway, spec: { gatewayClassName: "agc", listeners } }] },
+    ),
     { controllerName: CONTROLLER_NAME },
   );
 
@@ -218,8 +212,7 @@ describe("routes the data plane's check refuses", () => {
       { matches: [{ path: { type: "PathPrefix", value: "/good" } }], backendRefs: [{ name: "svc", port: 80 }] },
       { matches: [{ path: { type: "PathPrefix", value: "/bad" } }], backendRefs: [{ name: "svc", port: 80 }] },
     ];
-    const snapshot = { ...emptySnapshot(), gatewayClasses: [gatewayClass], gateways: [gateway], services: [service], httpRoutes: [r] };
-    const result = translate(snapshot, { controllerName: CONTROLLER_NAME, validateIr: refuseBadPath });
+    const result = translate(snapshotWith([r]), { controllerName: CONTROLLER_NAME, validateIr: refuseBadPath });
     expect(result.dataplanes[0].ir.routes.map((x) => x.name)).toEqual(["httproute.ns.mixed.0.0"]);
     expect(result.warnings).toEqual([
       {
