@@ -31,6 +31,7 @@ export function normalizePath(path: string): string | null {
   const merged = decoded.replace(/\/{2,}/g, "/");
   const segments = merged.slice(1).split("/");
   const out: string[] = [];
+  let aboveRoot = false;
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
     if (segment === ".") {
@@ -39,8 +40,7 @@ export function normalizePath(path: string): string | null {
     }
     if (segment === "..") {
       if (out.length === 0 || (out.length === 1 && out[0] === "")) {
-        out.length = 0;
-        out.push("\u0000"); // above the root
+        aboveRoot = true;
         return;
       }
       out.pop();
@@ -49,6 +49,6 @@ export function normalizePath(path: string): string | null {
     }
     out.push(segment);
   });
-  if (out.includes("\u0000")) return null;
+  if (aboveRoot) return null;
   return `/${out.join("/")}`;
 }

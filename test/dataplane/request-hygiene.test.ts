@@ -81,6 +81,7 @@ describe("request hygiene", () => {
       ["/..", "the request path climbs above the root with '..'"],
       ["/public/../../secret", "the request path climbs above the root with '..'"],
       ["/%2e%2e/public", "the request path climbs above the root with '..'"],
+      ["/../../public", "the request path climbs above the root with '..'"],
     ])("%s climbs above the root: 400", async (target, body) => {
       const r = await rawGet(port, target);
       expect([r.status, r.body]).toEqual([400, body]);

@@ -111,7 +111,7 @@ describe("normalizePath", () => {
     expect(normalizePath(raw)).toBe(normal);
   });
 
-  it.each(["/..", "/../x", "/a/../../b", "/.%2e/x", "/%zz", "/%4"])("%s cannot be normalized", (raw) => {
+  it.each(["/..", "/../x", "/a/../../b", "/../..", "/../../a", "/../../../../a", "/a/../../../b", "/.%2e/x", "/%zz", "/%4"])("%s cannot be normalized", (raw) => {
     expect(normalizePath(raw)).toBeNull();
   });
 });
