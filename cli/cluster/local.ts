@@ -8,7 +8,6 @@ import * as path from "path";
 import { KubeClient } from "../../kube/client";
 import { buildImages, ctr, imageCacheDir, importImages } from "../images/build";
 import { pauseImage } from "../images/specs";
-import { packageRoot } from "../paths";
 import { HostRecord, ensureBridge, readHostRecord, reclaimAbandonedNode, recordHost, restoreHost } from "./host";
 import {
   GATEWAY_ADDRESS_POOL, NODE_NAME, NODE_NETWORK, NodePaths, RESOLV_CONF, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, nodePaths,
@@ -87,18 +86,8 @@ interface ProcessSpec {
   env?: Record<string, string>;
 }
 
-/** The ALB controller as a local process, the way the embedded default runs it. */
-function controllerSpec(layout: ClusterLayout): ProcessSpec {
-  return {
-    name: "agc-controller",
-    command: process.execPath,
-    // The pool the node routes to its bridge: the controller hands its frontends' addresses out of it.
-    args: [path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", layout.kubeconfig, "--address-pool", GATEWAY_ADDRESS_POOL],
-  };
-}
-
 /** In the order `up` starts them. */
-const PROCESS_NAMES = ["etcd", "containerd", "kube-apiserver", "api-loopback", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"];
+const PROCESS_NAMES = ["etcd", "containerd", "kube-apiserver", "api-loopback", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"];
 
 /**
  * containerd pulls nothing on this machine (images come from `agc images`); were it asked to,
@@ -211,7 +200,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** What a process's first arguments contain when its name does not appear there. */
-const COMMAND_MARKERS: Record<string, string> = { "agc-controller": "controller", "api-loopback": "socat" };
+const COMMAND_MARKERS: Record<string, string> = { "api-loopback": "socat" };
 
 /**
  * Whether a pid still runs the process we started: after a reboot a pid file may name an
@@ -280,11 +269,6 @@ const isReady = (node: any) => (node?.status?.conditions ?? []).some((c: any) =>
 /** Ready, and the not-ready taint lifted, so pods can be scheduled. */
 const isSchedulable = (node: any) => isReady(node) && !(node?.spec?.taints ?? []).some((t: any) => t.key === "node.kubernetes.io/not-ready");
 
-export interface UpOptions {
-  /** Also run the ALB controller (`agc controller`) as a local process. */
-  controller?: boolean;
-}
-
 /**
  * Writes a file `up` generates unless it already holds that text: a second `up` rewrites
  * nothing, and containerd 1.6 does not reload an edited CNI file.
@@ -322,12 +306,12 @@ async function socketAnswers(socket: string): Promise<true | undefined> {
 }
 
 /** Starts whatever is not running yet and returns when /readyz answers and the node is Ready. */
-export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, options: UpOptions = {}): Promise<void> {
+export async function clusterUp(bin: string, layout: ClusterLayout, log: Log): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error("agc cluster up runs a real node (containerd, the kubelet and kube-proxy set up the bridge, iptables rules, mounts and cgroups): run it as root");
   }
   fs.mkdirSync(layout.logs, { recursive: true });
-  const specs = [...processSpecs(bin, layout, path.join(layout.dir, "pki")), controllerSpec(layout)];
+  const specs = processSpecs(bin, layout, path.join(layout.dir, "pki"));
   const missingTools = specs.filter((s) => !fs.existsSync(s.command)).map((s) => s.command);
   if (missingTools.length) throw new Error(`missing tools: ${missingTools.join(", ")}; run \`agc toolchain\` first`);
 
@@ -379,19 +363,9 @@ export async function clusterUp(bin: string, layout: ClusterLayout, log: Log, op
     await waitFor(`node ${NODE_NAME} Ready`, 120_000, async () => (isSchedulable(await client.find(`/api/v1/nodes/${NODE_NAME}`)) ? true : undefined), died("kubelet"));
     await waitFor("the default ServiceAccount", 60_000, async () => ((await client.find("/api/v1/namespaces/default/serviceaccounts/default")) ? true : undefined), died("kube-controller-manager"));
     log(`node ${NODE_NAME} is Ready at ${NODE_NETWORK.nodeAddress}; gateway addresses: ${GATEWAY_ADDRESS_POOL}; kubeconfig: ${layout.kubeconfig}`);
-    if (options.controller) {
-      start("agc-controller");
-      // Ready when it has installed the CRDs (its first step).
-      await waitFor("agc-controller", 60_000, async () => ((await client.find("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficcontrollers.alb.agc.dev")) ? true : undefined), died("agc-controller"));
-    }
   } finally {
     client.close();
   }
-}
-
-/** Stops the controller process `up` started, if it runs (the controller then runs as pods instead). */
-export async function stopLocalController(layout: ClusterLayout, log: Log): Promise<void> {
-  await stopProcess(layout, "agc-controller", log);
 }
 
 /** Stops one process: SIGTERM to its group, again after `secondTermMs`, SIGKILL at the end. */
@@ -463,7 +437,7 @@ async function removeWorkloads(layout: ClusterLayout, log: Log): Promise<void> {
  */
 export async function clusterDown(layout: ClusterLayout, log: Log): Promise<void> {
   const record: HostRecord | undefined = readHostRecord(layout.dir);
-  for (const name of ["agc-controller", "kube-controller-manager", "kube-scheduler"]) await stopProcess(layout, name, log);
+  for (const name of ["kube-controller-manager", "kube-scheduler"]) await stopProcess(layout, name, log);
   if (readPid(layout, "kube-apiserver") && readPid(layout, "kubelet") && readPid(layout, "containerd")) await removeWorkloads(layout, log);
   for (const name of ["kube-proxy", "kubelet"]) await stopProcess(layout, name, log);
   if (record) cleanupKubeProxyRules(layout);

@@ -5,11 +5,12 @@ import { requireToolchainBin, stateDir } from "../paths";
 
 export const summary = "run a local single-node Kubernetes with real pods (up | down | status | env)";
 
-const HELP = `usage: agc cluster <up | down | status | env> [--port-base N] [--no-controller]
+const HELP = `usage: agc cluster <up | down | status | env> [--port-base N]
 
 A local Kubernetes with one real node: etcd, kube-apiserver, kube-controller-manager,
-kube-scheduler, containerd, the kubelet and kube-proxy, and the ALB controller (agc
-controller) as a local process. Pods join the bridge ${NODE_NETWORK.bridge} (${NODE_NETWORK.podCidr}); the node and
+kube-scheduler, containerd, the kubelet and kube-proxy. The ALB controller runs in it as
+pods: installed by a Pulumi program's AlbController (npm run demo), or by
+\`agc images && agc controller install\`. Pods join the bridge ${NODE_NETWORK.bridge} (${NODE_NETWORK.podCidr}); the node and
 the API server are at ${NODE_NETWORK.nodeAddress}; Services use ${NODE_NETWORK.serviceCidr}; gateway frontends get
 addresses from ${GATEWAY_ADDRESS_POOL}, routed to the bridge. Nothing is reachable from, or
 reaches, outside the machine. Runs as root; one such cluster per machine. State and logs live
@@ -21,8 +22,7 @@ in .agc/ (AGC_STATE_DIR overrides); the kubeconfig is .agc/kubeconfig. Images: a
   status   each part: processes, the API, the node, the bridge, the gateway address pool
   env      shell exports for this cluster and a file Pulumi backend:  eval "$(agc cluster env)"
 
-  --port-base N     the API server's port (etcd, the kubelet and kube-proxy use N+1 to N+6); default ${DEFAULT_PORT_BASE}
-  --no-controller   up: leave the ALB controller out (to run your own)`;
+  --port-base N     the API server's port (etcd, the kubelet and kube-proxy use N+1 to N+6); default ${DEFAULT_PORT_BASE}`;
 
 function parsePortBase(args: string[]): number | undefined {
   const i = args.indexOf("--port-base");
@@ -44,8 +44,9 @@ export async function main(args: string[]): Promise<number> {
   switch (verb) {
     case "up": {
       const started = Date.now();
-      await clusterUp(requireToolchainBin(), layout, log, { controller: !args.includes("--no-controller") });
+      await clusterUp(requireToolchainBin(), layout, log);
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with: eval "$(agc cluster env)"`);
+      log("the ALB controller: a Pulumi program's AlbController, or `agc images && agc controller install`");
       return 0;
     }
     case "down":

@@ -57,8 +57,9 @@ const HELP = `usage: agc conformance [options] [-- SUITE FLAGS...]
 
 Runs the Gateway API conformance suite (sigs.k8s.io/gateway-api/conformance, the release
 pinned in toolchain/versions.env) with the GATEWAY-HTTP profile against the local cluster.
-First it builds the toolchain (cached), starts the cluster and the ALB controller
-(agc cluster up), builds the images (agc images), installs the Gateway API CRDs, creates
+First it builds the toolchain (cached), starts the cluster (agc cluster up), builds the
+images (agc images), installs the ALB controller as pods (agc controller install: the
+bootstrap and two leader-elected replicas), installs the Gateway API CRDs, creates
 GatewayClass ${GATEWAY_CLASS} (controllerName ${CONTROLLER_NAME}) and waits until it is
 Accepted. The suite then dials each Gateway's status.addresses from this machine.
 
@@ -216,11 +217,12 @@ async function runCommand(name: string, args: string[], log: Log): Promise<void>
   if (code !== 0) throw new Error(`agc ${[name, ...args].join(" ")} failed (exit code ${code})`);
 }
 
-/** Toolchain, cluster with its controller, and the images its pods run. */
+/** Toolchain, cluster, the images its pods run, and the controller installed as pods. */
 async function setUpLocalCluster(log: Log): Promise<void> {
   await runCommand("toolchain", [], log);
   await runCommand("cluster", ["up"], log);
   await runCommand("images", [], log);
+  await runCommand("controller", ["install"], log);
 }
 
 const isAccepted = (gc: Record<string, any>) =>
@@ -241,7 +243,7 @@ async function ensureGatewayClass(client: KubeClient, log: Log, timeoutMs = 120_
       const conditions = (gc.status?.conditions ?? []).map((c: any) => `${c.type}=${c.status} (${c.reason}: ${c.message})`).join("; ") || "none";
       throw new Error(
         `GatewayClass ${GATEWAY_CLASS} is not Accepted at generation ${gc.metadata.generation} after ${timeoutMs / 1000} s (conditions: ${conditions}); ` +
-          `is a controller for ${CONTROLLER_NAME} running? (agc cluster status; its log is in ${path.join(stateDir(), "cluster", "logs")})`,
+          `is a controller for ${CONTROLLER_NAME} running? (agc controller install; on the local cluster its pods' logs are in ${clusterLayout(stateDir()).node.podLogs})`,
       );
     }
     await new Promise((r) => setTimeout(r, 1000));

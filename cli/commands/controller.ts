@@ -12,6 +12,7 @@ import { ControllerPhase, controllerReadiness, serveHealth } from "../../control
 import { leveledLog } from "../../controller/log";
 import { CONTROLLER_NAME } from "../../translate";
 import * as bootstrap from "./controller-bootstrap";
+import * as install from "./controller-install";
 import { SHARED_HELP, SHARED_VALUE_OPTIONS, healthListen, logLevel, option, unknownOption } from "./controller-flags";
 
 export const summary = "run the ALB controller against a cluster (gateways, frontends, Gateway API, Ingress, data planes)";
@@ -23,6 +24,7 @@ const HELP = `usage: agc controller [--kubeconfig FILE] [--context NAME] [--dns-
                                       [--renew-deadline-seconds N] [--retry-period-seconds N]]
                       [--health-port N [--health-address ADDR]] [--log-level LEVEL]
        agc controller bootstrap ...   install the CRDs and keep them installed (--help for more)
+       agc controller install ...     install the controller's pods into a cluster (--help for more)
 
 Runs the ALB controller in the foreground. It watches TrafficControllers, Frontends,
 Associations and SubnetDelegations (group alb.agc.dev) in every namespace, checks them
@@ -64,6 +66,7 @@ ${SHARED_HELP}`;
 
 export async function main(args: string[]): Promise<number> {
   if (args[0] === "bootstrap") return bootstrap.main(args.slice(1));
+  if (args[0] === "install") return install.main(args.slice(1));
   if (args.includes("--help") || args.includes("-h")) {
     console.log(HELP);
     return 0;

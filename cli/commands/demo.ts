@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KubeClient } from "../../kube/client";
-import { clusterDown, clusterLayout, clusterUp, stopLocalController } from "../cluster/local";
+import { clusterDown, clusterLayout, clusterUp } from "../cluster/local";
 import { backendHeaders, dataplaneHealth, gatewayAddress, healthLines, waitFor, webSocketRoundTrip } from "../demo/proof";
 import { localEnv } from "../env";
 import { buildImages, hostImageSpecs, imageCacheDir, importImages } from "../images/build";
@@ -17,8 +17,8 @@ const HELP = `usage: agc demo [--stack NAME] [--down]
 
 Runs the WebSocket example (examples/websocket) on the embedded default, each step timed:
   1. builds the toolchain if it is missing (agc toolchain; once per machine),
-  2. starts the local cluster, a real node (agc cluster up --no-controller: the example
-     installs the controller itself, as pods),
+  2. starts the local cluster, a real node (agc cluster up; the example installs the
+     controller itself, as pods),
   3. builds the images and imports them into the node (agc images; cached),
   4. installs this package into .agc/demo the way a user would (npm pack + npm install),
   5. runs \`pulumi up\` there, on a file backend in .agc/, stack dev by default: the
@@ -69,11 +69,7 @@ export async function main(args: string[]): Promise<number> {
     const r = await step(say, "building the toolchain (once per machine)", () => spawnSync("bash", [toolchainScript], { stdio: "inherit" }));
     if (r.status !== 0) return r.status ?? 1;
   }
-  await step(say, "starting the local cluster", async () => {
-    await clusterUp(toolchainBin(), layout, say, { controller: false });
-    // A controller process from an earlier `agc cluster up` would fight the one the example installs.
-    await stopLocalController(layout, say);
-  });
+  await step(say, "starting the local cluster", () => clusterUp(toolchainBin(), layout, say));
   await step(say, "building and importing the images", async () => importImages(await buildImages(hostImageSpecs(packageRoot, toolchainBin()), imageCacheDir(), say), layout.node.containerdSocket, say));
   await step(say, `installing pulumi-agc into ${program}`, () => {
     installPackedPackage(program);

@@ -36,11 +36,14 @@ afterAll(async () => {
   fs.rmSync(other, { recursive: true, force: true });
 });
 
-test("up starts a ready node with the controller, and a second up starts nothing", async () => {
+test("up starts a ready node, no controller process, and a second up starts nothing", async () => {
   const first = await agc("cluster", "up", "--port-base", String(PORT_BASE));
   expect({ code: first.code, stderr: first.code ? first.stderr : "" }).toEqual({ code: 0, stderr: "" });
-  for (const name of ["etcd", "containerd", "kube-apiserver", "kubelet", "kube-proxy", "agc-controller"]) expect(first.stderr).toMatch(new RegExp(`started ${name} \\(pid`));
+  for (const name of ["etcd", "containerd", "kube-apiserver", "kubelet", "kube-proxy"]) expect(first.stderr).toMatch(new RegExp(`started ${name} \\(pid`));
   expect(first.stderr).toMatch(/node agc-node-1 is Ready at 10\.244\.0\.1/);
+  // The controller runs as pods, installed on request; up says how.
+  expect(first.stderr).not.toMatch(/started agc-controller/);
+  expect(first.stderr).toContain("agc images && agc controller install");
 
   const again = await agc("cluster", "up");
   expect(again.code).toBe(0);
@@ -51,7 +54,7 @@ test("up starts a ready node with the controller, and a second up starts nothing
 test("status shows each part: processes, the API, the node and its versions, the bridge, the gateway pool", async () => {
   const r = await agc("cluster", "status");
   expect(r.code).toBe(0);
-  for (const name of ["etcd", "containerd", "kube-apiserver", "api-loopback", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "agc-controller"]) {
+  for (const name of ["etcd", "containerd", "kube-apiserver", "api-loopback", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"]) {
     expect(r.stdout).toMatch(new RegExp(`^${name} +running \\(pid \\d+\\)$`, "m"));
   }
   expect(r.stdout).toContain(`ready at https://10.244.0.1:${PORT_BASE} (and https://127.0.0.1:${PORT_BASE})`);
@@ -113,6 +116,27 @@ test("agc images imports the echo image once; a pod of it runs, and survives kil
   } finally {
     kube.close();
   }
+});
+
+test("agc controller install runs the controller as pods: the bootstrap and two replicas ready, GatewayClass agc Accepted", async () => {
+  expect((await agc("images")).code).toBe(0);
+  const r = await agc("controller", "install", "--kubeconfig", kubeconfig);
+  expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" });
+  expect(r.stderr).toMatch(/applied Deployment agc-system\/alb-controller\n/);
+  expect(r.stderr).toMatch(/the ALB controller runs in agc-system/);
+  const kube = KubeClient.fromKubeconfig(kubeconfig);
+  try {
+    const pods = (await kube.get("/api/v1/namespaces/agc-system/pods")).items;
+    const ready = pods.filter((p: any) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
+    expect(ready.map((p: any) => p.metadata.labels["app.kubernetes.io/name"]).sort()).toEqual(["alb-controller", "alb-controller", "alb-controller-bootstrap"]);
+    const gatewayClass = await kube.get("/apis/gateway.networking.k8s.io/v1/gatewayclasses/agc");
+    expect(gatewayClass.status.conditions.find((c: any) => c.type === "Accepted").status).toBe("True");
+  } finally {
+    kube.close();
+  }
+  // Again: nothing to change, already rolled out.
+  const again = await agc("controller", "install", "--kubeconfig", kubeconfig);
+  expect(again.code).toBe(0);
 });
 
 test("down stops everything and leaves the machine as up found it", async () => {

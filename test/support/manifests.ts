@@ -1,11 +1,10 @@
 // Plain manifests against the test cluster, the way a GitOps tool handles them: read from
-// multi-document YAML, applied in order with server-side apply (waiting for a kind the API
-// server does not serve yet, as a CRD-defined kind right after its CRD), removed in reverse.
-// Every test file that installs the controller ends by waiting until it is gone, so the next
-// file can install it again.
+// multi-document YAML, applied and removed by kube/manifests. Every test file that installs
+// the controller ends by waiting until it is gone, so the next file can install it again.
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { KubeClient, isNotFound, resourcePath } from "../../kube/client";
+import { KubeClient, resourcePath } from "../../kube/client";
+import { objectPath, removeManifests, servedResource } from "../../kube/manifests";
 import { sleep } from "../dataplane/harness";
 
 type Obj = Record<string, any>;
@@ -15,6 +14,8 @@ export function readManifests(file: string): Obj[] {
   return parseManifests(fs.readFileSync(file, "utf8"));
 }
 
+export { applyManifest, removeManifests } from "../../kube/manifests";
+
 export function parseManifests(text: string): Obj[] {
   return YAML.parseAllDocuments(text)
     .map((doc) => {
@@ -22,70 +23,6 @@ export function parseManifests(text: string): Obj[] {
       return doc.toJS() as Obj | null;
     })
     .filter((o): o is Obj => o !== null && typeof o === "object");
-}
-
-/** Where the API server lists the resources of an apiVersion: /api/v1 or /apis/<group>/<version>. */
-const discoveryPath = (apiVersion: string) => (apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
-
-export interface ServedResource {
-  plural: string;
-  namespaced: boolean;
-}
-
-/** The resource serving a kind in a discovery document (APIResourceList); subresources aside. */
-export function resourceOfKind(discovery: Obj | undefined, kind: string): ServedResource | undefined {
-  const found = ((discovery?.resources ?? []) as Obj[]).find((r) => r.kind === kind && !String(r.name).includes("/"));
-  return found && { plural: found.name, namespaced: found.namespaced === true };
-}
-
-/** The REST path of an object, given how its kind is served. */
-export function objectPath(o: Obj, served: ServedResource): string {
-  return resourcePath(o.apiVersion, served.plural, served.namespaced ? o.metadata.namespace : undefined, o.metadata.name);
-}
-
-/** How `kind/namespace/name` reads in messages. */
-const describeObject = (o: Obj) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
-
-/** The kind's resource as the API server serves it now; undefined while it does not. */
-async function servedResource(client: KubeClient, apiVersion: string, kind: string): Promise<ServedResource | undefined> {
-  return resourceOfKind(await client.find(discoveryPath(apiVersion)), kind);
-}
-
-/**
- * Server-side apply of one object. A kind not served yet (its CRD not installed or not
- * established) is tried again until `waitMs` passes; any other refusal fails at once.
- */
-export async function applyManifest(client: KubeClient, o: Obj, fieldManager: string, waitMs = 60_000): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const served = await servedResource(client, o.apiVersion, o.kind);
-    if (served) {
-      try {
-        await client.apply(objectPath(o, served), o, fieldManager, { force: true });
-        return;
-      } catch (e) {
-        // Just established: discovery may answer before the resource does.
-        if (!isNotFound(e) || Date.now() > deadline) throw e;
-      }
-    } else if (Date.now() > deadline) {
-      throw new Error(`${describeObject(o)}: the API server does not serve ${o.apiVersion} ${o.kind} after ${waitMs / 1000} s`);
-    }
-    await sleep(1_000);
-  }
-}
-
-/** Deletes the objects in reverse order; a kind no longer served has nothing left to delete. Returns what could not be deleted. */
-export async function removeManifests(client: KubeClient, objects: Obj[]): Promise<string[]> {
-  const failures: string[] = [];
-  for (const o of [...objects].reverse()) {
-    try {
-      const served = await servedResource(client, o.apiVersion, o.kind);
-      if (served) await client.remove(objectPath(o, served));
-    } catch (e) {
-      failures.push(`${describeObject(o)}: ${(e as Error).message}`);
-    }
-  }
-  return failures;
 }
 
 /** Why an object still exists: its deletion not started, or what it waits for. */

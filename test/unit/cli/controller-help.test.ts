@@ -61,3 +61,23 @@ describe("agc controller: the options its pods need", () => {
     await expect(run(["bootstrap", "--resync-seconds", "0.5"])).rejects.toThrow("--resync-seconds must be a whole number of seconds, 1 or more; got '0.5'");
   });
 });
+
+describe("agc controller install", () => {
+  it("--help says what it applies and waits for, with the install's options", async () => {
+    const { code, out } = await run(["install", "--help"]);
+    expect(code).toBe(0);
+    expect(out).toContain("usage: agc controller install [--kubeconfig FILE] [--context NAME] [--wait-seconds N]");
+    expect(out).toContain("waits until the alb-controller-bootstrap\nand alb-controller Deployments have rolled out and GatewayClass agc is Accepted");
+    expect(out).toContain("--wait-seconds N   how long to wait for the rollout; default 300");
+    expect(out).toContain("--replicas N       alb-controller pods (one leads, the others stand by); default 2");
+  });
+
+  it("refuses a bad option or value before connecting, naming it", async () => {
+    const bad = await run(["install", "--replicas", "two", "--kubeconfig", "/nonexistent"]);
+    expect([bad.code, bad.err.split("\n")[0]]).toEqual([2, "agc controller install: --replicas must be a whole number, 1 or more; got 'two'"]);
+    const unknown = await run(["install", "--replica", "2"]);
+    expect([unknown.code, unknown.err.split("\n")[0]]).toEqual([2, "agc controller install: unknown option '--replica'"]);
+    const wait = await run(["install", "--wait-seconds", "0"]);
+    expect([wait.code, wait.err.split("\n")[0]]).toEqual([2, "agc controller install: --wait-seconds must be a whole number of seconds, 1 or more; got '0'"]);
+  });
+});

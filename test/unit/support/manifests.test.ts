@@ -1,6 +1,7 @@
 // The helpers the e2e tests apply plain manifests with: reading YAML, finding a kind's REST
 // resource in the API server's discovery answer, the object's path.
-import { objectPath, parseManifests, resourceOfKind } from "../../support/manifests";
+import { parseManifests } from "../../support/manifests";
+import { objectPath, resourceOfKind } from "../../../kube/manifests";
 
 const discovery = {
   kind: "APIResourceList",
