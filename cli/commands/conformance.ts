@@ -222,7 +222,7 @@ async function setUpLocalCluster(log: Log): Promise<void> {
   await runCommand("toolchain", [], log);
   await runCommand("cluster", ["up"], log);
   await runCommand("images", [], log);
-  await runCommand("controller", ["install"], log);
+  await runCommand("controller", ["install", "--kubeconfig", clusterLayout(stateDir()).kubeconfig], log);
 }
 
 const isAccepted = (gc: Record<string, any>) =>
