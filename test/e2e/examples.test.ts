@@ -11,6 +11,7 @@ import { KubeClient } from "../../kube/client";
 import { testClient, testLayout } from "../support/localCluster";
 import { pulumi, pulumiOk, uniqueStack } from "../support/pulumi";
 import { copyExample, installPackedPackage } from "../../cli/workspace";
+import { packageRoot } from "../../cli/paths";
 import { DEFAULT_NAMESPACE } from "../../model/kinds";
 import { INVALID_EXAMPLES, PREVIEW_RULES, invalidProgramsOf } from "../support/invalidExamples";
 import { UNREACHABLE_KUBECONFIG } from "../support/unreachableCluster";
@@ -67,6 +68,24 @@ describe.each([
     // Nothing was created: preview never writes.
     expect(output).not.toMatch(/created \(/);
     process.stderr.write(`${program}: rejected in ${r.seconds.toFixed(1)} s\n`);
+  });
+});
+
+describe("the repository's own program (Pulumi.yaml at its root)", () => {
+  const stack = uniqueStack("root");
+
+  afterAll(async () => {
+    await pulumi(["stack", "rm", "--yes", "--force", "--stack", stack], packageRoot);
+  });
+
+  test("is the websocket example, and previews from a clone once built", async () => {
+    await pulumiOk(["stack", "init", stack], packageRoot);
+    const r = await pulumi(["preview", "--stack", stack], packageRoot, { KUBECONFIG: unreachable });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\+ +agc:index:AlbController +alb +create/);
+    expect(r.stdout).toMatch(/\+ +pulumi-nodejs:dynamic\/agc:Frontend +fe +create/);
+    expect(r.stdout).toMatch(/\+ +agc:index:WebSocketService +echo +create/);
+    expect(r.stdout).toMatch(/\+ +kubernetes:gateway\.networking\.k8s\.io\/v1:HTTPRoute +echo +create/);
   });
 });
 
