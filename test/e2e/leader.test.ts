@@ -1,14 +1,16 @@
-// Two controller replicas with leader election against the real API server: one leads and
-// reconciles, the other stands by, and takes over when the leader dies.
+// Controller replicas with leader election against the real API server, under faults: one
+// leads and reconciles, the other stands by and takes over when the leader dies, freezes or is
+// cut off (every status write recorded: never two writers); a controller killed in the middle
+// of a pass leaves nothing its successor cannot finish.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../cli/paths";
 import { KubeClient } from "../../kube/client";
-import { eventually } from "../dataplane/harness";
-import { testClient, testKubeconfigAt, testLayout } from "../support/localCluster";
+import { eventually, sleep } from "../dataplane/harness";
+import { testClient, testLayout } from "../support/localCluster";
+import { StatusWrite, recordingProxy } from "../support/recordingProxy";
 
 jest.setTimeout(120_000);
 
@@ -27,6 +29,8 @@ function startReplica(dnsZone = "alb.leader.test", kubeconfig = testLayout().kub
   const child = spawn(process.execPath, [
     path.join(packageRoot, "bin", "agc.js"), "controller", "--kubeconfig", kubeconfig,
     "--leader-elect", "--lease-namespace", ns, "--lease-seconds", "3", "--dns-zone", dnsZone, "--namespaces", ns,
+    // The statuses are what these tests look at: no data plane pods for the dozens of gateways.
+    "--dataplane-replicas", "0",
   ]);
   const replica: Replica = { child, output: "" };
   child.stderr!.on("data", (c) => (replica.output += c));
@@ -109,55 +113,124 @@ test("a leader frozen past its renew deadline writes nothing when it wakes, and 
   expect(after.metadata.resourceVersion).toBe(gw.metadata.resourceVersion);
 });
 
-/**
- * A TCP relay to the API server that can be partitioned: it then forwards nothing, in either
- * direction, and closes nothing (a cut network, not a refused connection).
- */
-async function partitionableRelay(target: number): Promise<{ port: number; partition(): void; close(): Promise<void> }> {
-  let partitioned = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target, "127.0.0.1");
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-      sockets.add(from);
-      from.on("data", (chunk) => !partitioned && to.write(chunk));
-      from.on("error", () => to.destroy());
-      from.on("close", () => to.destroy());
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    partition: () => void (partitioned = true),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
+const TC_PATH = `/apis/alb.agc.dev/v1alpha1/namespaces/${ns}/trafficcontrollers`;
+const gatewayObject = (name: string) => ({ apiVersion: "alb.agc.dev/v1alpha1", kind: "TrafficController", metadata: { name }, spec: { location: "westeurope" } });
+const succeeded = (o: Record<string, any>) => o.status?.provisioningState === "Succeeded";
+const accepted = (w: StatusWrite) => w.statusCode < 300;
 
-test("a leader cut off from the API server stops before another replica takes over", async () => {
+/** Stops every replica still running: each test starts from none. */
+async function stopReplicas(): Promise<void> {
   for (const r of replicas) if (running(r)) r.child.kill("SIGKILL");
   await Promise.all(replicas.map(exited));
-  const relay = await partitionableRelay(testLayout().ports.apiserver);
+}
+
+/** Waits until every object at `listPath` named in `names` has Succeeded; returns them by name. */
+async function allSucceeded(listPath: string, names: string[], what: string): Promise<Map<string, Record<string, any>>> {
+  return eventually(what, async () => {
+    const items: Record<string, any>[] = (await client.get(listPath)).items;
+    const byName = new Map(items.map((o) => [o.metadata.name as string, o]));
+    return names.every((n) => byName.has(n) && succeeded(byName.get(n)!)) ? byName : undefined;
+  }, 90_000, 250);
+}
+
+test("a leader cut off from the API server stops writing before another replica takes over: every status write recorded, never two writers", async () => {
+  await stopReplicas();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-leader-"));
-  const viaRelay = path.join(dir, "kubeconfig");
-  fs.writeFileSync(viaRelay, testKubeconfigAt(relay.port));
+  const cutOffFront = await recordingProxy("cut-off", dir);
+  const successorFront = await recordingProxy("successor", dir);
+  let creating = true;
+  const created: string[] = [];
   try {
-    const cutOff = startReplica("alb.cut.test", viaRelay);
+    const cutOff = startReplica("alb.cut.test", cutOffFront.kubeconfig);
     replicas.push(cutOff);
-    await until("the replica behind the relay leads", () => cutOff.output.includes("leading") || undefined);
-    const successor = startReplica("alb.successor.test");
+    await until("the replica cut off later leads", () => cutOff.output.includes("leading") || undefined);
+    const successor = startReplica("alb.successor.test", successorFront.kubeconfig);
     replicas.push(successor);
     await until("the successor stands by", () => successor.output.includes("standing by") || undefined);
 
-    relay.partition();
+    // Gateways keep coming throughout, five a second: each is a status write by whoever leads.
+    const creator = (async () => {
+      for (let i = 0; creating; i++) {
+        await client.create(TC_PATH, gatewayObject(`steady-${i}`));
+        created.push(`steady-${i}`);
+        await sleep(200);
+      }
+    })();
+    await until("the leader writes statuses", () => cutOffFront.writes.filter(accepted).length >= 3 || undefined);
+    cutOffFront.partition();
     await until("the successor leads", () => successor.output.includes("leading") || undefined);
-    // Lease 3 s, renew deadline 2 s: the old leader gave up before the lease could pass on.
+    // The network heals: a leader that had not stepped down would write again now.
+    cutOffFront.heal();
+    await until("the successor writes statuses", () => successorFront.writes.filter(accepted).length >= 3 || undefined);
+    await sleep(2_000);
+    creating = false;
+    await creator;
+
+    // Nothing lost: every gateway created before, during and after the handover is Succeeded.
+    await allSucceeded(TC_PATH, created, `all ${created.length} gateways Succeeded`);
     expect(cutOff.child.exitCode).toBe(1);
     expect(cutOff.output).toContain("lost the lease");
+    // Never two writers: the last write of the old leader to reach the API server was answered
+    // before the new leader sent its first.
+    const lastOfCutOff = Math.max(...cutOffFront.writes.filter(accepted).map((w) => w.answeredAt));
+    const firstOfSuccessor = Math.min(...successorFront.writes.filter(accepted).map((w) => w.sentAt));
+    expect(lastOfCutOff).toBeLessThan(firstOfSuccessor);
   } finally {
-    await relay.close();
+    creating = false;
+    await cutOffFront.close();
+    await successorFront.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a controller killed in the middle of a pass loses nothing: the next one completes every status, keeping what was written", async () => {
+  await stopReplicas();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-leader-"));
+  const front = await recordingProxy("victim", dir);
+  const base = `/apis/alb.agc.dev/v1alpha1/namespaces/${ns}`;
+  const names = Array.from({ length: 12 }, (_, i) => `mid-${i}`);
+  try {
+    // A /20 (16 blocks of 256) and twelve gateways, each with an association and a frontend,
+    // there before the controller starts: its first pass writes 37 statuses.
+    await client.create(`${base}/subnetdelegations`, {
+      apiVersion: "alb.agc.dev/v1alpha1", kind: "SubnetDelegation", metadata: { name: "mid-subnet" },
+      spec: { location: "westeurope", virtualNetworkName: "mid", virtualNetworkAddressSpace: ["10.7.0.0/16"], addressPrefix: "10.7.0.0/20" },
+    });
+    for (const name of names) {
+      await client.create(TC_PATH, gatewayObject(name));
+      await client.create(`${base}/associations`, {
+        apiVersion: "alb.agc.dev/v1alpha1", kind: "Association", metadata: { name },
+        spec: { trafficControllerRef: { name }, associationType: "subnets", subnetRef: { name: "mid-subnet" } },
+      });
+      await client.create(`${base}/frontends`, {
+        apiVersion: "alb.agc.dev/v1alpha1", kind: "Frontend", metadata: { name }, spec: { trafficControllerRef: { name } },
+      });
+    }
+    const victim = startReplica("alb.faults.test", front.kubeconfig);
+    replicas.push(victim);
+    front.onWrite = (w) => accepted(w) && victim.child.kill("SIGKILL"); // right after its first status write
+    await exited(victim);
+
+    const partial = (await client.get(`${base}/associations`)).items.filter((a: any) => a.metadata.name.startsWith("mid-"));
+    const writtenBefore = new Map<string, string>(partial.filter(succeeded).map((a: any) => [a.metadata.name, a.status.allocatedPrefix]));
+    expect(front.writes.filter(accepted).length).toBeGreaterThanOrEqual(1);
+    // Killed mid-pass indeed: not every association had its status yet.
+    expect(writtenBefore.size).toBeLessThan(names.length);
+
+    replicas.push(startReplica("alb.faults.test"));
+    await allSucceeded(TC_PATH, names, "every gateway Succeeded");
+    const associations = await allSucceeded(`${base}/associations`, names, "every association Succeeded");
+    const frontends = await allSucceeded(`${base}/frontends`, names, "every frontend Succeeded");
+    // One block each, no block twice, all inside the /20; what the killed one wrote is kept.
+    const blocks = names.map((n) => associations.get(n)!.status.allocatedPrefix as string);
+    expect(new Set(blocks).size).toBe(names.length);
+    for (const b of blocks) expect(b).toMatch(/^10\.7\.([0-9]|1[0-5])\.0\/24$/);
+    for (const [name, block] of writtenBefore) expect(associations.get(name)!.status.allocatedPrefix).toBe(block);
+    const fqdns = names.map((n) => frontends.get(n)!.status.fqdn as string);
+    expect(new Set(fqdns).size).toBe(names.length);
+    for (const f of fqdns) expect(f).toMatch(/\.alb\.faults\.test$/);
+  } finally {
+    await front.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
