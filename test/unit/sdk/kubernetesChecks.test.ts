@@ -3,7 +3,8 @@
 // @pulumi/kubernetes declares) to the violations, each with the declaration it is reported under.
 // That `pulumi preview` fails on them is shown with the real engine by examples/invalid/agc006-*,
 // agc011-* to agc014-* (test/e2e/examples.test.ts).
-import { DeclaredObject, declaredObjectViolations, plannedObject, translatedKindOf } from "../../../sdk/kubernetesChecks";
+import * as pulumi from "@pulumi/pulumi";
+import { DeclaredObject, declaredObject, declaredObjectViolations, plannedObject, translatedKindOf } from "../../../sdk/kubernetesChecks";
 import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../../../sdk/websocketObjects";
 import { KubeObject } from "../../../translate";
 import { PlannedResource, UNKNOWN } from "../../../model/rules";
@@ -114,5 +115,18 @@ describe("translatedKindOf", () => {
     expect(translatedKindOf("kubernetes:apps/v1:Deployment")).toBeUndefined();
     expect(translatedKindOf("pulumi:providers:kubernetes")).toBeUndefined();
     expect(translatedKindOf("pulumi-nodejs:dynamic/agc:Frontend")).toBeUndefined();
+  });
+});
+
+describe("declaredObject", () => {
+  it("is the object with its Outputs resolved, named by the kind the resource declares", async () => {
+    const props = { apiVersion: "v1", metadata: pulumi.output({ name: "db", namespace: "data" }), spec: { type: pulumi.output("LoadBalancer") } };
+    expect(await declaredObject("Service", props)).toEqual({ apiVersion: "v1", kind: "Service", metadata: { name: "db", namespace: "data" }, spec: { type: "LoadBalancer" } });
+  });
+
+  it("never reads a Secret's data, and leaves out an object Pulumi will name", async () => {
+    const secret = { apiVersion: "v1", metadata: { name: "tls" }, type: "kubernetes.io/tls", data: { "tls.key": "a2V5" }, stringData: { "tls.crt": "x" } };
+    expect(await declaredObject("Secret", secret)).toEqual({ apiVersion: "v1", kind: "Secret", metadata: { name: "tls" }, type: "kubernetes.io/tls" });
+    expect(await declaredObject("Service", { metadata: {}, spec: {} })).toBeUndefined();
   });
 });
