@@ -1,5 +1,6 @@
 // Rules across resources, run in the program while it declares them: limits per gateway,
-// subnet budgets, overlaps, region match. A resource's `check` sees only itself, and a new
+// subnet budgets, overlaps, region match; and the controller's rules over the Kubernetes
+// objects the program declares (sdk/kubernetesChecks.ts). A resource's `check` sees only itself, and a new
 // resource's id is unknown at preview, so references are followed back to the resource object
 // that produced them. What other stacks already created is read from the cluster when it can
 // be reached; when not, the program says so and checks what it declares.
@@ -23,6 +24,7 @@ import {
 import { ObjectsByKind, inventoryFromObjects } from "../model/objects";
 import { KubeClient, isNotFound, resourcePath } from "../kube/client";
 import { DeclaredResource, knownValue, resolveInput, traceReference } from "./references";
+import { DeclaredObject, declaredObject, declaredObjectViolations, observeKubernetesObjects, plannedObject } from "./kubernetesChecks";
 
 type Inputs = Record<string, unknown>;
 
@@ -34,9 +36,15 @@ interface Declared extends Identity {
   planned: Promise<PlannedResource>;
 }
 
+/** A @pulumi/kubernetes resource translation reads: its object once known, and who declared it. */
+interface ObservedObject {
+  object: Promise<DeclaredObject<pulumi.Resource> | undefined>;
+}
+
 /** Everything one program declares. One per process: a Pulumi program is one process. */
 class ProgramInventory {
   private readonly declared: Declared[] = [];
+  private readonly kubernetesObjects: ObservedObject[] = [];
   private readonly byResource = new Map<pulumi.Resource, Declared>();
   /** The `id` output of each declared resource: the common reference, known without waiting. */
   private readonly byIdOutput = new Map<unknown, Declared>();
@@ -58,6 +66,21 @@ class ProgramInventory {
     this.byResource.set(resource, declared);
     this.byIdOutput.set(resource.id, declared);
     this.existing ??= readExisting(inputs.kubeconfig, stackOwner());
+    this.scheduleRound();
+  }
+
+  /**
+   * The id a declared resource will have: known at preview, where its `id` output is not (the
+   * provider names the object after the resource's name and namespace).
+   */
+  idOf(resource: pulumi.CustomResource): string | undefined {
+    return this.byResource.get(resource)?.key;
+  }
+
+  /** Registers a @pulumi/kubernetes resource whose object translation reads. */
+  observeKubernetes(resource: pulumi.Resource, kind: string, props: Record<string, unknown>): void {
+    const object = declaredObject(kind, props).then((o) => o && { object: o, owner: resource });
+    this.kubernetesObjects.push({ object });
     this.scheduleRound();
   }
 
@@ -99,25 +122,41 @@ class ProgramInventory {
   }
 
   private async check(): Promise<void> {
-    const planned = inventoryFromPlan(await Promise.all(this.declared.map((d) => d.planned)));
-    const existing = await this.existing!;
+    const declared = [...this.declared];
+    const observed = [...this.kubernetesObjects];
+    const plan = await Promise.all(declared.map((d) => d.planned));
+    // A program declaring Kubernetes objects only has nothing of ours to count in the cluster.
+    const existing = (await this.existing) ?? { inventory: EMPTY_INVENTORY, complete: false };
     // With the cluster read, every parent is either declared here or exists there, so a
     // reference to neither is an error (AGC022); without it, it may belong to another stack.
-    const violations = checkInventory(mergeInventories(planned, existing.inventory), { strictReferences: existing.complete });
-    const logged = violations.map((v) => this.report(v)).filter((l): l is Promise<void> => l !== undefined);
+    const violations = checkInventory(mergeInventories(inventoryFromPlan(plan), existing.inventory), { strictReferences: existing.complete });
+    const logged = [
+      ...violations.map((v) => this.report(v, declared.find((d) => d.kind === v.resource.kind && d.name === v.resource.name)?.resource)),
+      ...(await kubernetesViolations(declared, plan, observed)).map(({ violation, owner }) => this.report(violation, owner)),
+    ].filter((l): l is Promise<void> => l !== undefined);
     await Promise.all(logged);
     if (logged.length > 0) failProgram(`pulumi-agc: ${checksFailedMessage(logged.length)}`);
   }
 
-  /** Logs a violation under the resource it names, unless already logged or not this program's. */
-  private report(v: Violation): Promise<void> | undefined {
-    if (this.reported.has(v.message)) return undefined;
-    const owner = this.declared.find((d) => d.kind === v.resource.kind && d.name === v.resource.name);
-    // Only what this program declares is reported: other stacks' problems are theirs.
-    if (!owner) return undefined;
+  /**
+   * Logs a violation under the resource it names, unless already logged or not this
+   * program's: only what this program declares is reported, other stacks' problems are theirs.
+   */
+  private report(v: Violation, owner: pulumi.Resource | undefined): Promise<void> | undefined {
+    if (!owner || this.reported.has(v.message)) return undefined;
     this.reported.add(v.message);
-    return pulumi.log.error(v.message, owner.resource);
+    return pulumi.log.error(v.message, owner);
   }
+}
+
+/** The controller's rules over the objects declared so far: our resources' (`plan[i]` is `declared[i]`'s) and @pulumi/kubernetes' alike. */
+async function kubernetesViolations(declared: readonly Declared[], plan: readonly PlannedResource[], observed: readonly ObservedObject[]) {
+  const ours = plan.map((p, i) => {
+    const object = plannedObject(p);
+    return object && { object, owner: declared[i]!.resource as pulumi.Resource };
+  });
+  const theirs = await Promise.all(observed.map((o) => o.object));
+  return declaredObjectViolations([...ours, ...theirs].filter((d): d is DeclaredObject<pulumi.Resource> => d !== undefined));
 }
 
 function checksFailedMessage(count: number): string {
@@ -170,3 +209,4 @@ async function readExisting(kubeconfig: unknown, owner: string): Promise<{ inven
 }
 
 export const programInventory = new ProgramInventory();
+observeKubernetesObjects((resource, kind, props) => programInventory.observeKubernetes(resource, kind, props));

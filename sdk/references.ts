@@ -24,7 +24,10 @@ interface OutputInternals {
 
 const internals = (output: pulumi.Output<unknown>) => output as unknown as OutputInternals;
 
-/** An input with the preview sentinel in place of every value not known yet. */
+/**
+ * An input with the preview sentinel in place of every value not known yet, at any depth:
+ * inside arrays and plain objects too (a Kubernetes object's spec holds Outputs anywhere).
+ */
 export async function resolveInput(input: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(input)) {
     const output = internals(input);
@@ -32,7 +35,17 @@ export async function resolveInput(input: unknown): Promise<unknown> {
   }
   if (input !== null && typeof (input as Promise<unknown>)?.then === "function") return resolveInput(await input);
   if (Array.isArray(input)) return Promise.all(input.map(resolveInput));
+  if (isPlainObject(input)) {
+    const entries = await Promise.all(Object.entries(input).map(async ([k, v]) => [k, await resolveInput(v)] as const));
+    return Object.fromEntries(entries);
+  }
   return input;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** The value of an input when all of it is known, else undefined. */

@@ -3,7 +3,7 @@
 // 502 trap, and hands each object to @pulumi/kubernetes.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { failProgram } from "./programChecks";
+import { failProgram, programInventory } from "./programChecks";
 import { Frontend } from "./resources";
 import { missingHealthCheckPathWarning, objectNameProblem, webSocketServiceProblems } from "./websocketChecks";
 import {
@@ -94,8 +94,15 @@ function knownInput(args: WebSocketServiceArgs): WebSocketServiceInput {
   };
 }
 
+/**
+ * A Frontend given as the resource is referenced by the id it will have, known at preview
+ * (its `id` output is not): so preview sees the Gateway's or Ingress's whole object and checks
+ * it (a Frontend shared by two of them, AGC011). The objects depend on it explicitly instead.
+ */
 function frontendReference(frontend: WebSocketServiceArgs["frontend"]): pulumi.Output<string | undefined> {
-  return frontend instanceof Frontend ? frontend.id : pulumi.output(frontend);
+  if (!(frontend instanceof Frontend)) return pulumi.output(frontend);
+  const id = programInventory.idOf(frontend);
+  return id === undefined ? frontend.id : pulumi.output(id);
 }
 
 const urlOf = (host: pulumi.Input<string | undefined>, path: string) => pulumi.output(host).apply((h) => (h ? webSocketUrl(h, path) : undefined));
@@ -148,12 +155,13 @@ export class WebSocketService extends pulumi.ComponentResource {
     const deployment = make("deployment")!;
     const service = make("service")!;
     const healthCheckPolicy = make("healthCheckPolicy");
-    const gateway = make("gateway");
+    const frontendResource = args.frontend instanceof Frontend ? [args.frontend] : [];
+    const gateway = make("gateway", frontendResource);
     const routePolicy = make("routePolicy");
     // The route comes last: its first request finds ready pods probed on the right path, and its timeouts.
     const backend = [deployment, service, ...(healthCheckPolicy ? [healthCheckPolicy] : [])];
     make("httpRoute", [...backend, ...(gateway ? [gateway] : []), ...(routePolicy ? [routePolicy] : [])]);
-    make("ingress", backend);
+    make("ingress", [...backend, ...frontendResource]);
 
     const path = args.path ?? WEBSOCKET_SERVICE_DEFAULTS.path;
     const fqdn = args.frontend instanceof Frontend ? args.frontend.fqdn : undefined;

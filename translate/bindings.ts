@@ -2,7 +2,7 @@
 // CR is served by that Frontend's TrafficController, on that Frontend's Service; one that names
 // none gets a data plane of its own (managed mode). A Frontend serves one consumer (AGC011).
 import { checkFrontendUsage, FrontendConsumer } from "../model/rules";
-import { DataplaneOwner, FRONTEND_ADDRESS_TYPE, INGRESS_FRONTEND_ANNOTATION, INGRESS_FRONTEND_NAMESPACE_ANNOTATION, KubeObject, Snapshot } from "./types";
+import { DataplaneOwner, FRONTEND_ADDRESS_TYPE, INGRESS_FRONTEND_ANNOTATION, INGRESS_FRONTEND_NAMESPACE_ANNOTATION, KubeObject, ReportViolation, Snapshot } from "./types";
 import { byCreationThenName, keyOf, live, namespaceOf } from "./objects";
 import { Problem } from "./conditions";
 import { DEFAULT_NAMESPACE } from "../model/kinds";
@@ -105,7 +105,7 @@ export class Bindings {
  * AGC011: of the consumers sharing a Frontend, the oldest keeps it; the others are refused
  * with the rule's message.
  */
-export function refuseSharedFrontends(bindings: readonly Binding[]): Map<Binding, Problem> {
+export function refuseSharedFrontends(bindings: readonly Binding[], report: ReportViolation): Map<Binding, Problem> {
   const byFrontend: Record<string, FrontendConsumer[]> = {};
   const ordered = [...bindings].filter((b) => b.slot.kind === "Frontend").sort((a, b) => byCreationThenName(a.consumer, b.consumer) || a.consumerKind.localeCompare(b.consumerKind));
   for (const b of ordered) {
@@ -116,6 +116,7 @@ export function refuseSharedFrontends(bindings: readonly Binding[]): Map<Binding
   for (const v of checkFrontendUsage(byFrontend)) {
     const b = ordered.find((x) => x.consumerKind === v.resource.kind && keyOf(x.consumer) === v.resource.name);
     if (b) refused.set(b, { reason: "UnsupportedAddress", message: v.message });
+    report(v);
   }
   return refused;
 }

@@ -2,7 +2,7 @@
 // each rule and match, and the route's status per parent.
 import { HeaderMatch, Route } from "../model/ir";
 import { checkKubernetesNameLength } from "../model/rules";
-import { KubeObject, StatusUpdate } from "./types";
+import { KubeObject, ReportViolation, StatusUpdate } from "./types";
 import { GATEWAY_API_VERSION, GATEWAY_GROUP, compact, durationMs, generationOf, irName, keyOf, namespaceOf } from "./objects";
 import { Problem, StatusCondition, condition, conditionFrom, messagesOf } from "./conditions";
 import { intersectHostnames } from "./hostnames";
@@ -22,6 +22,7 @@ export interface RouteContext {
   backends: BackendContext;
   routeSettings: ReadonlyMap<string, RouteSettings>;
   builderFor: (state: GatewayState) => DataplaneBuilder;
+  report: ReportViolation;
 }
 
 /** A rule ready to place: its matches, and what every match of it does. */
@@ -60,6 +61,7 @@ export function translateHttpRoute(route: KubeObject, context: RouteContext): St
     parents.push(parentStatus(ref, result, compiled, context.controllerName, generationOf(route)));
   }
   if (parents.length === 0) return undefined;
+  context.report(nameViolation);
   for (const l of attached.keys()) l.attachedRoutes.add(`HTTPRoute/${keyOf(route)}`);
   placeRoute(route, compiled, attached, context);
   return { apiVersion: GATEWAY_API_VERSION, kind: "HTTPRoute", namespace: namespaceOf(route), name: route.metadata.name, status: { parents } };

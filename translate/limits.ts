@@ -30,14 +30,21 @@ export function checkDataplaneLimits(builder: DataplaneBuilder, usage: Dataplane
   );
 }
 
+/** AGC006 found in a snapshot: every violation, and the one of each TrafficController ("ns/name") associated with such a subnet. */
+export interface DelegatedSubnetViolations {
+  violations: Violation[];
+  byTrafficController: Map<string, Violation>;
+}
+
 /**
  * AGC006: LoadBalancer Services holding an address inside a delegated subnet, other than the
- * addresses assigned to our frontends. Returns the violation per TrafficController ("ns/name")
- * associated with such a subnet.
+ * addresses assigned to our frontends. A subnet no gateway is associated with yet breaks the
+ * rule too: its violation has no TrafficController.
  */
-export function checkDelegatedSubnets(snapshot: Snapshot): Map<string, Violation> {
+export function checkDelegatedSubnets(snapshot: Snapshot): DelegatedSubnetViolations {
   const ours = new Set(Object.values(snapshot.addresses).flat());
-  const result = new Map<string, Violation>();
+  const violations: Violation[] = [];
+  const byTrafficController = new Map<string, Violation>();
   for (const subnet of live(snapshot.subnetDelegations ?? [])) {
     const prefix = parsePrefix(subnet.spec?.addressPrefix);
     if (!prefix.ok) continue;
@@ -51,13 +58,14 @@ export function checkDelegatedSubnets(snapshot: Snapshot): Map<string, Violation
       otherOccupants: occupants,
     });
     if (!found) continue;
+    violations.push(found);
     for (const a of live(snapshot.associations ?? [])) {
       if (namespaceOf(a) === namespaceOf(subnet) && a.spec?.subnetRef?.name === subnet.metadata.name && a.spec?.trafficControllerRef?.name) {
-        result.set(`${namespaceOf(a)}/${a.spec.trafficControllerRef.name}`, found);
+        byTrafficController.set(`${namespaceOf(a)}/${a.spec.trafficControllerRef.name}`, found);
       }
     }
   }
-  return result;
+  return { violations, byTrafficController };
 }
 
 function serviceAddresses(service: KubeObject): string[] {

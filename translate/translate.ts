@@ -1,7 +1,7 @@
 // The whole translation, as one pure function, in steps: classes and policies; bindings of
 // Gateways and Ingresses to data planes; listeners; routes; Ingresses; limits; then every data
 // plane's IR and every status, sorted.
-import { checkKubernetesNameLength } from "../model/rules";
+import { Violation, checkKubernetesNameLength, sortViolations } from "../model/rules";
 import { KubeObject, Snapshot, StatusUpdate, TranslateOptions, TranslateResult, Warning } from "./types";
 import { byCreationThenName, byKey, compareText, keyOf, live, namespaceOf } from "./objects";
 import { gatewayClassStatus, ourGatewayClasses } from "./gatewayclass";
@@ -36,6 +36,11 @@ interface IngressState {
 
 class Translation {
   private readonly statuses: StatusUpdate[] = [];
+  private readonly violations = new Map<string, Violation>();
+  /** Each rule a step finds broken, once however many objects report it. */
+  private readonly report = (v: Violation | undefined): void => {
+    if (v) this.violations.set(v.message, v);
+  };
   private readonly builders = new Map<string, DataplaneBuilder>();
   private readonly gateways = new Map<string, GatewayState>();
   private readonly ingresses: IngressState[] = [];
@@ -71,6 +76,7 @@ class Translation {
       },
       routeSettings: this.policies.routeSettings,
       builderFor: (state) => this.builderOf(state.binding!.owner),
+      report: this.report,
     };
   }
 
@@ -86,9 +92,10 @@ class Translation {
     for (const g of gateways) results.set(g, this.bindings.bindGateway(g));
     for (const i of ingresses) {
       const longName = checkKubernetesNameLength({ kind: "Ingress", name: keyOf(i) }, "metadata.name", i.metadata.name);
+      this.report(longName);
       results.set(i, longName ? { ok: false, problem: { reason: "Invalid", message: longName.message } } : this.bindings.bindIngress(i));
     }
-    const refused = refuseSharedFrontends([...results.values()].flatMap((b) => (b.ok ? [b.binding] : [])));
+    const refused = refuseSharedFrontends([...results.values()].flatMap((b) => (b.ok ? [b.binding] : [])), this.report);
     const effective = (b: BindingResult): Binding | Problem => (!b.ok ? b.problem : refused.get(b.binding) ?? b.binding);
     for (const i of ingresses) {
       const binding = effective(results.get(i)!);
@@ -98,7 +105,7 @@ class Translation {
   }
 
   translateGateways(): void {
-    const context = { secrets: this.snapshot.secrets, referenceGrants: this.snapshot.referenceGrants };
+    const context = { secrets: this.snapshot.secrets, referenceGrants: this.snapshot.referenceGrants, report: this.report };
     for (const [gateway, binding] of this.gatewayBindings) {
       const state = gatewayState(gateway, binding, context);
       if (state.binding) programListeners(state, this.builderOf(state.binding.owner));
@@ -140,14 +147,16 @@ class Translation {
         listeners: gateways.reduce((n, s) => n + s.listeners.length, 0) + ingresses.length,
         routeSources: routeSources.size + ingresses.length,
       });
+      violations.forEach(this.report);
       const problems = violations.map((v) => ({ reason: "NoResources", message: v.message }));
       for (const s of gateways) s.programProblems.push(...problems);
       for (const s of ingresses) s.problems.push(...problems);
     }
-    const subnetViolations = checkDelegatedSubnets(this.snapshot);
+    const subnets = checkDelegatedSubnets(this.snapshot);
+    subnets.violations.forEach(this.report);
     for (const state of this.gateways.values()) {
       const owner = state.binding?.owner;
-      const found = owner?.kind === "TrafficController" ? subnetViolations.get(`${owner.namespace}/${owner.name}`) : undefined;
+      const found = owner?.kind === "TrafficController" ? subnets.byTrafficController.get(`${owner.namespace}/${owner.name}`) : undefined;
       if (found) state.subnetProblems.push({ reason: "SubnetShared", message: found.message });
     }
   }
@@ -178,6 +187,7 @@ class Translation {
       dataplanes,
       statuses: statuses.sort(byStatusKey),
       warnings: warnings.sort((a, b) => compareText(regardingKey(a), regardingKey(b))),
+      violations: sortViolations([...this.violations.values()]),
     };
   }
 }

@@ -1,6 +1,7 @@
 // The translator's public interface: a snapshot of Kubernetes objects in, one IR document per
 // data plane and every status to write out. Pure: no clock, no I/O, sorted output.
 import { GatewayIr } from "../model/ir";
+import { Violation } from "../model/rules";
 
 /** Object metadata, as the API server returns it (only what translation reads). */
 export interface ObjectMeta {
@@ -157,7 +158,15 @@ export interface TranslateResult {
   statuses: StatusUpdate[];
   /** Sorted like statuses. */
   warnings: Warning[];
+  /**
+   * Every rule (AGCxxx) the objects break, each once, as the statuses and warnings word it;
+   * sorted. `pulumi preview` reports these for the objects a program declares.
+   */
+  violations: Violation[];
 }
+
+/** Where the steps of a translation report a broken rule, as they find it. */
+export type ReportViolation = (violation: Violation | undefined) => void;
 
 export interface TranslateOptions {
   /** The GatewayClass controllerName we answer for. */

@@ -29,6 +29,8 @@ export function gatewayState(gateway: KubeObject, binding: Binding | Problem, co
   if (tooMany) problems.push({ reason: "ListenersNotValid", message: tooMany.message });
   const longName = checkKubernetesNameLength({ kind: "Gateway", name: keyOf(gateway) }, "metadata.name", gateway.metadata.name);
   if (longName) problems.push({ reason: "Invalid", message: longName.message });
+  context.report(tooMany);
+  context.report(longName);
   return { gateway, binding: "reason" in binding ? undefined : binding, problems, listeners, irFrontends: new Map(), programProblems: [], subnetProblems: [] };
 }
 

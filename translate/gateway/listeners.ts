@@ -1,7 +1,7 @@
 // A Gateway's listeners: what each accepts, the certificates it serves, and its status.
 import { TlsCertificate } from "../../model/ir";
 import { checkListenerPort } from "../../model/rules";
-import { KubeObject, SecretObject } from "../types";
+import { KubeObject, ReportViolation, SecretObject } from "../types";
 import { GATEWAY_GROUP, keyOf, namespaceOf, selectorMatches } from "../objects";
 import { Problem, StatusCondition, condition, conditionFrom, conditionOf } from "../conditions";
 import { certificateSecretProblem } from "../certificates";
@@ -37,6 +37,7 @@ const HTTP_ROUTE: RouteKind = { group: GATEWAY_GROUP, kind: "HTTPRoute" };
 export interface ListenerContext {
   secrets: readonly SecretObject[];
   referenceGrants: readonly KubeObject[];
+  report: ReportViolation;
 }
 
 /** Every listener of a Gateway, checked one by one, then against each other. */
@@ -68,6 +69,7 @@ function resolveListener(gateway: KubeObject, spec: any, index: number, context:
   }
   const portViolation = checkListenerPort({ kind: "Gateway", name: keyOf(gateway) }, `spec.listeners[${index}].port`, listener.port);
   if (portViolation) listener.accepted.push({ reason: "PortUnavailable", message: portViolation.message });
+  context.report(portViolation);
   resolveRouteKinds(listener, spec.allowedRoutes?.kinds, index);
   if (protocol === "HTTPS") resolveCertificates(listener, spec.tls, index, context);
   return listener;

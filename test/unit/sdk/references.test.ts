@@ -4,7 +4,8 @@
 // preview. That preview refuses such programs is shown with the real engine by
 // examples/invalid/agc003-transformed-ids (test/e2e/examples.test.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { DeclaredResource, Trace, knownValue, traceReference } from "../../../sdk/references";
+import { DeclaredResource, Trace, knownValue, resolveInput, traceReference } from "../../../sdk/references";
+import { UNKNOWN } from "../../../model/rules";
 
 /** The ids of new resources are unknown, as at preview: the mock returns no id. */
 pulumi.runtime.setMocks(
@@ -85,5 +86,20 @@ describe("traceReference when the id is known (an existing gateway)", () => {
 
   it("uses the id's value", async () => {
     expect(await trace(existing.id.apply((x) => x))).toEqual({ key: "agc-system/trafficcontrollers/existing-object" });
+  });
+});
+
+describe("resolveInput", () => {
+  const gw = declare("TrafficController", "gw-resolved");
+
+  it("resolves Outputs at any depth of a Kubernetes object, the sentinel where a value is not known", async () => {
+    const object = {
+      metadata: pulumi.output({ name: "web", labels: { app: pulumi.output("web") } }),
+      spec: { listeners: [{ port: pulumi.output(80), hostname: gw.id }], gatewayClassName: Promise.resolve("agc") },
+    };
+    expect(await resolveInput(object)).toEqual({
+      metadata: { name: "web", labels: { app: "web" } },
+      spec: { listeners: [{ port: 80, hostname: UNKNOWN }], gatewayClassName: "agc" },
+    });
   });
 });
