@@ -12,7 +12,6 @@ import { ControllerPhase, controllerReadiness, serveHealth } from "../../control
 import { leveledLog } from "../../controller/log";
 import { CONTROLLER_NAME } from "../../translate";
 import * as bootstrap from "./controller-bootstrap";
-import * as install from "./controller-install";
 import { SHARED_HELP, SHARED_VALUE_OPTIONS, healthListen, logLevel, option, unknownOption } from "./controller-flags";
 
 export const summary = "run the ALB controller against a cluster (gateways, frontends, Gateway API, Ingress, data planes)";
@@ -66,7 +65,8 @@ ${SHARED_HELP}`;
 
 export async function main(args: string[]): Promise<number> {
   if (args[0] === "bootstrap") return bootstrap.main(args.slice(1));
-  if (args[0] === "install") return install.main(args.slice(1));
+  // Loaded only when asked for: the pods' process never holds the install code (nor the RBAC scan).
+  if (args[0] === "install") return require("./controller-install").main(args.slice(1));
   if (args.includes("--help") || args.includes("-h")) {
     console.log(HELP);
     return 0;
