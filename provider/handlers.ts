@@ -5,7 +5,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { API_VERSION, KindName, parseId } from "../model/kinds";
 import { isUnknown, containsUnknown } from "../model/rules";
 import { KubeClient, KubeError, isConflict, resourcePath } from "../kube/client";
-import { BINDINGS, Inputs, KindBinding, PATCH_FORCE_ANNOTATION, desiredObject, idOf, inputsFromObject, namespaceOf, objectName, patchForce, pluralOf, withDefaults } from "./kinds";
+import { BINDINGS, Inputs, KindBinding, PATCH_FORCE_ANNOTATION, desiredObject, idOf, inputsFromObject, namespaceOf, objectName, patchForce, pluralOf, withDefaults } from "../model/bindings";
 
 export const FIELD_MANAGER = "pulumi-agc";
 export const DEFAULT_TIMEOUT_SECONDS = 300;

@@ -4,7 +4,7 @@
 // fails `pulumi preview` with the code and message the controller would write in a status.
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_CLASS, INGRESS_CLASS } from "../controller/install";
-import { BINDINGS, desiredObject } from "../provider/kinds";
+import { BINDINGS, desiredObject } from "../model/bindings";
 import { PlannedResource, Violation, containsUnknown, plannedName } from "../model/rules";
 import { CONTROLLER_NAME, KubeObject, snapshotFromObjects, translate } from "../translate";
 import { keyOf } from "../translate/objects";

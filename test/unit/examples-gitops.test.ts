@@ -8,7 +8,7 @@ import { installObjects } from "../../controller/install";
 import { API_VERSION, KindName } from "../../model/kinds";
 import { inventoryFromObjects } from "../../model/objects";
 import { checkInventory } from "../../model/rules";
-import { BINDINGS } from "../../provider/kinds";
+import { BINDINGS } from "../../model/bindings";
 import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../../sdk/websocketObjects";
 import { CONTROLLER_NAME, translate } from "../../translate";
 import { snapshotFromObjects } from "../../translate/snapshot";

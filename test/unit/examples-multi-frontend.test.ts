@@ -6,7 +6,7 @@ import { SUBNET_PREFIX, VIRTUAL_NETWORK_ADDRESS_SPACE, multiFrontendLayout } fro
 import { KindName } from "../../model/kinds";
 import { inventoryFromObjects } from "../../model/objects";
 import { allocateBlocks, checkInventory } from "../../model/rules";
-import { BINDINGS, desiredObject } from "../../provider/kinds";
+import { BINDINGS, desiredObject } from "../../model/bindings";
 import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../../sdk/websocketObjects";
 import { CONTROLLER_NAME, translate } from "../../translate";
 import { snapshotFromObjects } from "../../translate/snapshot";

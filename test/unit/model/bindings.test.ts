@@ -1,4 +1,4 @@
-import { BINDINGS, desiredObject, patchForce } from "../../../provider/kinds";
+import { BINDINGS, desiredObject, patchForce } from "../../../model/bindings";
 import { objectNameFor } from "../../../model/kinds";
 
 const GW_ID = "agc-system/trafficcontrollers/gw";

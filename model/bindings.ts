@@ -15,8 +15,8 @@ import {
   formatId,
   objectNameFor,
   parseId,
-} from "../model/kinds";
-import { agcNameOf } from "../model/objects";
+} from "./kinds";
+import { agcNameOf } from "./objects";
 import {
   Violation,
   checkAssociation,
@@ -24,7 +24,7 @@ import {
   checkSubnetDelegation,
   checkTrafficController,
   namespaceOrDefault,
-} from "../model/rules";
+} from "./rules";
 
 export type Inputs = Record<string, any>;
 
