@@ -128,11 +128,16 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
 
 export interface Process { child: ChildProcess; stop: () => Promise<void> }
 
-/** Starts `cmd` and waits for `port`; `stop` kills that process (and only it). */
+/**
+ * Starts `cmd` and waits for `port`; `stop` kills that process (and only it). Its stderr
+ * (startup notices) is shown only when it exits before listening.
+ */
 export async function startProcess(cmd: string, args: string[], port: number): Promise<Process> {
-  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  await Promise.race([waitForPort(port), exited.then(() => { throw new Error(`${cmd} ${args.join(" ")} exited`); })]);
+  await Promise.race([waitForPort(port), exited.then(() => { throw new Error(`${cmd} ${args.join(" ")} exited:\n${stderr}`); })]);
   return { child, stop: async () => { if (child.exitCode === null) { child.kill("SIGKILL"); await exited; } } };
 }
 
@@ -140,8 +145,7 @@ export async function startProcess(cmd: string, args: string[], port: number): P
 export function startHaproxy(dir: string, name: string, cfg: string, port: number): Promise<Process> {
   const file = path.join(dir, `${name}.cfg`);
   fs.writeFileSync(file, cfg);
-  // -q: startup notices off; configuration errors still go to stderr.
-  return startProcess("/usr/sbin/haproxy", ["-q", "-f", file], port);
+  return startProcess("/usr/sbin/haproxy", ["-f", file], port);
 }
 
 /** The fast backend, in `dir`, with its 64 KiB file. */
