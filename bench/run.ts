@@ -17,7 +17,7 @@ import { GatewayIr } from "../model/ir";
 import { freePort, sleep } from "../test/dataplane/harness";
 import {
   BIG_BYTES, CONNECTIONS, h2load, LoadResult, minimalConfig, Process, run, sameFeaturesConfig, SECONDS,
-  startFastBackend, startHaproxy, startNodeProxy, wrk,
+  startFastBackend, startHaproxy, startNodeProxy, withCpu, wrk,
 } from "./targets";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -68,21 +68,23 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-interface Target { name: string; port: number; h2c: boolean }
+/** `pid`: the process whose CPU per request is reported (the proxy's; for "direct", the backend's). */
+interface Target { name: string; port: number; h2c: boolean; pid: () => number }
+type Measured = LoadResult & { cpuUs: number };
 
 /**
  * Every target for one protocol and body, ROUNDS times. The generated and the same-features
  * configurations run next to each other, in alternating order, so their ratio compares
  * measurements taken under the same load.
  */
-async function proxyOverhead(targets: Target[], load: (url: string) => Promise<LoadResult>, protocol: "wrk" | "h2load"): Promise<Map<string, LoadResult[]>> {
-  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+async function proxyOverhead(targets: Target[], load: (url: string) => Promise<LoadResult>, protocol: "wrk" | "h2load"): Promise<Map<string, Measured[]>> {
+  const results = new Map<string, Measured[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = [...targets];
     if (round % 2 === 1) [order[1], order[2]] = [order[2], order[1]];
     for (const t of order) {
       if (protocol === "h2load" && !t.h2c) continue;
-      results.get(t.name)!.push(await load(`http://127.0.0.1:${t.port}`));
+      results.get(t.name)!.push(await withCpu(t.pid(), () => load(`http://127.0.0.1:${t.port}`)));
     }
   }
   return results;
@@ -100,11 +102,15 @@ async function main(): Promise<void> {
   const sameLog = new AccessLogReader(path.join(dir, "access.sock"), (lines) => { sameLogLines += lines.length; });
   const irFile = path.join(dir, "ir.json");
   try {
-    processes.push(await startFastBackend(dir, fastPort));
+    const fast = await startFastBackend(dir, fastPort);
+    processes.push(fast);
     await sameLog.start();
-    processes.push(await startHaproxy(dir, "same-features", sameFeaturesConfig(samePort, fastPort, dir), samePort));
-    processes.push(await startHaproxy(dir, "minimal", minimalConfig(minimalPort, fastPort), minimalPort));
-    processes.push(await startNodeProxy(nodeProxyPort, fastPort));
+    const same = await startHaproxy(dir, "same-features", sameFeaturesConfig(samePort, fastPort, dir), samePort);
+    processes.push(same);
+    const minimal = await startHaproxy(dir, "minimal", minimalConfig(minimalPort, fastPort), minimalPort);
+    processes.push(minimal);
+    const nodeProxy = await startNodeProxy(nodeProxyPort, fastPort);
+    processes.push(nodeProxy);
     fs.writeFileSync(irFile, JSON.stringify(gateway(genPort, [fastPort])));
     const started = await agent.watchFile(irFile, 20);
     if (started.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(started)}`);
@@ -115,14 +121,16 @@ async function main(): Promise<void> {
       `${SECONDS} s per run, ${ROUNDS} rounds, ${CONNECTIONS} connections (h2load: 10 streams each); load generator, proxy and backend share the machine.\n`);
 
     console.log("## Proxy overhead\n\nBackend: HAProxy answering every request itself (HTTP/1.1 and h2c). " +
-      "req/s, p50 and p99: medians over the rounds.\n");
-    console.log("| target | protocol | body | req/s | p50 ms | p99 ms | req/s per round |\n|---|---|---|---|---|---|---|");
+      "req/s, p50, p99 and CPU: medians over the rounds. CPU: user + system time of the proxy's processes " +
+      "(for direct, the backend's) per request.\n");
+    console.log("| target | protocol | body | req/s | p50 ms | p99 ms | CPU µs/req | req/s per round | CPU µs/req per round |\n|---|---|---|---|---|---|---|---|---|");
+    const pid = (p: Process) => () => p.child.pid!;
     const targets: Target[] = [
-      { name: "direct to the backend", port: fastPort, h2c: true },
-      { name: "generated config", port: genPort, h2c: true },
-      { name: "hand-written HAProxy, same features", port: samePort, h2c: true },
-      { name: "hand-written HAProxy, minimal", port: minimalPort, h2c: true },
-      { name: "node reverse proxy", port: nodeProxyPort, h2c: false },
+      { name: "direct to the backend", port: fastPort, h2c: true, pid: pid(fast) },
+      { name: "generated config", port: genPort, h2c: true, pid: () => agent.haproxyPid! },
+      { name: "hand-written HAProxy, same features", port: samePort, h2c: true, pid: pid(same) },
+      { name: "hand-written HAProxy, minimal", port: minimalPort, h2c: true, pid: pid(minimal) },
+      { name: "node reverse proxy", port: nodeProxyPort, h2c: false, pid: pid(nodeProxy) },
     ];
     const ratios: string[] = [];
     for (const [body, p] of [["3 B", "/small"], ["64 KiB", "/big"]]) {
@@ -131,18 +139,22 @@ async function main(): Promise<void> {
         const results = await proxyOverhead(targets, measure, protocol);
         for (const t of targets) {
           const rs = results.get(t.name)!;
-          const row = rs.length === 0 ? "n/a | n/a | n/a | n/a"
-            : `${Math.round(median(rs.map((r) => r.rps)))} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ${rs.map((r) => Math.round(r.rps)).join(" ")}`;
+          const row = rs.length === 0 ? "n/a | n/a | n/a | n/a | n/a | n/a"
+            : `${Math.round(median(rs.map((r) => r.rps)))} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ` +
+              `${median(rs.map((r) => r.cpuUs)).toFixed(1)} | ${rs.map((r) => Math.round(r.rps)).join(" ")} | ${rs.map((r) => r.cpuUs.toFixed(1)).join(" ")}`;
           console.log(`| ${t.name} | ${label} | ${body} | ${row} |`);
         }
         const gen = results.get("generated config")!;
-        const same = results.get("hand-written HAProxy, same features")!;
-        const perRound = gen.map((g, i) => g.rps / same[i].rps);
-        ratios.push(`| ${label} | ${body} | ${median(perRound).toFixed(2)} | ${perRound.map((r) => r.toFixed(2)).join(" ")} |`);
+        const hand = results.get("hand-written HAProxy, same features")!;
+        const rps = gen.map((g, i) => g.rps / hand[i].rps);
+        const cpu = gen.map((g, i) => hand[i].cpuUs / g.cpuUs);
+        const cells = (xs: number[]) => `${median(xs).toFixed(2)} | ${xs.map((r) => r.toFixed(2)).join(" ")}`;
+        ratios.push(`| ${label} | ${body} | ${cells(rps)} | ${cells(cpu)} |`);
       }
     }
-    console.log("\nGenerated / hand-written with the same features (req/s, each round's pair; goal at least 0.95):\n");
-    console.log(`| protocol | body | ratio (median) | per round |\n|---|---|---|---|\n${ratios.join("\n")}`);
+    console.log("\nGenerated / hand-written with the same features, each round's pair (goal: at least 0.95). By req/s; and by CPU " +
+      "per request, inverted (hand-written's µs/req over generated's), so both read as the generated config's relative throughput:\n");
+    console.log(`| protocol | body | req/s ratio (median) | per round | CPU ratio (median) | per round |\n|---|---|---|---|---|---|\n${ratios.join("\n")}`);
     console.log(`\n(The same-features configuration shipped ${sameLogLines} access log lines to its reader.)`);
 
     // WebSockets and propagation need a backend that echoes WebSockets and says which one answered: node.

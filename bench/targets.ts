@@ -22,7 +22,7 @@ export function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-export interface LoadResult { rps: number; p50ms: number; p99ms: number }
+export interface LoadResult { rps: number; p50ms: number; p99ms: number; requests: number }
 
 function wrkLatencyMs(text: string, pct: string): number {
   const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(text);
@@ -35,7 +35,10 @@ export async function wrk(url: string): Promise<LoadResult> {
   const out = await run("wrk", ["-t", "2", "-c", String(CONNECTIONS), "-d", `${SECONDS}s`, "--latency", url]);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   if (errors) throw new Error(`wrk ${url}: ${errors[1]} answers were not 2xx/3xx\n${out}`);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50ms: wrkLatencyMs(out, "50"), p99ms: wrkLatencyMs(out, "99") };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50ms: wrkLatencyMs(out, "50"), p99ms: wrkLatencyMs(out, "99"),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
+  };
 }
 
 /** h2c with prior knowledge; p50/p99 from its per-request log, written into `dir`. */
@@ -48,7 +51,38 @@ export async function h2load(url: string, dir: string): Promise<LoadResult> {
   const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0);
   const not2xx = Number(/status codes: \d+ 2xx, \d+ 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
   if (failed > 0 || not2xx > 0) throw new Error(`h2load ${url}: ${failed} requests failed, ${not2xx} answered 4xx/5xx\n${out}`);
-  return { rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1]), p50ms: at(0.5), p99ms: at(0.99) };
+  return {
+    rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1]), p50ms: at(0.5), p99ms: at(0.99),
+    requests: Number(/(\d+) succeeded/.exec(out)?.[1]),
+  };
+}
+
+/** Linux's clock tick, the unit of utime and stime in /proc/<pid>/stat. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, in seconds) a process and its children have used: an HAProxy master and its workers. */
+export function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      // After the command name (which may hold spaces): state, ppid, ... utime is field 14, stime 15.
+      const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ").pop()!.split(" ");
+      if (Number(p) === pid || Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process went away
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/**
+ * Runs `load` and adds the CPU the process `pid` (and its children) spent per request, in
+ * microseconds. Unlike requests per second, this barely moves when other work shares the CPUs.
+ */
+export async function withCpu<T extends LoadResult>(pid: number, load: () => Promise<T>): Promise<T & { cpuUs: number }> {
+  const before = treeCpuSeconds(pid);
+  const r = await load();
+  return { ...r, cpuUs: ((treeCpuSeconds(pid) - before) * 1e6) / r.requests };
 }
 
 const TIMEOUTS = ["timeout connect 5s", "timeout client 300s", "timeout server 60s"];
