@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AccessLogReader } from "../dataplane/access-log";
+import { DataplaneAgent } from "../dataplane/agent";
 import { accessLogSocket, render } from "../dataplane/render";
 import { GatewayIr } from "../model/ir";
 import { freePort, sleep } from "../test/dataplane/harness";
@@ -27,6 +28,30 @@ interface Variant {
   name: string;
   /** The configuration to run, given the generated one and the hand-written ones. */
   cfg: (generated: string, hand: { same: string; minimal: string }) => string;
+  /** Run by the data plane agent from the IR (as `bench/run.sh` does), not from `cfg`. */
+  byAgent?: true;
+}
+
+interface Running { pid: number; logLines: () => number; stop: () => Promise<void> }
+
+/** The agent, from the IR: it renders, starts HAProxy (`-W -S`) and reads the access log itself. */
+async function startAgent(dir: string, ir: GatewayIr): Promise<Running> {
+  let lines = 0;
+  const agent = new DataplaneAgent({ runtimeDir: path.join(dir, "run"), accessLog: () => { lines++; }, diagnostics: () => undefined });
+  const irFile = path.join(dir, "ir.json");
+  fs.writeFileSync(irFile, JSON.stringify(ir));
+  const started = await agent.watchFile(irFile, 20);
+  if (started.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(started)}`);
+  return { pid: agent.haproxyPid!, logLines: () => lines, stop: () => agent.stop() };
+}
+
+/** HAProxy with `cfg`; whatever it logs goes to the same reader, in this process, as the agent's does. */
+async function startConfig(dir: string, cfg: string, port: number): Promise<Running> {
+  let lines = 0;
+  const reader = new AccessLogReader(accessLogSocket(dir), (ls) => { lines += ls.length; });
+  await reader.start();
+  const hp = await startHaproxy(dir, "haproxy", cfg, port);
+  return { pid: hp.child.pid!, logLines: () => lines, stop: async () => { await hp.stop(); await reader.stop(); } };
 }
 
 const lines = (cfg: string, keep: (l: string) => boolean) => cfg.split("\n").filter(keep).join("\n");
@@ -36,6 +61,7 @@ const VARIANTS: Variant[] = [
   { name: REFERENCE, cfg: (_, h) => h.same },
   { name: "hand-written, minimal", cfg: (_, h) => h.minimal },
   { name: "generated", cfg: (c) => c },
+  { name: "generated, run by the agent", cfg: (c) => c, byAgent: true },
   { name: "generated, no access log", cfg: noLog },
   { name: "generated, no path normalization", cfg: (c) => lines(c, (l) => !/normalize-uri|climbs above the root/.test(l)) },
   {
@@ -99,26 +125,21 @@ async function main(): Promise<void> {
         const out = render(ir, { runtimeDir: vdir });
         for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(vdir, "maps", name), text);
         const cfg = v.cfg(out.haproxyCfg, { same: sameFeaturesConfig(port, backendPort, vdir), minimal: minimalConfig(port, backendPort) });
-        // Every variant that logs ships to the same reader, in this process, as the agent's does.
-        let logLines = 0;
-        const reader = new AccessLogReader(accessLogSocket(vdir), (ls) => { logLines += ls.length; });
-        await reader.start();
-        const hp = await startHaproxy(vdir, "haproxy", cfg, port);
+        const hp = v.byAgent ? await startAgent(vdir, ir) : await startConfig(vdir, cfg, port);
         try {
           await sleep(300);
           const measured: string[] = [];
           for (const [i, p] of protocols.entries()) {
-            const r = await withCpu(hp.child.pid!, () => p.load(`http://127.0.0.1:${port}/small`));
+            const r = await withCpu(hp.pid, () => p.load(`http://127.0.0.1:${port}/small`));
             if (v.name === REFERENCE) reference[i] = r;
             rpsRatios.get(v.name)![i].push(r.rps / reference[i].rps);
             cpuRatios.get(v.name)![i].push(reference[i].cpuUs / r.cpuUs);
             cpuUs.get(v.name)![i].push(r.cpuUs);
             measured.push(`${p.label} ${Math.round(r.rps)} req/s ${r.cpuUs.toFixed(1)} µs/req`);
           }
-          process.stderr.write(`round ${round + 1} ${v.name}: ${measured.join(", ")}, ${logLines} log lines\n`);
+          process.stderr.write(`round ${round + 1} ${v.name}: ${measured.join(", ")}, ${hp.logLines()} log lines\n`);
         } finally {
           await hp.stop();
-          await reader.stop();
         }
       }
     }
