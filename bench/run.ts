@@ -2,35 +2,30 @@
  * Benchmarks (not tests): proxy overhead, WebSocket capacity and change propagation.
  * Run with `bench/run.sh`; results are printed as Markdown tables. Bounded: a few minutes.
  *
- * Environment: BENCH_SECONDS (per load run, default 5), BENCH_WS (WebSockets held, default 2000).
+ * Environment: BENCH_SECONDS (per load run, default 5), BENCH_ROUNDS (proxy overhead rounds,
+ * default 2), BENCH_WS (WebSockets held, default 2000).
  */
-import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import WebSocket, { WebSocketServer } from "ws";
+import { AccessLogReader } from "../dataplane/access-log";
 import { DataplaneAgent } from "../dataplane/agent";
 import { GatewayIr } from "../model/ir";
 import { freePort, sleep } from "../test/dataplane/harness";
+import {
+  BIG_BYTES, CONNECTIONS, h2load, LoadResult, minimalConfig, Process, run, sameFeaturesConfig, SECONDS,
+  startFastBackend, startHaproxy, startNodeProxy, withCpu, wrk,
+} from "./targets";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WS_COUNT = Number(process.env.BENCH_WS ?? 2000);
-const CONNECTIONS = 32;
-const BIG = Buffer.alloc(64 * 1024, "x");
+const BIG = Buffer.alloc(BIG_BYTES, "x");
 
-
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: (SECONDS + 60) * 1000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${cmd} ${args.join(" ")}: ${err.message}\n${stderr}`)) : resolve(stdout));
-  });
-}
-
-/** The backend: `/small` (3 bytes), `/big` (64 KiB), WebSocket echo. */
-async function startBackend(): Promise<{ port: number; server: http.Server }> {
+/** The node backend, for WebSockets and propagation: `/big` (64 KiB), else 3 bytes; WebSocket echo. */
+async function startNodeBackend(): Promise<{ port: number; server: http.Server }> {
   let port = 0;
   const server = http.createServer((req, res) => {
     const body = req.url === "/big" ? BIG : "ok\n";
@@ -42,31 +37,6 @@ async function startBackend(): Promise<{ port: number; server: http.Server }> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   port = (server.address() as net.AddressInfo).port;
   return { port, server };
-}
-
-interface LoadResult { rps: number; p50ms: number; p99ms: number }
-
-function wrkLatencyMs(text: string, pct: string): number {
-  const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(text);
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
-}
-
-async function wrk(url: string): Promise<LoadResult> {
-  const out = await run("wrk", ["-t", "2", "-c", String(CONNECTIONS), "-d", `${SECONDS}s`, "--latency", url]);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50ms: wrkLatencyMs(out, "50"), p99ms: wrkLatencyMs(out, "99") };
-}
-
-async function h2load(url: string, dir: string): Promise<LoadResult> {
-  const log = path.join(dir, `h2load-${Date.now()}.log`);
-  const out = await run("h2load", ["-c", String(CONNECTIONS), "-m", "10", "-t", "2", "-D", String(SECONDS), "--log-file", log, url]);
-  const times = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => Number(l.split("\t")[2]) / 1000).sort((a, b) => a - b);
-  fs.rmSync(log);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-  const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0);
-  if (failed > 0) throw new Error(`h2load: ${failed} requests failed\n${out}`);
-  return { rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1]), p50ms: at(0.5), p99ms: at(0.99) };
 }
 
 /** RSS of every process of an HAProxy master (itself and its workers), in MiB. */
@@ -84,15 +54,6 @@ function haproxyRssMiB(masterPid: number): number {
   return kb / 1024;
 }
 
-function handWrittenConfig(port: number, backendPort: number): string {
-  return [
-    "global",
-    "defaults", "    mode http", "    timeout connect 5s", "    timeout client 300s", "    timeout server 60s",
-    "frontend fe", `    bind 127.0.0.1:${port}`, "    default_backend be",
-    "backend be", `    server s1 127.0.0.1:${backendPort}`, "",
-  ].join("\n");
-}
-
 function gateway(port: number, endpoints: number[]): GatewayIr {
   return {
     apiVersion: "ir.agc.dev/v1", gateway: "bench",
@@ -102,39 +63,103 @@ function gateway(port: number, endpoints: number[]): GatewayIr {
   };
 }
 
-const fmt = (r: LoadResult | undefined) => (r ? `${Math.round(r.rps)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)}` : "n/a | n/a | n/a");
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** `pid`: the process whose CPU per request is reported (the proxy's; for "direct", the backend's). */
+interface Target { name: string; port: number; h2c: boolean; pid: () => number }
+type Measured = LoadResult & { cpuUs: number };
+
+/**
+ * Every target for one protocol and body, ROUNDS times. The generated and the same-features
+ * configurations run next to each other, in alternating order, so their ratio compares
+ * measurements taken under the same load.
+ */
+async function proxyOverhead(targets: Target[], load: (url: string) => Promise<LoadResult>, protocol: "wrk" | "h2load"): Promise<Map<string, Measured[]>> {
+  const results = new Map<string, Measured[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = [...targets];
+    if (round % 2 === 1) [order[1], order[2]] = [order[2], order[1]];
+    for (const t of order) {
+      if (protocol === "h2load" && !t.h2c) continue;
+      results.get(t.name)!.push(await withCpu(t.pid(), () => load(`http://127.0.0.1:${t.port}`)));
+    }
+  }
+  return results;
+}
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-bench-"));
-  const backend = await startBackend();
-  const backend2 = await startBackend();
-  const genPort = await freePort();
-  const handPort = await freePort();
-  fs.writeFileSync(path.join(dir, "hand.cfg"), handWrittenConfig(handPort, backend.port));
-  const hand = spawn("/usr/sbin/haproxy", ["-f", path.join(dir, "hand.cfg")], { stdio: ["ignore", "ignore", "inherit"] });
+  const backend = await startNodeBackend();
+  const backend2 = await startNodeBackend();
+  const [fastPort, genPort, samePort, minimalPort, nodeProxyPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const processes: Process[] = [];
   const agent = new DataplaneAgent({ runtimeDir: path.join(dir, "run"), accessLog: () => undefined, diagnostics: () => undefined });
+  // The same-features configuration ships its access log to the same reader, in this process, as the agent's.
+  let sameLogLines = 0;
+  const sameLog = new AccessLogReader(path.join(dir, "access.sock"), (lines) => { sameLogLines += lines.length; });
   const irFile = path.join(dir, "ir.json");
-  fs.writeFileSync(irFile, JSON.stringify(gateway(genPort, [backend.port])));
   try {
+    const fast = await startFastBackend(dir, fastPort);
+    processes.push(fast);
+    await sameLog.start();
+    const same = await startHaproxy(dir, "same-features", sameFeaturesConfig(samePort, fastPort, dir), samePort);
+    processes.push(same);
+    const minimal = await startHaproxy(dir, "minimal", minimalConfig(minimalPort, fastPort), minimalPort);
+    processes.push(minimal);
+    const nodeProxy = await startNodeProxy(nodeProxyPort, fastPort);
+    processes.push(nodeProxy);
+    fs.writeFileSync(irFile, JSON.stringify(gateway(genPort, [fastPort])));
     const started = await agent.watchFile(irFile, 20);
     if (started.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(started)}`);
     await sleep(500);
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
     console.log(`# pulumi-agc data plane benchmark\n\n${new Date().toISOString()}, ${os.cpus().length} CPUs (${os.cpus()[0].model}), ` +
-      `node ${process.version}, HAProxy ${(await run("/usr/sbin/haproxy", ["-v"])).split("\n")[0].split(" ")[2]}; ` +
-      `${SECONDS} s per run, ${CONNECTIONS} connections (h2load: 10 streams each); load generator, proxy and backend share the machine.\n`);
+      `load average ${load}, node ${process.version}, HAProxy ${(await run("/usr/sbin/haproxy", ["-v"])).split("\n")[0].split(" ")[2]}; ` +
+      `${SECONDS} s per run, ${ROUNDS} rounds, ${CONNECTIONS} connections (h2load: 10 streams each); load generator, proxy and backend share the machine.\n`);
 
-    console.log("## Proxy overhead\n\n| target | protocol | body | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|");
-    const targets: [string, number][] = [["direct", backend.port], ["generated config", genPort], ["hand-written HAProxy", handPort]];
+    console.log("## Proxy overhead\n\nBackend: HAProxy answering every request itself (HTTP/1.1 and h2c). " +
+      "req/s, p50, p99 and CPU: medians over the rounds. CPU: user + system time of the proxy's processes " +
+      "(for direct, the backend's) per request.\n");
+    console.log("| target | protocol | body | req/s | p50 ms | p99 ms | CPU µs/req | req/s per round | CPU µs/req per round |\n|---|---|---|---|---|---|---|---|---|");
+    const pid = (p: Process) => () => p.child.pid!;
+    const targets: Target[] = [
+      { name: "direct to the backend", port: fastPort, h2c: true, pid: pid(fast) },
+      { name: "generated config", port: genPort, h2c: true, pid: () => agent.haproxyPid! },
+      { name: "hand-written HAProxy, same features", port: samePort, h2c: true, pid: pid(same) },
+      { name: "hand-written HAProxy, minimal", port: minimalPort, h2c: true, pid: pid(minimal) },
+      { name: "node reverse proxy", port: nodeProxyPort, h2c: false, pid: pid(nodeProxy) },
+    ];
+    const ratios: string[] = [];
     for (const [body, p] of [["3 B", "/small"], ["64 KiB", "/big"]]) {
-      for (const [name, port] of targets) {
-        console.log(`| ${name} | HTTP/1.1 (wrk) | ${body} | ${fmt(await wrk(`http://127.0.0.1:${port}${p}`))} |`);
-      }
-      for (const [name, port] of targets) {
-        // The node backend speaks HTTP/1.1 only: there is no direct h2c to compare with.
-        const r = name === "direct" ? undefined : await h2load(`http://127.0.0.1:${port}${p}`, dir);
-        console.log(`| ${name} | h2c (h2load) | ${body} | ${fmt(r)} |`);
+      for (const [protocol, label] of [["wrk", "HTTP/1.1 (wrk)"], ["h2load", "h2c (h2load)"]] as const) {
+        const measure = (url: string) => (protocol === "wrk" ? wrk(`${url}${p}`) : h2load(`${url}${p}`, dir));
+        const results = await proxyOverhead(targets, measure, protocol);
+        for (const t of targets) {
+          const rs = results.get(t.name)!;
+          const row = rs.length === 0 ? "n/a | n/a | n/a | n/a | n/a | n/a"
+            : `${Math.round(median(rs.map((r) => r.rps)))} | ${median(rs.map((r) => r.p50ms)).toFixed(2)} | ${median(rs.map((r) => r.p99ms)).toFixed(2)} | ` +
+              `${median(rs.map((r) => r.cpuUs)).toFixed(1)} | ${rs.map((r) => Math.round(r.rps)).join(" ")} | ${rs.map((r) => r.cpuUs.toFixed(1)).join(" ")}`;
+          console.log(`| ${t.name} | ${label} | ${body} | ${row} |`);
+        }
+        const gen = results.get("generated config")!;
+        const hand = results.get("hand-written HAProxy, same features")!;
+        const rps = gen.map((g, i) => g.rps / hand[i].rps);
+        const cpu = gen.map((g, i) => hand[i].cpuUs / g.cpuUs);
+        const cells = (xs: number[]) => `${median(xs).toFixed(2)} | ${xs.map((r) => r.toFixed(2)).join(" ")}`;
+        ratios.push(`| ${label} | ${body} | ${cells(rps)} | ${cells(cpu)} |`);
       }
     }
+    console.log("\nGenerated / hand-written with the same features, each round's pair (goal: at least 0.95). By req/s; and by CPU " +
+      "per request, inverted (hand-written's µs/req over generated's), so both read as the generated config's relative throughput:\n");
+    console.log(`| protocol | body | req/s ratio (median) | per round | CPU ratio (median) | per round |\n|---|---|---|---|---|---|\n${ratios.join("\n")}`);
+    console.log(`\n(The same-features configuration shipped ${sameLogLines} access log lines to its reader.)`);
+
+    // WebSockets and propagation need a backend that echoes WebSockets and says which one answered: node.
+    fs.writeFileSync(irFile, JSON.stringify(gateway(genPort, [backend.port])));
+    await pollUntil(async () => (await getThrough(genPort, "/small")).backendPort === String(backend.port));
 
     console.log(`\n## WebSockets through the generated config\n`);
     const rssBefore = haproxyRssMiB(agent.haproxyPid!);
@@ -166,13 +191,6 @@ async function main(): Promise<void> {
     for (const ws of sockets) ws.terminate();
 
     console.log(`\n## IR change to applied (file written -> new behaviour observed by a client)\n`);
-    // Which backend answered: the two backends differ by port, shown in x-backend-port.
-    const get = (p: string) => new Promise<{ status: number; backendPort: string }>((resolve) => {
-      http.get({ host: "127.0.0.1", port: genPort, path: p, agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, backendPort: String(res.headers["x-backend-port"]) }));
-      }).on("error", () => resolve({ status: 0, backendPort: "" }));
-    });
     const kinds = { runtime: "endpoint change (runtime API)", reload: "structural change (reload)" } as const;
     const observed: Record<string, number[]> = { runtime: [], reload: [] };
     const applied: Record<string, number[]> = { runtime: [], reload: [] };
@@ -183,16 +201,15 @@ async function main(): Promise<void> {
       ir = { ...ir, clusters: [{ name: "app", endpoints: [{ address: "127.0.0.1", port: next }] }] };
       const t0 = Date.now();
       fs.writeFileSync(irFile, JSON.stringify(ir));
-      observed.runtime.push(await pollUntil(async () => (await get("/small")).backendPort === String(next)) - t0);
+      observed.runtime.push(await pollUntil(async () => (await getThrough(genPort, "/small")).backendPort === String(next)) - t0);
       await sleep(200);
       // A new route that redirects: /moved-i answered 200 before, 302 once reloaded.
       ir = { ...ir, routes: [{ name: `moved-${i}`, path: { type: "Exact", value: `/moved-${i}` }, redirect: { hostname: "example.com" } }, ...ir.routes] };
       const t1 = Date.now();
       fs.writeFileSync(irFile, JSON.stringify(ir));
-      observed.reload.push(await pollUntil(async () => (await get(`/moved-${i}`)).status === 302) - t1);
+      observed.reload.push(await pollUntil(async () => (await getThrough(genPort, `/moved-${i}`)).status === 302) - t1);
       await sleep(200);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log("| change | n | observed median ms | observed max ms | agent apply median ms |\n|---|---|---|---|---|");
     for (const k of ["runtime", "reload"] as const) {
       console.log(`| ${kinds[k]} | ${observed[k].length} | ${median(observed[k])} | ${Math.max(...observed[k])} | ${median(applied[k]) ?? "n/a"} |`);
@@ -200,12 +217,23 @@ async function main(): Promise<void> {
     console.log("\n(Observed includes the 20 ms file-watch debounce and the client polling every 5 ms.)");
   } finally {
     await agent.stop();
-    hand.kill("SIGKILL");
+    for (const p of processes) await p.stop();
+    await sameLog.stop();
     backend.server.closeAllConnections();
     backend.server.close();
     backend2.server.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** GET through a port: the status, and which node backend answered (they differ by port, in x-backend-port). */
+function getThrough(port: number, p: string): Promise<{ status: number; backendPort: string }> {
+  return new Promise((resolve) => {
+    http.get({ host: "127.0.0.1", port, path: p, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, backendPort: String(res.headers["x-backend-port"]) }));
+    }).on("error", () => resolve({ status: 0, backendPort: "" }));
+  });
 }
 
 async function pollUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {

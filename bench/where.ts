@@ -1,140 +1,122 @@
 /**
  * Where the time goes: the generated configuration for the bench gateway, and variants of it
- * with one thing removed or changed each, against one node backend, in interleaved rounds.
- * Not a configuration to ship (most variants drop a behaviour): a measurement. Each row is
- * HTTP/1.1 3-byte requests per second, as a ratio to the minimal hand-written configuration
- * measured in the same round (the median over the rounds).
+ * with one thing removed or changed each, in front of the fast backend (HAProxy answering
+ * every request itself), in interleaved rounds. Not configurations to ship (most variants drop
+ * a behaviour): a measurement. For each, with a 3-byte body over HTTP/1.1 (wrk) and h2c
+ * (h2load): HAProxy's CPU time per request, and its ratio to the hand-written configuration
+ * with the same features measured in the same round (that one's µs/req over this one's, so
+ * above 1 is cheaper), and the same ratio by requests per second; medians over the rounds.
  *
  * Run with `bench/run.sh where`. Environment: BENCH_SECONDS (per load run, default 5),
- * BENCH_ROUNDS (default 3).
+ * BENCH_ROUNDS (default 3), BENCH_ONLY (a regular expression: the variants whose name it
+ * matches, besides the reference).
  */
-import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import * as readline from "readline";
 import { AccessLogReader } from "../dataplane/access-log";
+import { DataplaneAgent } from "../dataplane/agent";
 import { accessLogSocket, render } from "../dataplane/render";
-import { socketCommand } from "../dataplane/runtime-api";
 import { GatewayIr } from "../model/ir";
 import { freePort, sleep } from "../test/dataplane/harness";
+import { h2load, minimalConfig, sameFeaturesConfig, SECONDS, startFastBackend, startHaproxy, withCpu, wrk } from "./targets";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const ONLY = process.env.BENCH_ONLY?.split(",");
-
-
-
-function wrk(url: string): Promise<{ rps: number; p50: string }> {
-  return new Promise((resolve, reject) => {
-    execFile("wrk", ["-t", "2", "-c", "32", "-d", `${SECONDS}s`, "--latency", url], { timeout: (SECONDS + 30) * 1000 }, (err, out) => {
-      if (err) return reject(err);
-      resolve({ rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: /^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? "?" });
-    });
-  });
-}
-
-/** How HAProxy's stdout (the access log) is read. */
-type LogSink = "node" | "process" | "ring" | "none";
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const REFERENCE = "hand-written, same features";
 
 interface Variant {
   name: string;
-  what: string;
-  cfg: (generated: string) => string;
-  log: LogSink;
+  /** The configuration to run, given the generated one and the hand-written ones. */
+  cfg: (generated: string, hand: { same: string; minimal: string }) => string;
+  /** Run by the data plane agent from the IR (as `bench/run.sh` does), not from `cfg`. */
+  byAgent?: true;
+}
+
+interface Running { pid: number; logLines: () => number; stop: () => Promise<void> }
+
+/** The agent, from the IR: it renders, starts HAProxy (`-W -S`) and reads the access log itself. */
+async function startAgent(dir: string, ir: GatewayIr): Promise<Running> {
+  let lines = 0;
+  const agent = new DataplaneAgent({ runtimeDir: path.join(dir, "run"), accessLog: () => { lines++; }, diagnostics: () => undefined });
+  const irFile = path.join(dir, "ir.json");
+  fs.writeFileSync(irFile, JSON.stringify(ir));
+  const started = await agent.watchFile(irFile, 20);
+  if (started.kind !== "start") throw new Error(`agent did not start: ${JSON.stringify(started)}`);
+  return { pid: agent.haproxyPid!, logLines: () => lines, stop: () => agent.stop() };
+}
+
+/** HAProxy with `cfg`; whatever it logs goes to the same reader, in this process, as the agent's does. */
+async function startConfig(dir: string, cfg: string, port: number): Promise<Running> {
+  let lines = 0;
+  const reader = new AccessLogReader(accessLogSocket(dir), (ls) => { lines += ls.length; });
+  await reader.start();
+  const hp = await startHaproxy(dir, "haproxy", cfg, port);
+  return { pid: hp.child.pid!, logLines: () => lines, stop: async () => { await hp.stop(); await reader.stop(); } };
 }
 
 const lines = (cfg: string, keep: (l: string) => boolean) => cfg.split("\n").filter(keep).join("\n");
+const noLog = (c: string) => lines(c, (l) => !/^\s+log ring@/.test(l));
 
-function variants(hand: string): Variant[] {
-  const noLog = (c: string) => lines(c, (l) => !/^\s+log (ring@|global)/.test(l));
-  const toStdout = (c: string) => c.replace(/log ring@access format raw local0/, "log stdout format raw local0");
-  const all: Variant[] = [
-    { name: "hand-written", what: "frontend + default_backend, one server, no log", cfg: () => hand, log: "none" },
-    { name: "generated", what: "as rendered: access log through the ring to the agent's reader thread, in the backend's process", cfg: (c) => c, log: "ring" },
-    { name: "log to stdout, read by node", what: "the previous log path: `log stdout`, read line by line on the backend's event loop", cfg: toStdout, log: "node" },
-    { name: "log to stdout, another process", what: "`log stdout`, read by a separate `cat >/dev/null`", cfg: toStdout, log: "process" },
-    { name: "no access log", what: "`log` lines removed", cfg: noLog, log: "none" },
-    {
-      name: "no log, no http-request rules", what: "also every frontend rule removed: `use_backend cl_app`",
-      cfg: (c) => lines(noLog(c), (l) => !/^\s+(http-request|acl) /.test(l) || /^\s+http-request (set-timeout|return status 503)/.test(l))
-        .replace(/use_backend %\[var\(txn.cluster\)\]/, "use_backend cl_app"),
-      log: "none",
-    },
-    {
-      name: "no log, no forwarded headers/x-request-id", what: "the five header rules removed",
-      cfg: (c) => lines(noLog(c), (l) => !/set-header X-(Forwarded|Request)/.test(l)),
-      log: "none",
-    },
-    {
-      name: "no log, no health check", what: "`check` and `option httpchk` removed",
-      cfg: (c) => noLog(c).replace(/default-server check .*/, "default-server").replace(/option httpchk\n/, ""),
-      log: "none",
-    },
-    { name: "no log, one server slot", what: "the `server-template` line removed", cfg: (c) => lines(noLog(c), (l) => !/server-template/.test(l)), log: "none" },
-    { name: "no log, nbthread 1", what: "`nbthread 1`", cfg: (c) => noLog(c).replace(/^global\n/, "global\n    nbthread 1\n"), log: "none" },
-    { name: "no log, no server keep-alive", what: "`option http-server-close`", cfg: (c) => noLog(c).replace(/^defaults\n/m, "defaults\n    option http-server-close\n"), log: "none" },
-  ];
-  return all.filter((v) => !ONLY || v.name === "hand-written" || ONLY.some((o) => v.name.includes(o)));
-}
+const noNormalization = (c: string) => lines(c, (l) => !/normalize-uri|climbs above the root/.test(l));
+const xffUnmerged = (c: string) => lines(c, (l) => !/txn\.xff|X-Forwarded-For lines/.test(l))
+  .replace(/(\n\s+http-request set-header X-Forwarded-Proto https)/, "\n    http-request set-header X-Forwarded-For %[src]$1");
+const noRouteLookup = (c: string) => lines(c, (l) => /use_backend/.test(l) || !/txn\.(host|key|plain|plain_rank|route|cluster)\b|route has no backend|no route for this host/.test(l))
+  .replace(/use_backend %\[var\(txn.cluster\)\]/, "use_backend cl_app");
 
-async function startHaproxy(dir: string, cfg: string, log: LogSink): Promise<{ stop: () => Promise<void>; lines: () => number }> {
-  fs.mkdirSync(dir, { recursive: true });
-  const cfgPath = path.join(dir, "haproxy.cfg");
-  fs.writeFileSync(cfgPath, cfg);
-  let count = 0;
-  const children: ChildProcess[] = [];
-  let stdout: "pipe" | "ignore" | number = log === "node" ? "pipe" : "ignore";
-  if (log === "process") {
-    const sink = spawn("sh", ["-c", "cat >/dev/null"], { stdio: ["pipe", "ignore", "inherit"] });
-    children.push(sink);
-    stdout = (sink.stdin as unknown as { _handle: { fd: number } })._handle.fd;
-  }
-  const child = spawn("/usr/sbin/haproxy", ["-W", "-f", cfgPath], { stdio: ["ignore", stdout as never, "inherit"] });
-  children.unshift(child);
-  let reader: AccessLogReader | undefined;
-  if (log === "ring") {
-    reader = new AccessLogReader(accessLogSocket(dir), (l) => { count += l.length; });
-    await reader.start();
-  }
-  if (log === "node") readline.createInterface({ input: child.stdout! }).on("line", () => { count++; });
-  const sock = path.join(dir, "haproxy.sock");
-  for (let i = 0; i < 200; i++) {
-    if (fs.existsSync(sock) && (await socketCommand(sock, "show info", 1000).catch(() => "")).includes("Pid:")) break;
-    await sleep(50);
-  }
-  return {
-    lines: () => count,
-    stop: async () => {
-      for (const c of children) {
-        const exited = new Promise((r) => c.once("exit", r));
-        c.kill("SIGKILL");
-        await exited;
-      }
-      await reader?.stop();
-    },
-  };
-}
+const VARIANTS: Variant[] = [
+  { name: REFERENCE, cfg: (_, h) => h.same },
+  { name: "hand-written, minimal", cfg: (_, h) => h.minimal },
+  { name: "generated", cfg: (c) => c },
+  { name: "generated, run by the agent", cfg: (c) => c, byAgent: true },
+  { name: "generated, no access log", cfg: noLog },
+  { name: "generated, no path normalization", cfg: noNormalization },
+  { name: "generated, X-Forwarded-For without merging the client's lines", cfg: xffUnmerged },
+  { name: "generated, no route lookup (use_backend cl_app)", cfg: noRouteLookup },
+  { name: "generated, none of the three above", cfg: (c) => noRouteLookup(xffUnmerged(noNormalization(c))) },
+  // Candidates that keep the behaviour: each normalizer only when the path has what it rewrites,
+  // and the X-Forwarded-For lines merged only when the client sent one.
+  {
+    name: "generated, each normalizer only when needed",
+    cfg: (c) => c
+      .replace(/(normalize-uri fragment-strip)$/m, "$1 if { url -m sub '#' }")
+      .replace(/(normalize-uri percent-\S+ strict)$/gm, "$1 if { url -m sub % }")
+      .replace(/(normalize-uri path-merge-slashes)$/m, "$1 if { path -m sub // }")
+      .replace(/(normalize-uri path-strip-dot)$/m, "$1 if { path -m sub /. }")
+      .replace(/(normalize-uri path-strip-dotdot)$/m, "$1 if { path -m sub /.. }"),
+  },
+  {
+    name: "generated, X-Forwarded-For lines merged only when sent",
+    cfg: (c) => c.replace(/(set-var-fmt\(txn\.xff\) '%\[var\(txn\.xff\)\].*) if \{/g, "$1 if { var(txn.xff) -m found } {"),
+  },
+  { name: "generated, no health check", cfg: (c) => c.replace(/default-server check .*/, "default-server").replace(/option httpchk\n/, "") },
+  { name: "generated, one server slot", cfg: (c) => lines(c, (l) => !/server-template/.test(l)) },
+  { name: "generated, no master-worker", cfg: (c) => lines(c, (l) => !/^\s+master-worker/.test(l)) },
+];
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-where-"));
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": "text/plain", "content-length": 3 });
-    res.end("ok\n");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const backendPort = (server.address() as net.AddressInfo).port;
-  const results = new Map<string, number[]>();
-  const p50s = new Map<string, string[]>();
+  const backendPort = await freePort();
+  const backend = await startFastBackend(dir, backendPort);
+  const vs = VARIANTS.filter((v) => !ONLY || v.name === REFERENCE || ONLY.test(v.name));
+  const protocols = [
+    { label: "HTTP/1.1", load: (url: string) => wrk(url) },
+    { label: "h2c", load: (url: string) => h2load(url, dir) },
+  ];
+  // variant -> protocol -> one value per round
+  const perProtocol = () => new Map(vs.map((v) => [v.name, protocols.map(() => [] as number[])]));
+  const rpsRatios = perProtocol();
+  const cpuRatios = perProtocol();
+  const cpuUs = perProtocol();
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  const loadBefore = load();
   try {
-    const vs = variants("");
     for (let round = 0; round < ROUNDS; round++) {
-      let handRps = NaN;
+      const reference = protocols.map(() => ({ rps: NaN, cpuUs: NaN }));
       for (const v of vs) {
         const port = await freePort();
         const vdir = path.join(dir, `${round}-${vs.indexOf(v)}`);
+        fs.mkdirSync(path.join(vdir, "maps"), { recursive: true });
         const ir: GatewayIr = {
           apiVersion: "ir.agc.dev/v1", gateway: "bench",
           frontends: [{ name: "web", port, address: "127.0.0.1" }],
@@ -142,36 +124,41 @@ async function main(): Promise<void> {
           clusters: [{ name: "app", endpoints: [{ address: "127.0.0.1", port: backendPort }] }],
         };
         const out = render(ir, { runtimeDir: vdir });
-        fs.mkdirSync(path.join(vdir, "maps"), { recursive: true });
         for (const [name, text] of Object.entries(out.maps)) fs.writeFileSync(path.join(vdir, "maps", name), text);
-        const hand = ["global", `    stats socket ${vdir}/haproxy.sock mode 600 level admin`,
-          "defaults", "    mode http", "    timeout connect 5s", "    timeout client 300s", "    timeout server 60s",
-          "frontend fe", `    bind 127.0.0.1:${port}`, "    default_backend be",
-          "backend be", `    server s1 127.0.0.1:${backendPort}`, ""].join("\n");
-        const cfg = variants(hand).find((x) => x.name === v.name)!.cfg(out.haproxyCfg);
-        const hp = await startHaproxy(vdir, cfg, v.log);
+        const cfg = v.cfg(out.haproxyCfg, { same: sameFeaturesConfig(port, backendPort, vdir), minimal: minimalConfig(port, backendPort) });
+        const hp = v.byAgent ? await startAgent(vdir, ir) : await startConfig(vdir, cfg, port);
         try {
           await sleep(300);
-          const r = await wrk(`http://127.0.0.1:${port}/small`);
-          if (v.name === "hand-written") handRps = r.rps;
-          results.set(v.name, [...(results.get(v.name) ?? []), r.rps / handRps]);
-          p50s.set(v.name, [...(p50s.get(v.name) ?? []), r.p50]);
-          process.stderr.write(`round ${round + 1} ${v.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50}${v.log === "node" || v.log === "ring" ? `, ${hp.lines()} log lines` : ""}\n`);
+          const measured: string[] = [];
+          for (const [i, p] of protocols.entries()) {
+            const r = await withCpu(hp.pid, () => p.load(`http://127.0.0.1:${port}/small`));
+            if (v.name === REFERENCE) reference[i] = r;
+            rpsRatios.get(v.name)![i].push(r.rps / reference[i].rps);
+            cpuRatios.get(v.name)![i].push(reference[i].cpuUs / r.cpuUs);
+            cpuUs.get(v.name)![i].push(r.cpuUs);
+            measured.push(`${p.label} ${Math.round(r.rps)} req/s ${r.cpuUs.toFixed(1)} µs/req`);
+          }
+          process.stderr.write(`round ${round + 1} ${v.name}: ${measured.join(", ")}, ${hp.logLines()} log lines\n`);
         } finally {
           await hp.stop();
         }
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(`${new Date().toISOString()}, ${os.cpus().length} CPUs, ${ROUNDS} rounds of ${SECONDS} s, wrk -t2 -c32, 3-byte body\n`);
-    console.log("| variant | what | req/s vs hand-written (median) | per round | p50 per round |\n|---|---|---|---|---|");
+    console.log(`${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${loadBefore} before, ${load()} after; ` +
+      `${ROUNDS} rounds of ${SECONDS} s, wrk -t2 -c32 and h2load -c32 -m10 -t2, 3-byte body, fast backend\n`);
+    const head = (p: string) => `${p} CPU µs/req | ${p} CPU ratio | per round | ${p} req/s ratio`;
+    console.log(`| variant | ${protocols.map((p) => head(p.label)).join(" | ")} |\n|---|${protocols.map(() => "---|---|---|---|").join("")}`);
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" ");
     for (const v of vs) {
-      const r = results.get(v.name)!;
-      console.log(`| ${v.name} | ${v.what} | ${median(r).toFixed(2)} | ${r.map((x) => x.toFixed(2)).join(" ")} | ${p50s.get(v.name)!.join(" ")} |`);
+      const cells = protocols.map((_, i) => {
+        const cpu = cpuRatios.get(v.name)![i];
+        return `${median(cpuUs.get(v.name)![i]).toFixed(1)} | ${median(cpu).toFixed(2)} | ${list(cpu)} | ${median(rpsRatios.get(v.name)![i]).toFixed(2)}`;
+      });
+      console.log(`| ${v.name} | ${cells.join(" | ")} |`);
     }
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await backend.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

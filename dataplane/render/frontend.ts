@@ -155,10 +155,6 @@ function conditionalRouteRules(r: Route, id: number): { acls: string[]; rules: {
 function routeSelection(routes: Route[], files: FrontendFiles): string[] {
   const l = ["# Route selection. The host without its port, lower case.", "http-request set-var(txn.host) req.hdr(host),field(1,:),lower"];
   l.push(...plainRouteLookups(routes, files));
-  l.push(
-    "http-request set-var(txn.plain_rank) var(txn.plain),field(2,:) if { var(txn.plain) -m found }",
-    "http-request set-var(txn.plain_rank) int(-1) unless { var(txn.plain) -m found }",
-  );
   const conditional = routes
     .map((r, id) => ({ r, id }))
     .filter(({ r }) => !isPlainRoute(r))
@@ -167,6 +163,11 @@ function routeSelection(routes: Route[], files: FrontendFiles): string[] {
       return rules.map((rule, j) => ({ r, id, acls: j === 0 ? acls : [], ...rule }));
     });
   if (conditional.length) {
+    // The plain route's rank is only compared with conditional routes: without them, two rules per request saved.
+    l.push(
+      "http-request set-var(txn.plain_rank) var(txn.plain),field(2,:) if { var(txn.plain) -m found }",
+      "http-request set-var(txn.plain_rank) int(-1) unless { var(txn.plain) -m found }",
+    );
     l.push("# Routes with header, query, method or regex matches: they win over a plain route of lower or equal rank.");
     for (const c of conditional) l.push(...c.acls);
     // Gateway API order among them: rank, then method, more headers, more query parameters, then IR order.
