@@ -37,8 +37,14 @@ describe("agc dataplane", () => {
         reloadTimeoutMs: 30_000,
         oldWorkerTimeoutMs: 3_600_000,
         retryMaxMs: 10_000,
+        externalHaproxy: false,
       },
     });
+  });
+
+  it("takes --external-haproxy as a switch, anywhere on the line", () => {
+    const r = dataplaneConfig(["--external-haproxy", "--configmap", "agc-system/gw-ir", "--runtime-dir", "/run/agc"], {}, 1);
+    expect(r.ok && [r.config.externalHaproxy, r.config.runtimeDir]).toEqual([true, "/run/agc"]);
   });
 
   it("finds its pod from --pod or the downward API's environment", () => {
