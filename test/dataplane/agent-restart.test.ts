@@ -69,6 +69,7 @@ describe("the agent restarted while HAProxy serves (HAProxy in its own process)"
   const sockets: WebSocket[] = [];
   let port = 0;
   let adminPort = 0;
+  let proxyProbePort = 0;
   let proxy: AgcProcess;
   let agent: AgcProcess | undefined;
   let ir: (extraRoute: boolean) => GatewayIr;
@@ -93,7 +94,7 @@ describe("the agent restarted while HAProxy serves (HAProxy in its own process)"
 
   beforeAll(async () => {
     const [a, b] = [await h.backend("a"), await h.backend("b")];
-    [port, adminPort] = [await freePort(), await freePort()];
+    [port, adminPort, proxyProbePort] = [await freePort(), await freePort(), await freePort()];
     ir = (extraRoute) => gatewayIr(port, [cluster("a", [a]), cluster("b", [b])], {
       routes: [
         { name: "all", backends: [{ cluster: "a" }] },
@@ -101,9 +102,13 @@ describe("the agent restarted while HAProxy serves (HAProxy in its own process)"
       ],
     });
     writeIr(ir(false));
-    proxy = new AgcProcess(["dataplane", "proxy", "--runtime-dir", run]);
+    proxy = new AgcProcess(["dataplane", "proxy", "--runtime-dir", run, "--probe-port", String(proxyProbePort)]);
     await proxy.waitForStderr(/waiting for the agent to write/);
+    // Waiting for a first configuration is healthy: restarting would not bring one.
+    expect(await adminGet(proxyProbePort, "/healthz")).toEqual({ status: 200, body: { ok: true, state: "waiting", for: path.join(run, "haproxy.cfg") } });
     await startAgent();
+    const health = await adminGet(proxyProbePort, "/healthz");
+    expect([health.status, health.body.state, health.body.masterPid]).toEqual([200, "running", await masterPid()]);
     for (let i = 0; i < 20; i++) sockets.push(await openWebSocket(port));
     expect(await echoes(sockets, "before")).toEqual(Array(20).fill("ok"));
   }, 90_000);
