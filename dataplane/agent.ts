@@ -7,7 +7,9 @@
  *   slots) is a validated, seamless reload, done only once the master runs a new worker.
  *   A refused IR or config leaves the running one serving; a reload that fails is retried.
  * - HAProxy exiting on its own is restarted with the last good configuration, with a growing,
- *   bounded delay between attempts.
+ *   bounded delay between attempts. With `externalHaproxy`, HAProxy is not the agent's child:
+ *   `agc dataplane proxy` runs and restarts it, the agent adopts its master (one seamless
+ *   reload) and leaves it serving when the agent stops or dies.
  * - Old workers still holding connections are stopped `oldWorkerTimeoutMs` after the reload
  *   that retired them; generation directories no worker uses are removed.
  * - An admin HTTP server answers /readyz, /healthz and /backends (health per endpoint).

@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { socketCommand } from "../../dataplane/runtime-api";
 import { parseShowProc } from "../../dataplane/haproxy";
 import { GatewayIr } from "../../model/ir";
-import { adminGet, AgcProcess, cluster, eventually, freePort, gatewayIr, Harness, httpGet, nextMessage, openWebSocket, sleep } from "./harness";
+import { adminGet, AgcProcess, closed, cluster, eventually, freePort, gatewayIr, Harness, httpGet, nextMessage, openWebSocket, sleep } from "./harness";
 
 jest.setTimeout(180_000);
 
@@ -172,5 +172,44 @@ describe("the agent restarted while HAProxy serves (HAProxy in its own process)"
       return r.status === 200 && JSON.parse(r.body).backend === "b";
     });
     expect((await httpGet(port, "/steady")).status).toBe(200);
+  });
+});
+
+describe("old workers of an HAProxy the agent does not own", () => {
+  const h = new Harness();
+  const run = path.join(h.dir, "run");
+  const irFile = path.join(h.dir, "ir.json");
+  const processes: AgcProcess[] = [];
+
+  afterAll(async () => {
+    for (const p of processes.reverse()) await p.stop(15_000);
+    await h.close();
+  }, 60_000);
+
+  it("are stopped by HAProxy itself (hard-stop-after) the old-worker timeout after the reload that retired them", async () => {
+    const echo = await h.backend("echo");
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const ir = (generation: number) => gatewayIr(port, [cluster("echo", [echo])], { routes: [{ name: `all-${generation}`, backends: [{ cluster: "echo" }] }] });
+    fs.writeFileSync(irFile, JSON.stringify(ir(1)));
+    processes.push(new AgcProcess(["dataplane", "proxy", "--runtime-dir", run]));
+    processes.push(new AgcProcess(["dataplane", "--ir", irFile, "--runtime-dir", run, "--external-haproxy", "--admin-port", String(adminPort), "--old-worker-timeout-seconds", "2"]));
+    await eventually("the agent's /readyz to answer 200", async () => (await adminGet(adminPort, "/readyz")).status === 200, 60_000);
+    const showProc = async () => parseShowProc(await socketCommand(path.join(run, "master.sock"), "show proc"))!;
+    const ws = await openWebSocket(port);
+    const wsClosed = closed(ws);
+    const before = (await showProc()).workers[0].pid;
+    fs.writeFileSync(`${irFile}.tmp`, JSON.stringify(ir(2)));
+    fs.renameSync(`${irFile}.tmp`, irFile);
+    await eventually("a new worker", async () => (await showProc()).workers[0].pid !== before);
+    const reloadedAt = Date.now();
+    // The old worker still carries the WebSocket...
+    ws.send("still there?");
+    expect((await nextMessage(ws)).data.toString()).toBe("still there?");
+    expect((await showProc()).oldWorkers.map((w) => w.pid)).toEqual([before]);
+    // ...until HAProxy's own bound of 2 s ends it.
+    const stoppedAfter = await wsClosed.then(() => Date.now() - reloadedAt);
+    expect(stoppedAfter).toBeGreaterThanOrEqual(1_500);
+    expect(stoppedAfter).toBeLessThan(5_000);
+    await eventually("the old worker gone from show proc", async () => (await showProc()).oldWorkers.length === 0, 5_000);
   });
 });
