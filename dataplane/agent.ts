@@ -212,7 +212,7 @@ export class DataplaneAgent extends EventEmitter {
       ? { running: true }
       : this.down
         ? { running: false, started: true, exit: this.down.exit, attempt: this.down.attempt, nextAttemptInMs: Math.max(0, this.down.at - Date.now()) }
-        : { running: false, started: false };
+        : { running: false, started: false, ...(this.proc.waitingFor ? { waitingFor: this.proc.waitingFor } : {}) };
     return {
       serving: this.current && { gateway: this.current.ir.gateway, revision: this.current.ir.revision },
       haproxy,

@@ -117,6 +117,8 @@ export interface WorkerChange {
 export interface HaproxyMaster extends EventEmitter {
   /** Whether stopping the agent stops HAProxy (false: HAProxy outlives the agent). */
   readonly owned: boolean;
+  /** What {@link start} is waiting for, while it waits for something outside our control. */
+  readonly waitingFor: string | undefined;
   readonly running: boolean;
   /** The master's pid. */
   readonly pid: number | undefined;
@@ -222,6 +224,7 @@ export interface HaproxyProcessOptions {
 /** HAProxy as our child process: it ends when we stop it, or when this process exits. */
 export class HaproxyProcess extends MasterCli implements HaproxyMaster {
   readonly owned = true;
+  readonly waitingFor = undefined;
   private child: ChildProcess | undefined;
   private stopping = false;
   private lastExit: { code: number | null; signal: string | null } | undefined;
@@ -318,6 +321,7 @@ export class ExternalHaproxy extends MasterCli implements HaproxyMaster {
   private watchTimer: NodeJS.Timeout | undefined;
   private silentSince: number | undefined;
   private closed = false;
+  waitingFor: string | undefined;
 
   constructor(opts: ExternalHaproxyOptions) {
     super(opts.masterSocket, opts.reloadTimeoutMs);
@@ -347,18 +351,23 @@ export class ExternalHaproxy extends MasterCli implements HaproxyMaster {
    * worker, where a stop would cut them.
    */
   async start(): Promise<WorkerChange> {
+    this.waitingFor = `the haproxy master to answer on ${this.masterSocket} (agc dataplane proxy starts it)`;
     let announced = false;
-    for (;;) {
-      if (this.closed) throw new Error("stopped while waiting for the haproxy master");
-      const answering = await this.answeringWorker();
-      if (answering) {
-        this.master = answering.list.masterPid;
-        this.silentSince = undefined;
-        break;
+    try {
+      for (;;) {
+        if (this.closed) throw new Error("stopped while waiting for the haproxy master");
+        const answering = await this.answeringWorker();
+        if (answering) {
+          this.master = answering.list.masterPid;
+          this.silentSince = undefined;
+          break;
+        }
+        if (!announced) this.emit("line", `waiting for ${this.waitingFor}`);
+        announced = true;
+        await sleep(100);
       }
-      if (!announced) this.emit("line", `waiting for the haproxy master to answer on ${this.masterSocket} (agc dataplane proxy starts it)`);
-      announced = true;
-      await sleep(100);
+    } finally {
+      this.waitingFor = undefined;
     }
     this.watch();
     return this.reload();

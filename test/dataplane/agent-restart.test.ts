@@ -182,7 +182,7 @@ describe("old workers of an HAProxy the agent does not own", () => {
   const processes: AgcProcess[] = [];
 
   afterAll(async () => {
-    for (const p of processes.reverse()) await p.stop(15_000);
+    for (const p of processes) await p.stop(15_000);
     await h.close();
   }, 60_000);
 
@@ -191,8 +191,11 @@ describe("old workers of an HAProxy the agent does not own", () => {
     const [port, adminPort] = [await freePort(), await freePort()];
     const ir = (generation: number) => gatewayIr(port, [cluster("echo", [echo])], { routes: [{ name: `all-${generation}`, backends: [{ cluster: "echo" }] }] });
     fs.writeFileSync(irFile, JSON.stringify(ir(1)));
-    processes.push(new AgcProcess(["dataplane", "proxy", "--runtime-dir", run]));
+    // The agent first: it waits for HAProxy, and says so.
     processes.push(new AgcProcess(["dataplane", "--ir", irFile, "--runtime-dir", run, "--external-haproxy", "--admin-port", String(adminPort), "--old-worker-timeout-seconds", "2"]));
+    const waiting = `no configuration applied yet; waiting for the haproxy master to answer on ${run}/master.sock (agc dataplane proxy starts it)`;
+    await eventually("the agent's /readyz saying it waits for HAProxy", async () => (await adminGet(adminPort, "/readyz").catch(() => undefined))?.body.reason === waiting, 60_000);
+    processes.push(new AgcProcess(["dataplane", "proxy", "--runtime-dir", run]));
     await eventually("the agent's /readyz to answer 200", async () => (await adminGet(adminPort, "/readyz")).status === 200, 60_000);
     const showProc = async () => parseShowProc(await socketCommand(path.join(run, "master.sock"), "show proc"))!;
     const ws = await openWebSocket(port);
