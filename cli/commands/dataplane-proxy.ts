@@ -25,7 +25,7 @@ Options (default in brackets):
 
 HAProxy's own output goes to stderr.`;
 
-const FLAGS = ["--runtime-dir", "--probe-port", "--haproxy", "--drain-seconds", "--retry-max-seconds"];
+export const FLAGS = ["--runtime-dir", "--probe-port", "--haproxy", "--drain-seconds", "--retry-max-seconds"];
 
 export interface ProxyConfig {
   runtimeDir: string;
