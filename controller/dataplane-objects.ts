@@ -7,6 +7,7 @@ import { GatewayIr, IR_CONFIGMAP_KEY, IR_REVISION_ANNOTATION } from "../model/ir
 import { DATAPLANE_IMAGE } from "../model/images";
 import { MANAGED_BY_LABEL, shortHash } from "../model/kinds";
 import { Dataplane, DataplaneOwnerKind, FrontendService } from "../translate";
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from "./pod-security";
 import { canonical } from "./status";
 
 type Obj = Record<string, any>;
@@ -24,6 +25,10 @@ export const ADDRESS_KEY_ANNOTATION = "alb.agc.dev/address-key";
 export const ADMIN_PORT = 9901;
 /** The agent's /healthz, /readyz and /backends on the pod's address, for the kubelet and operators. */
 export const PROBE_PORT = 9902;
+/** The HAProxy container's /healthz (its supervisor, `agc dataplane proxy`), for the kubelet. */
+export const PROXY_PROBE_PORT = 9903;
+/** The emptyDir both containers share: configuration, maps, certificates, master, stats and access log sockets. */
+export const RUNTIME_DIR = "/run/agc";
 
 /** The data plane image: `agc images` builds it under this name. */
 export const DEFAULT_DATAPLANE_IMAGE = DATAPLANE_IMAGE;
@@ -86,12 +91,12 @@ export function needsApply(desired: Obj, cached: Obj | undefined): boolean {
 }
 
 /**
- * An HTTP probe of the agent's probe port: its admin server listens on loopback only, which the
- * kubelet cannot reach. HTTP, not exec: a probe that starts a process every few seconds per pod
- * starves a busy node.
+ * An HTTP probe of a probe port (the agent's admin server listens on loopback only, which the
+ * kubelet cannot reach). HTTP, not exec: a probe that starts a process every few seconds per
+ * pod starves a busy node.
  */
-function agentProbe(path: string, periodSeconds: number, failureThreshold: number): Obj {
-  return { httpGet: { path, port: PROBE_PORT }, periodSeconds, timeoutSeconds: 5, failureThreshold };
+function httpProbe(port: number, path: string, periodSeconds: number, failureThreshold: number): Obj {
+  return { httpGet: { path, port }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 
 /**
@@ -157,19 +162,40 @@ export function dataplaneObjects(dp: Dataplane, revision: string, settings: Data
       replicas: settings.replicas,
       selector: { matchLabels: { [DATAPLANE_LABEL]: name } },
       template: {
-        metadata: { labels },
+        // `kubectl logs` without -c shows the agent: the access log and what it applied.
+        metadata: { labels, annotations: { "kubectl.kubernetes.io/default-container": "agent" } },
         spec: {
           serviceAccountName: name,
+          securityContext: POD_SECURITY_CONTEXT,
+          // HAProxy and the agent in separate containers, so that an agent restart (a crash, a
+          // failed liveness probe, an upgrade) leaves HAProxy and its connections alone. They
+          // meet only in the shared runtime directory, through files and unix sockets: no
+          // shared process namespace is needed.
+          volumes: [{ name: "runtime", emptyDir: {} }],
           containers: [
             {
-              name: "dataplane",
+              name: "agent",
               image: settings.image,
-              // The image's entrypoint is `agc dataplane`; the agent starts HAProxy itself.
-              args: ["--configmap", `${namespace}/${name}`, "--admin-port", String(ADMIN_PORT), "--probe-port", String(PROBE_PORT)],
+              // The image's entrypoint is `agc dataplane`: the agent, here driving the HAProxy of the other container.
+              args: [
+                "--configmap", `${namespace}/${name}`, "--admin-port", String(ADMIN_PORT), "--probe-port", String(PROBE_PORT),
+                "--runtime-dir", RUNTIME_DIR, "--external-haproxy",
+              ],
               env: [downward("POD_NAME", "metadata.name"), downward("POD_NAMESPACE", "metadata.namespace")],
+              readinessProbe: httpProbe(PROBE_PORT, "/readyz", 2, 2),
+              livenessProbe: httpProbe(PROBE_PORT, "/healthz", 10, 3),
+              volumeMounts: [{ name: "runtime", mountPath: RUNTIME_DIR }],
+              securityContext: CONTAINER_SECURITY_CONTEXT,
+            },
+            {
+              name: "haproxy",
+              image: settings.image,
+              // `agc dataplane proxy`: runs HAProxy once the agent wrote a first configuration, restarts it if it dies.
+              args: ["proxy", "--runtime-dir", RUNTIME_DIR, "--probe-port", String(PROXY_PROBE_PORT)],
               ports: containerPorts.map((containerPort) => ({ containerPort, protocol: "TCP" })),
-              readinessProbe: agentProbe("/readyz", 2, 2),
-              livenessProbe: agentProbe("/healthz", 10, 3),
+              livenessProbe: httpProbe(PROXY_PROBE_PORT, "/healthz", 10, 3),
+              volumeMounts: [{ name: "runtime", mountPath: RUNTIME_DIR }],
+              securityContext: CONTAINER_SECURITY_CONTEXT,
             },
           ],
         },

@@ -10,6 +10,7 @@ import { CONTROLLER_NAME } from "../translate";
 import { DEFAULT_ADDRESS_POOL } from "./addresses";
 import { DEFAULT_HEALTH_PORT } from "./health";
 import { DEFAULT_LOG_LEVEL, LogLevel, parseLogLevel } from "./log";
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from "./pod-security";
 import { BOOTSTRAP_RULES, CONTROLLER_RULES, LEADER_ELECTION_RULES, PolicyRule } from "./rbac";
 
 type Obj = Record<string, any>;
@@ -25,8 +26,6 @@ export const IMAGE_PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
 /** The local cluster's images are imported, never pulled: IfNotPresent runs them, and pulls elsewhere. */
 export const DEFAULT_IMAGE_PULL_POLICY: ImagePullPolicy = "IfNotPresent";
-/** The user and group the pods run as: the images declare none, and nothing in them needs root. */
-const POD_USER = 65532;
 
 export interface ResourceRequirements {
   requests?: Record<string, string>;
@@ -151,7 +150,7 @@ function deployment(s: InstallSettings, name: string, replicas: number, args: st
         metadata: { labels },
         spec: {
           serviceAccountName: name,
-          securityContext: { runAsNonRoot: true, runAsUser: POD_USER, runAsGroup: POD_USER, seccompProfile: { type: "RuntimeDefault" } },
+          securityContext: POD_SECURITY_CONTEXT,
           ...(Object.keys(s.nodeSelector).length ? { nodeSelector: s.nodeSelector } : {}),
           ...(s.tolerations.length ? { tolerations: s.tolerations } : {}),
           ...extraPodSpec,
@@ -167,7 +166,7 @@ function deployment(s: InstallSettings, name: string, replicas: number, args: st
               readinessProbe: probe("/readyz", 5, 2),
               livenessProbe: probe("/healthz", 10, 3),
               resources,
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              securityContext: CONTAINER_SECURITY_CONTEXT,
             },
           ],
         },

@@ -7,7 +7,9 @@
  *   slots) is a validated, seamless reload, done only once the master runs a new worker.
  *   A refused IR or config leaves the running one serving; a reload that fails is retried.
  * - HAProxy exiting on its own is restarted with the last good configuration, with a growing,
- *   bounded delay between attempts.
+ *   bounded delay between attempts. With `externalHaproxy`, HAProxy is not the agent's child:
+ *   `agc dataplane proxy` runs and restarts it, the agent adopts its master (one seamless
+ *   reload) and leaves it serving when the agent stops or dies.
  * - Old workers still holding connections are stopped `oldWorkerTimeoutMs` after the reload
  *   that retired them; generation directories no worker uses are removed.
  * - An admin HTTP server answers /readyz, /healthz and /backends (health per endpoint).
@@ -23,7 +25,7 @@ import { FileCertificate, GatewayIr, parseIr, SecretRef, secretRefKey } from "..
 import { AccessLogReader } from "./access-log";
 import { certificateFiles, missingCertificates, pemBundle, secretFileLookup, secretRefs, uniqueRefs, withoutMissingCertificates } from "./certificates";
 import { ClusterHealth, healthView } from "./health";
-import { DEFAULT_HAPROXY, describeExit, HaproxyProcess, validateConfig } from "./haproxy";
+import { DEFAULT_HAPROXY, ExternalHaproxy, HaproxyMaster, HaproxyProcess, validateConfig, WorkerChange } from "./haproxy";
 import { DEFAULT_OLD_WORKER_TIMEOUT_MS, DEFAULT_RETRY_BACKOFF, generationsToRemove, oldWorkersToStop } from "./policy";
 import { accessLogSocket, render, RenderedConfig } from "./render";
 import { parseShowStat, runSetServerCommands, socketCommand } from "./runtime-api";
@@ -54,6 +56,12 @@ export interface AgentOptions {
   oldWorkerTimeoutMs?: number;
   /** Why a Secret nobody handed in through {@link DataplaneAgent.setCertificate} has no PEM. Default "not read yet". */
   unreadSecretReason?: string;
+  /**
+   * HAProxy is not ours to start: another process (`agc dataplane proxy`) runs its master on
+   * `<runtimeDir>/master.sock` once `haproxy.cfg` is there. The agent adopts it, drives it
+   * through that socket only, and leaves it serving when it stops or dies.
+   */
+  externalHaproxy?: boolean;
 }
 
 export type ApplyResult =
@@ -110,7 +118,7 @@ export class DataplaneAgent extends EventEmitter {
   private readonly haproxyBin: string;
   private readonly backoff: RetryBackoff;
   private readonly oldWorkerTimeoutMs: number;
-  private readonly proc: HaproxyProcess;
+  private readonly proc: HaproxyMaster;
   private readonly accessLog: AccessLogReader;
   private current: Applied | undefined;
   /** The generation HAProxy runs now (its config is what a restart loads). */
@@ -146,15 +154,15 @@ export class DataplaneAgent extends EventEmitter {
     this.backoff = opts.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
     this.oldWorkerTimeoutMs = opts.oldWorkerTimeoutMs ?? DEFAULT_OLD_WORKER_TIMEOUT_MS;
     fs.mkdirSync(path.join(opts.runtimeDir, "gen"), { recursive: true });
-    this.proc = new HaproxyProcess({
-      haproxyBin: this.haproxyBin,
-      cfgPath: this.cfgPath,
-      masterSocket: path.join(opts.runtimeDir, "master.sock"),
-      reloadTimeoutMs: opts.reloadTimeoutMs,
-    });
+    // An earlier agent on this directory may have left generations: carry on after them.
+    this.generation = Math.max(0, ...fs.readdirSync(path.join(opts.runtimeDir, "gen")).map(Number).filter(Number.isInteger));
+    const masterSocket = path.join(opts.runtimeDir, "master.sock");
+    this.proc = opts.externalHaproxy
+      ? new ExternalHaproxy({ masterSocket, reloadTimeoutMs: opts.reloadTimeoutMs })
+      : new HaproxyProcess({ haproxyBin: this.haproxyBin, cfgPath: this.cfgPath, masterSocket, reloadTimeoutMs: opts.reloadTimeoutMs });
     this.proc.on("line", (line: string) => this.onHaproxyLine(line));
     this.accessLog = new AccessLogReader(accessLogSocket(opts.runtimeDir), (lines) => this.onLogLines(lines));
-    this.proc.on("exit", (code: number | null, signal: string | null) => this.onHaproxyExit(code, signal));
+    this.proc.on("exit", (why: string) => this.onHaproxyExit(why));
   }
 
   get cfgPath(): string {
@@ -204,7 +212,7 @@ export class DataplaneAgent extends EventEmitter {
       ? { running: true }
       : this.down
         ? { running: false, started: true, exit: this.down.exit, attempt: this.down.attempt, nextAttemptInMs: Math.max(0, this.down.at - Date.now()) }
-        : { running: false, started: false };
+        : { running: false, started: false, ...(this.proc.waitingFor ? { waitingFor: this.proc.waitingFor } : {}) };
     return {
       serving: this.current && { gateway: this.current.ir.gateway, revision: this.current.ir.revision },
       haproxy,
@@ -294,7 +302,9 @@ export class DataplaneAgent extends EventEmitter {
   /** Renders with each Secret certificate as its PEM file under `<filesDir>/certs`; those without a PEM left out. */
   private renderWith(ir: GatewayIr, filesDir: string, layout: SlotLayout, includeEndpoints = true): RenderedConfig {
     const certificateFiles = secretFileLookup(path.join(filesDir, "certs"));
-    return render(withoutMissingCertificates(ir, this.pems), { runtimeDir: this.opts.runtimeDir, filesDir, layout, includeEndpoints, certificateFiles });
+    // An HAProxy we cannot signal stops its old workers itself.
+    const hardStopAfterMs = this.proc.owned ? undefined : this.oldWorkerTimeoutMs;
+    return render(withoutMissingCertificates(ir, this.pems), { runtimeDir: this.opts.runtimeDir, filesDir, layout, includeEndpoints, certificateFiles, hardStopAfterMs });
   }
 
   private async applyNow(document: unknown): Promise<ApplyResult> {
@@ -336,11 +346,11 @@ export class DataplaneAgent extends EventEmitter {
   private async runGeneration(written: { cfg: string; generation: number }, how: "start" | "reload"): Promise<void> {
     const previous = this.lastGood;
     this.installConfig(written.cfg);
-    let started: { workerPid: number; replaced: number[] };
+    let started: WorkerChange;
     try {
       if (how === "start") {
         await this.accessLog.start();
-        started = { workerPid: await this.proc.start(), replaced: [] };
+        started = await this.proc.start();
       } else {
         started = await this.proc.reload();
       }
@@ -398,7 +408,8 @@ export class DataplaneAgent extends EventEmitter {
     if (!list) return;
     const now = Date.now();
     for (const w of list.oldWorkers) if (!this.retiredAt.has(w.pid)) this.retiredAt.set(w.pid, now);
-    const stopping = new Set(oldWorkersToStop(list.oldWorkers.map((w) => w.pid), this.retiredAt, now, this.oldWorkerTimeoutMs));
+    // HAProxy we do not own stops them itself (hard-stop-after): its processes may not even be visible here.
+    const stopping = new Set(this.proc.owned ? oldWorkersToStop(list.oldWorkers.map((w) => w.pid), this.retiredAt, now, this.oldWorkerTimeoutMs) : []);
     for (const pid of stopping) {
       try {
         process.kill(pid, "SIGTERM"); // a worker's hard stop: its remaining connections close
@@ -452,17 +463,21 @@ export class DataplaneAgent extends EventEmitter {
   /**
    * HAProxy exited on its own: restart it with the last good configuration after a delay that
    * doubles with each attempt (bounded). The count starts over once it stayed up that long.
+   * An HAProxy we do not own is restarted by its supervisor: the "restart" then waits for the
+   * new master and reloads it with the current configuration (runtime API changes since the
+   * last reload are not in the files the new master read).
    */
-  private onHaproxyExit(code: number | null, signal: string | null): void {
+  private onHaproxyExit(exit: string): void {
     const upFor = this.upSince === undefined ? 0 : Date.now() - this.upSince;
     this.upSince = undefined;
     if (this.stopped || !this.current || !this.lastGood) return;
     if (upFor >= this.backoff.maxMs) this.restarts = 0;
     const attempt = ++this.restarts;
     const delayMs = backoffDelay(attempt, this.backoff);
-    const exit = describeExit({ code, signal });
     this.down = { exit, attempt, at: Date.now() + delayMs };
-    this.diag(`haproxy exited unexpectedly (${exit}); restart attempt ${attempt} in ${delayMs} ms with the last good configuration`);
+    this.diag(this.proc.owned
+      ? `haproxy exited unexpectedly (${exit}); restart attempt ${attempt} in ${delayMs} ms with the last good configuration`
+      : `haproxy went away (${exit}); in ${delayMs} ms, waiting for its master to answer again, then reloading it with the current configuration`);
     this.emit("restarting", { attempt, delayMs, exit });
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
@@ -519,12 +534,16 @@ export class DataplaneAgent extends EventEmitter {
     return load();
   }
 
-  /** Stops HAProxy; with `drainMs`, open connections get that long to finish first. */
+  /**
+   * Stops HAProxy; with `drainMs`, open connections get that long to finish first. An HAProxy
+   * we do not own keeps serving the last configuration.
+   */
   async stop(drainMs = 0): Promise<void> {
     this.stopped = true;
     this.watcher?.close();
     for (const t of [this.debounce, this.retryTimer, this.restartTimer]) clearTimeout(t);
     clearInterval(this.sweepTimer);
+    if (!this.proc.owned) await this.proc.stop(); // ends a wait for its master
     await this.queue.catch(() => undefined);
     await this.proc.stop(drainMs);
     await this.accessLog.stop();

@@ -16,7 +16,11 @@ export interface Problem {
 export interface AgentStatus {
   /** The configuration HAProxy runs, once one was applied. */
   serving?: { gateway: string; revision?: string };
-  haproxy: { running: true } | { running: false; started: false } | { running: false; started: true; exit: string; attempt: number; nextAttemptInMs: number };
+  haproxy:
+    | { running: true }
+    /** `waitingFor`: an IR is ready to serve, but the HAProxy it is for is not there yet (run by another process). */
+    | { running: false; started: false; waitingFor?: string }
+    | { running: false; started: true; exit: string; attempt: number; nextAttemptInMs: number };
   /** Why the latest document was refused (it will not be retried). */
   refused?: Problem;
   /** Why applying the latest document failed (it is retried). */
@@ -28,6 +32,10 @@ export interface AgentStatus {
 export interface HttpAnswer {
   status: number;
   body: Record<string, unknown>;
+}
+
+function waitingFor(s: AgentStatus): string | undefined {
+  return !s.haproxy.running && !s.haproxy.started && s.haproxy.waitingFor ? `waiting for ${s.haproxy.waitingFor}` : undefined;
 }
 
 function haproxyDown(s: AgentStatus): string | undefined {
@@ -51,7 +59,7 @@ export function readyzAnswer(s: AgentStatus): HttpAnswer {
   };
   const notReady = (reason: string): HttpAnswer => ({ status: 503, body: { ready: false, reason, ...details } });
   if (!s.serving) {
-    const latest = s.refused ? `the latest IR was refused: ${s.refused.errors[0]}` : s.failing ? `applying it failed: ${s.failing.errors[0]}` : "waiting for an IR";
+    const latest = s.refused ? `the latest IR was refused: ${s.refused.errors[0]}` : s.failing ? `applying it failed: ${s.failing.errors[0]}` : waitingFor(s) ?? "waiting for an IR";
     return notReady(`no configuration applied yet; ${latest}`);
   }
   const down = haproxyDown(s);

@@ -17,6 +17,7 @@ const DEFAULT_ADMIN_PORT = 9901;
 const DEFAULT_DRAIN_SECONDS = 10;
 
 export const HELP = `usage: agc dataplane (--ir FILE | --configmap NAMESPACE/NAME) [options]
+       agc dataplane proxy --runtime-dir DIR [options]   (HAProxy's own process; see its --help)
 
 Where the IR comes from (exactly one):
   --ir FILE                        an IR document on disk; changes to the file apply as they happen.
@@ -37,8 +38,15 @@ Options (default in brackets):
   --admin-port PORT                admin HTTP on 127.0.0.1; 0 picks a free port [${DEFAULT_ADMIN_PORT}]
   --probe-port PORT                /healthz, /readyz and /backends on every address, for the
                                    kubelet's HTTP probes and health from outside the pod [none]
-  --haproxy PATH                   the HAProxy 2.6+ binary [${DEFAULT_HAPROXY}]
-  --drain-seconds N                on SIGTERM/SIGINT, open connections get up to N s to finish [${DEFAULT_DRAIN_SECONDS}]
+  --haproxy PATH                   the HAProxy 2.6+ binary (with --external-haproxy: only to check
+                                   configurations) [${DEFAULT_HAPROXY}]
+  --external-haproxy               do not start HAProxy: 'agc dataplane proxy --runtime-dir DIR' runs it
+                                   on the same --runtime-dir. The agent waits for its master, adopts it
+                                   (one seamless reload with the current IR), drives it through the
+                                   master socket, and leaves it serving when it stops or dies.
+                                   Old workers are stopped by HAProxy (hard-stop-after). [off]
+  --drain-seconds N                on SIGTERM/SIGINT, open connections get up to N s to finish (not with
+                                   --external-haproxy: HAProxy keeps serving) [${DEFAULT_DRAIN_SECONDS}]
   --reload-timeout-seconds N       a reload that shows no new worker within N s has failed, and is
                                    retried [${DEFAULT_RELOAD_TIMEOUT_MS / 1000}]
   --old-worker-timeout-seconds N   after a reload, old workers keep their connections (WebSockets, long
@@ -58,8 +66,10 @@ Access log lines (JSON, one per request, with the x-request-id) go to stdout; ev
 
 export const FLAGS = [
   "--ir", "--configmap", "--kubeconfig", "--pod", "--runtime-dir", "--admin-port", "--probe-port", "--haproxy", "--drain-seconds",
-  "--reload-timeout-seconds", "--old-worker-timeout-seconds", "--retry-max-seconds",
+  "--reload-timeout-seconds", "--old-worker-timeout-seconds", "--retry-max-seconds", "--external-haproxy",
 ];
+/** Flags that take no value. */
+const SWITCHES = ["--external-haproxy"];
 
 export interface DataplaneConfig {
   source: { kind: "file"; file: string } | { kind: "configmap"; configMap: ObjectRef; pod?: ObjectRef; kubeconfig?: string };
@@ -72,10 +82,11 @@ export interface DataplaneConfig {
   reloadTimeoutMs: number;
   oldWorkerTimeoutMs: number;
   retryMaxMs: number;
+  externalHaproxy: boolean;
 }
 
 /** A number option within bounds, or the sentence saying what is wrong with it. */
-function numberFlag(flags: Record<string, string>, name: string, fallback: number, min: number, max: number, integer = false): number | string {
+export function numberFlag(flags: Record<string, string>, name: string, fallback: number, min: number, max: number, integer = false): number | string {
   if (flags[name] === undefined) return fallback;
   const n = Number(flags[name]);
   if (flags[name].trim() === "" || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
@@ -86,7 +97,8 @@ function numberFlag(flags: Record<string, string>, name: string, fallback: numbe
 
 /** The command line (and the pod's environment) into a configuration, or the first problem. */
 export function dataplaneConfig(args: string[], env: Record<string, string | undefined>, pid: number): { ok: true; config: DataplaneConfig } | { ok: false; error: string } {
-  const { flags, error } = parseFlags(args, FLAGS);
+  const switches = new Set(args.filter((a) => SWITCHES.includes(a)));
+  const { flags, error } = parseFlags(args.filter((a) => !SWITCHES.includes(a)), FLAGS);
   if (error) return { ok: false, error };
   if ((flags["--ir"] === undefined) === (flags["--configmap"] === undefined)) return { ok: false, error: "give exactly one of --ir FILE and --configmap NAMESPACE/NAME" };
   const numbers = {
@@ -125,11 +137,13 @@ export function dataplaneConfig(args: string[], env: Record<string, string | und
       reloadTimeoutMs: n.reloadTimeoutSeconds * 1000,
       oldWorkerTimeoutMs: n.oldWorkerTimeoutSeconds * 1000,
       retryMaxMs: n.retryMaxSeconds * 1000,
+      externalHaproxy: switches.has("--external-haproxy"),
     },
   };
 }
 
 export async function main(args: string[]): Promise<number> {
+  if (args[0] === "proxy") return (require("./dataplane-proxy") as typeof import("./dataplane-proxy")).main(args.slice(1));
   if (args.includes("--help") || args.includes("-h")) {
     console.log(HELP);
     return 0;
@@ -158,6 +172,7 @@ export async function main(args: string[]): Promise<number> {
     reloadTimeoutMs: config.reloadTimeoutMs,
     oldWorkerTimeoutMs: config.oldWorkerTimeoutMs,
     retryBackoff: { initialMs: DEFAULT_RETRY_BACKOFF.initialMs, maxMs: config.retryMaxMs },
+    externalHaproxy: config.externalHaproxy,
     unreadSecretReason: config.source.kind === "file" ? "Secrets are read only with --configmap; with --ir give certificateFile and keyFile" : undefined,
   });
   agent.on("applied", (r) => {
@@ -185,7 +200,7 @@ export async function main(args: string[]): Promise<number> {
     await followGatewayInCluster({ client: client!, agent, configMap, pod, log, signal: stopping.signal });
     client!.close();
   }
-  log(`stopping; open connections get up to ${config.drainSeconds} s`);
+  log(config.externalHaproxy ? "stopping; haproxy keeps serving the last configuration" : `stopping; open connections get up to ${config.drainSeconds} s`);
   await agent.stop(config.drainSeconds * 1000);
   return 0;
 }

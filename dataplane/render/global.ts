@@ -30,7 +30,7 @@ export function accessLogSocket(runtimeDir: string): string {
 /** Lines the ring holds while the agent catches up (at 25k requests/s, about 150 ms). */
 const ACCESS_LOG_RING_BYTES = 1024 * 1024;
 
-export function globalSection(ir: GatewayIr, dir: string): string {
+export function globalSection(ir: GatewayIr, dir: string, hardStopAfterMs?: number): string {
   return block("global", [
     `stats socket ${dir}/haproxy.sock mode 600 level admin expose-fd listeners`,
     "stats timeout 30s",
@@ -38,6 +38,7 @@ export function globalSection(ir: GatewayIr, dir: string): string {
     "log ring@access format raw local0",
     "# Old processes keep their WebSockets and requests after a reload until they finish.",
     "master-worker",
+    ...(hardStopAfterMs === undefined ? [] : [`hard-stop-after ${seconds(hardStopAfterMs)}`]),
     "tune.ssl.default-dh-param 2048",
     "# normalize-uri (request path normalization) is still marked experimental in 2.6.",
     "expose-experimental-directives",
@@ -66,6 +67,9 @@ export function defaultsSection(ir: GatewayIr): string {
     "mode http",
     "log global",
     "option dontlognull",
+    "# After a reload, an old worker closes an idle keep-alive connection only after its next answer",
+    "# (which says close): closing it idle races the client's next request, which then fails.",
+    "option idle-close-on-response",
     `log-format ${quote(ACCESS_LOG_FORMAT)}`,
     "unique-id-format %[uuid()]",
     "option redispatch",

@@ -41,6 +41,11 @@ export interface RenderOptions {
    * `<runtimeDir>/secrets/<namespace>/<name>/tls.crt` and `tls.key` ({@link secretCertificateFiles}).
    */
   certificateFiles?: CertificateFiles;
+  /**
+   * Old workers still holding connections this long after the reload that retired them are
+   * stopped by HAProxy itself (`hard-stop-after`). Default: none (the agent stops them).
+   */
+  hardStopAfterMs?: number;
 }
 
 export interface RenderedConfig {
@@ -62,7 +67,7 @@ export function render(ir: GatewayIr, opts: RenderOptions): RenderedConfig {
   const crtLists: Record<string, string> = {};
   const files = opts.filesDir ?? opts.runtimeDir;
   const certFiles = opts.certificateFiles ?? secretCertificateFiles(opts.runtimeDir);
-  const sections = [globalSection(ir, opts.runtimeDir), accessLogRing(opts.runtimeDir), defaultsSection(ir)];
+  const sections = [globalSection(ir, opts.runtimeDir, opts.hardStopAfterMs), accessLogRing(opts.runtimeDir), defaultsSection(ir)];
   for (const fe of ir.frontends) {
     const routes = routesFor(ir, fe);
     const exact = `fe_${fe.name}.exact.map`;

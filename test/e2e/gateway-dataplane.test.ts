@@ -121,7 +121,12 @@ test("the Gateway's data plane: ConfigMap with the IR, Deployment, RBAC, Service
   expect(deployment.spec.replicas).toBe(2);
   const container = deployment.spec.template.spec.containers[0];
   expect(container.image).toBe("agc.local/alb-dataplane:dev");
-  expect(container.args).toEqual(["--configmap", `${ns}/alb-gw-web`, "--admin-port", "9901", "--probe-port", "9902"]);
+  expect(container.name).toBe("agent");
+  expect(container.args).toEqual(["--configmap", `${ns}/alb-gw-web`, "--admin-port", "9901", "--probe-port", "9902", "--runtime-dir", "/run/agc", "--external-haproxy"]);
+  // HAProxy runs in its own container, so an agent restart leaves its connections alone.
+  const haproxy = deployment.spec.template.spec.containers[1];
+  expect([haproxy.name, haproxy.image, haproxy.args]).toEqual(["haproxy", "agc.local/alb-dataplane:dev", ["proxy", "--runtime-dir", "/run/agc", "--probe-port", "9903"]]);
+  expect(deployment.spec.template.spec.volumes).toEqual([{ name: "runtime", emptyDir: {} }]);
   expect(container.env.map((e: any) => `${e.name}=${e.valueFrom.fieldRef.fieldPath}`)).toEqual(["POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace"]);
   expect(deployment.spec.template.spec.serviceAccountName).toBe("alb-gw-web");
 

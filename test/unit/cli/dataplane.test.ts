@@ -1,10 +1,11 @@
 import { dataplaneConfig, FLAGS, HELP } from "../../../cli/commands/dataplane";
+import * as proxy from "../../../cli/commands/dataplane-proxy";
 
 /** HELP's entries: each `  --flag ...` line with its indented continuation lines. */
-function helpEntries(): Map<string, string> {
+function helpEntries(help = HELP): Map<string, string> {
   const entries = new Map<string, string>();
   let current: string | undefined;
-  for (const line of HELP.split("\n")) {
+  for (const line of help.split("\n")) {
     const m = /^ {2}(--[a-z-]+)/.exec(line);
     if (m) entries.set((current = m[1]), line);
     else if (current && /^ {20,}\S/.test(line)) entries.set(current, `${entries.get(current)} ${line.trim()}`);
@@ -37,8 +38,14 @@ describe("agc dataplane", () => {
         reloadTimeoutMs: 30_000,
         oldWorkerTimeoutMs: 3_600_000,
         retryMaxMs: 10_000,
+        externalHaproxy: false,
       },
     });
+  });
+
+  it("takes --external-haproxy as a switch, anywhere on the line", () => {
+    const r = dataplaneConfig(["--external-haproxy", "--configmap", "agc-system/gw-ir", "--runtime-dir", "/run/agc"], {}, 1);
+    expect(r.ok && [r.config.externalHaproxy, r.config.runtimeDir]).toEqual([true, "/run/agc"]);
   });
 
   it("finds its pod from --pod or the downward API's environment", () => {
@@ -63,5 +70,27 @@ describe("agc dataplane", () => {
     expect(error("--ir", "a.json", "--old-worker-timeout-seconds", "soon")).toBe("--old-worker-timeout-seconds must be a number from 1 to 604800, got 'soon'");
     expect(error("--ir", "a.json", "--pod", "a/b")).toBe("--pod goes with --configmap, not --ir");
     expect(error("--configmap", "b")).toBe("--configmap must be NAMESPACE/NAME, got 'b'");
+  });
+});
+
+describe("agc dataplane proxy", () => {
+  it("documents every option, and each option's default", () => {
+    const entries = helpEntries(proxy.HELP);
+    expect([...entries.keys()].sort()).toEqual([...proxy.FLAGS].sort());
+    expect(entries.get("--runtime-dir")).toMatch(/\(required\)$/);
+    for (const flag of proxy.FLAGS.filter((f) => f !== "--runtime-dir")) expect([flag, /\[[^\]]+\]$/.test(entries.get(flag)!)]).toEqual([flag, true]);
+  });
+
+  it("takes defaults for what is not given", () => {
+    expect(proxy.proxyConfig(["--runtime-dir", "/run/agc"])).toEqual({
+      ok: true,
+      config: { runtimeDir: "/run/agc", haproxyBin: "/usr/sbin/haproxy", drainSeconds: 10, retryMaxMs: 10_000 },
+    });
+  });
+
+  it("names what is missing or wrong", () => {
+    expect(proxy.proxyConfig([])).toEqual({ ok: false, error: "--runtime-dir DIR is required: the directory the agent writes haproxy.cfg into" });
+    expect(proxy.proxyConfig(["--runtime-dir", "/run/agc", "--probe-port", "99999"])).toEqual({ ok: false, error: "--probe-port must be an integer from 1 to 65535, got '99999'" });
+    expect(proxy.proxyConfig(["--runtime-dir", "/run/agc", "--configmap", "a/b"])).toEqual({ ok: false, error: "unknown option '--configmap'" });
   });
 });

@@ -3,6 +3,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { dataplaneObjects, irRevision, managedByValue, managedName, needsApply } from "../../../controller/dataplane-objects";
 import { webDataplane } from "./fixture-dataplane";
+import { RUNTIMES } from "../../../cli/images/specs";
+import { dataplaneConfig } from "../../../cli/commands/dataplane";
+import { proxyConfig } from "../../../cli/commands/dataplane-proxy";
 
 const gatewayOwner = { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", name: "web", uid: "0d6f3c2e-1111-4222-8333-944455556666" };
 const settings = { image: "agc.local/agc-dataplane:0.1.0", replicas: 2, managedBy: "alb.agc.dev_alb-controller" };
@@ -24,6 +27,20 @@ describe("dataplaneObjects", () => {
     const expected = YAML.parseAllDocuments(fs.readFileSync(path.join(__dirname, "dataplane", "web-gateway.yaml"), "utf8")).map((d) => d.toJS());
     const actual = dataplaneObjects(webDataplane, "1d2093674e444d9f", settings, { dataplane: gatewayOwner, services: { "Gateway/demo/web": gatewayOwner } });
     expect(actual).toEqual(expected);
+  });
+
+  it("runs the agent and HAProxy's supervisor in two containers of the data plane image, on one shared runtime directory", () => {
+    const deployment = dataplaneObjects(webDataplane, "1d2093674e444d9f", settings, { dataplane: gatewayOwner, services: {} }).find((o) => o.kind === "Deployment")!;
+    const containers: { name: string; args: string[] }[] = deployment.spec.template.spec.containers;
+    // What each container runs: the image's entrypoint, then the container's args.
+    expect(containers.map((c) => `${c.name}: ${[...RUNTIMES.dataplane.entrypoint, ...c.args].join(" ")}`)).toEqual([
+      "agent: node /app/bin/agc.js dataplane --configmap demo/alb-gw-web --admin-port 9901 --probe-port 9902 --runtime-dir /run/agc --external-haproxy",
+      "haproxy: node /app/bin/agc.js dataplane proxy --runtime-dir /run/agc --probe-port 9903",
+    ]);
+    // Both command lines are valid for the commands they reach.
+    const agent = dataplaneConfig(containers[0].args, { POD_NAMESPACE: "demo", POD_NAME: "p" }, 1);
+    const proxy = proxyConfig(containers[1].args.slice(1));
+    expect([agent.ok && agent.config.externalHaproxy, agent.ok && agent.config.runtimeDir, proxy.ok && proxy.config.runtimeDir]).toEqual([true, "/run/agc", "/run/agc"]);
   });
 
   it("applies again only what is missing or was applied from other content", () => {

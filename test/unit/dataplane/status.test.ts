@@ -11,6 +11,10 @@ describe("/healthz and /readyz", () => {
       body: { ready: false, reason: 'no configuration applied yet; the latest IR was refused: routes[0].backends[0].cluster: no cluster named "missing"', refused },
     });
     expect(healthzAnswer({ haproxy: { running: false, started: false } })).toEqual({ status: 200, body: { ok: true } });
+    // HAProxy run by another process, not there yet: said instead of "waiting for an IR"; still healthy.
+    const waiting = { haproxy: { running: false as const, started: false as const, waitingFor: "the haproxy master to answer on /run/agc/master.sock (agc dataplane proxy starts it)" } };
+    expect(readyzAnswer(waiting)).toEqual({ status: 503, body: { ready: false, reason: "no configuration applied yet; waiting for the haproxy master to answer on /run/agc/master.sock (agc dataplane proxy starts it)" } });
+    expect(healthzAnswer(waiting)).toEqual({ status: 200, body: { ok: true } });
   });
 
   it("answer 503 while HAProxy is down between restarts", () => {
