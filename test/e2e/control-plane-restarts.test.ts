@@ -1,11 +1,13 @@
 // The control plane restarted under a serving gateway, on the real node: etcd, then the API
-// server, each killed and started again (as `agc cluster up` starts what is missing). The data
-// plane does not depend on them: traffic through the gateway keeps being answered meanwhile;
-// once they are back, the controller and the agents resume on their own (an edit made then is
-// served), and no status was lost.
+// server, each killed and started again (as `agc cluster up` starts what is missing), then the
+// data plane's agent killed in its pod. HAProxy depends on none of them: traffic through the
+// gateway keeps being answered meanwhile, an open WebSocket stays open; once they are back, the
+// controller and the agents resume on their own (an edit made then is served), and no status
+// was lost.
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
+import WebSocket from "ws";
 import { clusterUp } from "../../cli/cluster/local";
 import { requireToolchainBin } from "../../cli/paths";
 import { installCrds } from "../../controller/bootstrap";
@@ -17,6 +19,7 @@ import { echoBasicDeployment, echoBasicService } from "../support/echoBackend";
 import { httpGatewayOfClass, installGatewayApiCrds, programmedAddress } from "../support/gatewayApi";
 import { testClient, testLayout } from "../support/localCluster";
 import { applyManifest } from "../support/manifests";
+import { WS_ECHO_IMAGE } from "../../model/images";
 
 jest.setTimeout(600_000);
 
@@ -25,6 +28,7 @@ const ns = `restarts-${suffix}`;
 const className = `agc-restarts-${suffix}`;
 const GW = "gateway.networking.k8s.io/v1";
 const HOST = "echo.restarts.test";
+const WS_HOST = "ws.restarts.test";
 const FIELD_MANAGER = "restarts-test";
 
 let client: KubeClient;
@@ -71,6 +75,74 @@ const route = (name: string, prefix: string) => ({
   spec: { parentRefs: [{ name: "web" }], hostnames: [HOST], rules: [{ matches: [{ path: { type: "PathPrefix", value: prefix } }], backendRefs: [{ name: "echo", port: 8080 }] }] },
 });
 
+/** Our WebSocket echo server behind the gateway at ws.restarts.test; its readiness probe is the gateway's health check. */
+function webSocketEcho(): Record<string, unknown>[] {
+  const labels = { app: "ws-echo" };
+  return [
+    {
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "ws-echo", namespace: ns },
+      spec: {
+        replicas: 1, selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [{
+              name: "ws-echo", image: WS_ECHO_IMAGE, imagePullPolicy: "Never", ports: [{ containerPort: 8888 }],
+              readinessProbe: { httpGet: { path: "/health", port: 8888 }, periodSeconds: 2 },
+            }],
+          },
+        },
+      },
+    },
+    { apiVersion: "v1", kind: "Service", metadata: { name: "ws-echo", namespace: ns }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8888 }] } },
+    {
+      apiVersion: GW, kind: "HTTPRoute", metadata: { name: "ws", namespace: ns },
+      spec: { parentRefs: [{ name: "web" }], hostnames: [WS_HOST], rules: [{ backendRefs: [{ name: "ws-echo", port: 80 }] }] },
+    },
+  ];
+}
+
+/** A WebSocket through the gateway, open. */
+function openWebSocket(): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${address}/`, { headers: { host: WS_HOST }, handshakeTimeout: 5_000 });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Sends `text` and answers what comes back (within 5 s). */
+function echo(ws: WebSocket, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no echo of '${text}' in 5 s`)), 5_000);
+    ws.once("message", (data) => {
+      clearTimeout(timer);
+      resolve(String(data));
+    });
+    ws.send(text);
+  });
+}
+
+/** The host pid of the data plane agent of this file's Gateway (its pod's `agent` container). */
+function agentPid(): number {
+  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (args.includes("--external-haproxy") && args.some((a) => a.startsWith(`${ns}/`))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no data plane agent of namespace ${ns} runs on this machine`);
+}
+
+/** The data plane pod's agent container: restarts and readiness. */
+async function agentContainer(): Promise<{ restarts: number; ready: boolean } | undefined> {
+  const pods = (await client.get(`/api/v1/namespaces/${ns}/pods?labelSelector=app.kubernetes.io/name%3Dalb-dataplane`)).items;
+  const status = pods[0]?.status?.containerStatuses?.find((c: any) => c.name === "agent");
+  return status && { restarts: status.restartCount, ready: status.ready };
+}
+
 /** Kills one part of the test cluster, waits, and starts it again the way `agc cluster up` does. */
 async function restart(part: "etcd" | "kube-apiserver", downMs: number): Promise<void> {
   const pid = Number(fs.readFileSync(path.join(testLayout().dir, `${part}.pid`), "utf8"));
@@ -84,11 +156,12 @@ beforeAll(async () => {
   await installGatewayApiCrds(client);
   await installCrds(client);
   await client.ensureNamespace(ns);
-  for (const o of [echoBasicDeployment(ns, "echo", 1), echoBasicService(ns, "echo", 8080), ...httpGatewayOfClass(ns, "web", className), route("steady", "/steady")]) await apply(o);
+  for (const o of [echoBasicDeployment(ns, "echo", 1), echoBasicService(ns, "echo", 8080), ...webSocketEcho(), ...httpGatewayOfClass(ns, "web", className), route("steady", "/steady")]) await apply(o);
   controller = new Controller(client, { dnsZone: "alb.restarts.test", dataplaneReplicas: 1, namespaces: [ns], log: (m) => logs.push(m) });
   await controller.start();
   address = await until("the Gateway Programmed with an address", () => programmedAddress(client, ns, "web"));
   await until("the steady route answering", async () => (await status("/steady")) === 200 || undefined);
+  await until("the WebSocket echo server answering", async () => (await status("/health", WS_HOST)) === 200 || undefined);
 });
 
 afterAll(async () => {
@@ -122,4 +195,27 @@ test.each([
   expect(conditions).toEqual({ Accepted: "True", Programmed: "True" });
   const hr = await client.get(resourcePath(GW, "httproutes", ns, added));
   expect(hr.status.parents[0].conditions.find((c: any) => c.type === "Accepted")).toMatchObject({ status: "True" });
+});
+
+test("the data plane's agent killed in its pod: HAProxy serves on, no request fails, an open WebSocket still echoes, the restarted agent serves an edit", async () => {
+  const ws = await openWebSocket();
+  expect(await echo(ws, "before")).toBe("before");
+  const before = await agentContainer();
+  expect(before).toEqual({ restarts: expect.any(Number), ready: true });
+  const stop = steadyTraffic();
+  await sleep(500);
+  process.kill(agentPid(), "SIGKILL");
+  await until("the agent container restarted and ready", async () => {
+    const now = await agentContainer();
+    return now && now.restarts === before!.restarts + 1 && now.ready ? now : undefined;
+  }, 120_000);
+  await apply(route("after-agent", "/after-agent"));
+  await until("the route added after the restart (/after-agent) served", async () => (await status("/after-agent/x")) === 200 || undefined);
+  const traffic = await stop();
+  expect(traffic.failed).toEqual([]);
+  expect(traffic.ok).toBeGreaterThan(100);
+  // The connection opened before the kill was never dropped.
+  expect(ws.readyState).toBe(WebSocket.OPEN);
+  expect(await echo(ws, "after")).toBe("after");
+  ws.close();
 });
