@@ -16,7 +16,7 @@ import { DataplaneAgent } from "../dataplane/agent";
 import { GatewayIr } from "../model/ir";
 import { freePort, sleep } from "../test/dataplane/harness";
 import {
-  BIG_BYTES, CONNECTIONS, h2load, LoadResult, minimalConfig, Process, run, sameFeaturesConfig, SECONDS,
+  BIG_BYTES, CONNECTIONS, h2load, LoadResult, median, minimalConfig, Process, run, sameFeaturesConfig, SECONDS,
   startFastBackend, startHaproxy, startNodeProxy, withCpu, wrk,
 } from "./targets";
 
@@ -62,11 +62,6 @@ function gateway(port: number, endpoints: number[]): GatewayIr {
     clusters: [{ name: "app", endpoints: endpoints.map((p) => ({ address: "127.0.0.1", port: p })) }],
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** `pid`: the process whose CPU per request is reported (the proxy's; for "direct", the backend's). */
 interface Target { name: string; port: number; h2c: boolean; pid: () => number }
@@ -212,7 +207,7 @@ async function main(): Promise<void> {
     }
     console.log("| change | n | observed median ms | observed max ms | agent apply median ms |\n|---|---|---|---|---|");
     for (const k of ["runtime", "reload"] as const) {
-      console.log(`| ${kinds[k]} | ${observed[k].length} | ${median(observed[k])} | ${Math.max(...observed[k])} | ${median(applied[k]) ?? "n/a"} |`);
+      console.log(`| ${kinds[k]} | ${observed[k].length} | ${median(observed[k])} | ${Math.max(...observed[k])} | ${applied[k].length ? median(applied[k]) : "n/a"} |`);
     }
     console.log("\n(Observed includes the 20 ms file-watch debounce and the client polling every 5 ms.)");
   } finally {

@@ -19,7 +19,7 @@ import { DataplaneAgent } from "../dataplane/agent";
 import { accessLogSocket, render } from "../dataplane/render";
 import { GatewayIr } from "../model/ir";
 import { freePort, sleep } from "../test/dataplane/harness";
-import { h2load, minimalConfig, sameFeaturesConfig, SECONDS, startFastBackend, startHaproxy, withCpu, wrk } from "./targets";
+import { h2load, median, minimalConfig, sameFeaturesConfig, SECONDS, startFastBackend, startHaproxy, withCpu, wrk } from "./targets";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
@@ -144,7 +144,6 @@ async function main(): Promise<void> {
         }
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(`${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${loadBefore} before, ${load()} after; ` +
       `${ROUNDS} rounds of ${SECONDS} s, wrk -t2 -c32 and h2load -c32 -m10 -t2, 3-byte body, fast backend\n`);
     const head = (p: string) => `${p} CPU µs/req | ${p} CPU ratio | per round | ${p} req/s ratio`;

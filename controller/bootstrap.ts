@@ -1,11 +1,11 @@
 // Installs or upgrades CustomResourceDefinitions: ours, and the Gateway API's release files
 // (server-side apply, so a newer version simply wins), logs what changed and waits until the
 // API server serves them. Running it twice changes nothing the second time.
-import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { crdManifests } from "../model/crds";
+import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
 import { KubeClient } from "../kube/client";
 
 type Obj = Record<string, any>;

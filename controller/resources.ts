@@ -1,12 +1,10 @@
 // Every resource type the controller watches: what translate's snapshot reads, our CRs, and
 // the objects it manages for data planes (found again by label).
 import { X509Certificate, createPrivateKey } from "crypto";
-import { API_VERSION, KINDS, KindName } from "../model/kinds";
+import { API_VERSION, BUNDLE_VERSION_ANNOTATION, KINDS, KindName, MANAGED_BY_LABEL } from "../model/kinds";
 import { POLICY_KINDS } from "../model/crds";
 import { Snapshot } from "../translate";
 import { ResourceType } from "./informer";
-import { BUNDLE_VERSION_ANNOTATION } from "../model/kinds";
-import { MANAGED_BY_LABEL } from "../model/kinds";
 
 type Obj = Record<string, any>;
 

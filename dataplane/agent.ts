@@ -543,9 +543,11 @@ export class DataplaneAgent extends EventEmitter {
     this.watcher?.close();
     for (const t of [this.debounce, this.retryTimer, this.restartTimer]) clearTimeout(t);
     clearInterval(this.sweepTimer);
-    if (!this.proc.owned) await this.proc.stop(); // ends a wait for its master
+    // An HAProxy we do not own is only let go of (which also ends a wait for its master) and
+    // keeps serving; ours is stopped once the work in hand is done.
+    if (!this.proc.owned) await this.proc.stop();
     await this.queue.catch(() => undefined);
-    await this.proc.stop(drainMs);
+    if (this.proc.owned) await this.proc.stop(drainMs);
     await this.accessLog.stop();
     for (const server of [this.admin, this.probes]) if (server) await new Promise<void>((r) => server.close(() => r()));
   }

@@ -151,6 +151,9 @@ class ProgramInventory {
 
 /** The controller's rules over the objects declared so far: our resources' (`plan[i]` is `declared[i]`'s) and @pulumi/kubernetes' alike. */
 async function kubernetesViolations(declared: readonly Declared[], plan: readonly PlannedResource[], observed: readonly ObservedObject[]) {
+  // Our four kinds alone break none of these rules (they need a Gateway, a route, an Ingress or
+  // a Service): a program without such objects is not translated, on each round, for nothing.
+  if (observed.length === 0) return [];
   const ours = plan.map((p, i) => {
     const object = plannedObject(p);
     return object && { object, owner: declared[i]!.resource as pulumi.Resource };

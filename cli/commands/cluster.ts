@@ -46,7 +46,7 @@ export async function main(args: string[]): Promise<number> {
       const started = Date.now();
       await clusterUp(requireToolchainBin(), layout, log);
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with: eval "$(agc cluster env)"`);
-      log("the ALB controller: a Pulumi program's AlbController, or `agc images && agc controller install`");
+      log(`the ALB controller: a Pulumi program's AlbController, or \`agc images && agc controller install --kubeconfig ${layout.kubeconfig}\``);
       return 0;
     }
     case "down":
