@@ -5,7 +5,7 @@
 // that produced them. What other stacks already created is read from the cluster when it can
 // be reached; when not, the program says so and checks what it declares.
 import * as pulumi from "@pulumi/pulumi";
-import { API_VERSION, KINDS, KIND_NAMES, KindName, OWNER_ANNOTATION } from "../model/kinds";
+import { KindName } from "../model/kinds";
 import {
   EMPTY_INVENTORY,
   Inventory,
@@ -15,16 +15,18 @@ import {
   ReferenceProperty,
   Violation,
   checkInventory,
+  clusterUnreadWarning,
   inventoryFromPlan,
   mergeInventories,
   plannedKey,
   plannedName,
   untracedReferenceWarning,
 } from "../model/rules";
-import { ObjectsByKind, inventoryFromObjects } from "../model/objects";
-import { KubeClient, isNotFound, resourcePath } from "../kube/client";
+import { inventoryFromObjects } from "../model/objects";
+import { readOtherStacksObjects } from "./clusterObjects";
 import { DeclaredResource, knownValue, resolveInput, traceReference } from "./references";
-import { DeclaredObject, declaredObject, declaredObjectViolations, observeKubernetesObjects, plannedObject } from "./kubernetesChecks";
+import { DeclaredObject, declaredObjectViolations, plannedObject } from "./declaredObjects";
+import { declaredObject, observeKubernetesObjects } from "./kubernetesChecks";
 
 type Inputs = Record<string, unknown>;
 
@@ -184,30 +186,13 @@ export function stackOwner(): string {
 
 /** What other stacks created in the cluster, or nothing (with a warning) when it cannot be read. */
 async function readExisting(kubeconfig: unknown, owner: string): Promise<{ inventory: Inventory; complete: boolean }> {
-  let client: KubeClient | undefined;
   try {
     const config = await knownValue(kubeconfig);
-    client = KubeClient.fromKubeconfig(typeof config === "string" ? config : undefined);
-    const objects: Partial<ObjectsByKind> = {};
-    for (const kind of KIND_NAMES) {
-      try {
-        const list = await client.request(resourcePath(API_VERSION, KINDS[kind].plural), { timeoutMs: 5000 });
-        // This stack's own objects are what the program declares now (planned), not extra ones.
-        objects[kind] = (list.items ?? []).filter((o: any) => o.metadata?.annotations?.[OWNER_ANNOTATION] !== owner);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-        objects[kind] = []; // the CRDs are not installed yet: nothing exists
-      }
-    }
-    return { inventory: inventoryFromObjects(objects as ObjectsByKind), complete: true };
+    const objects = await readOtherStacksObjects(typeof config === "string" ? config : undefined, owner);
+    return { inventory: inventoryFromObjects(objects), complete: true };
   } catch (e) {
-    pulumi.log.warn(
-      `pulumi-agc: could not read the cluster (${(e as Error).message}); the limits and subnet budgets were checked ` +
-        "against what this program declares only, not against gateways other stacks created",
-    );
+    pulumi.log.warn(clusterUnreadWarning((e as Error).message));
     return { inventory: EMPTY_INVENTORY, complete: false };
-  } finally {
-    client?.close();
   }
 }
 

@@ -114,3 +114,11 @@ export function untracedReferenceWarning(kind: KindName, name: string, reference
         `To have them checked at preview, pass the ${reference.kind}'s \`id\` output itself, or an output that depends on one ${reference.kind} only.`
     );
 }
+
+/** What a plan says when the cluster cannot be read: other stacks' resources were not counted. */
+export function clusterUnreadWarning(reason: string): string {
+    return (
+        `pulumi-agc: could not read the cluster (${reason}); the limits and subnet budgets were checked ` +
+        "against what this program declares only, not against gateways other stacks created"
+    );
+}

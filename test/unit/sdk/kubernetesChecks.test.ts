@@ -4,7 +4,8 @@
 // That `pulumi preview` fails on them is shown with the real engine by examples/invalid/agc006-*,
 // agc011-* to agc014-* (test/e2e/examples.test.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { DeclaredObject, declaredObject, declaredObjectViolations, plannedObject, translatedKindOf } from "../../../sdk/kubernetesChecks";
+import { DeclaredObject, declaredObjectViolations, plannedObject } from "../../../sdk/declaredObjects";
+import { declaredObject, translatedKindOf } from "../../../sdk/kubernetesChecks";
 import { manifestsOf, webSocketServiceObjects, webSocketServiceSpec } from "../../../sdk/websocketObjects";
 import { KubeObject } from "../../../translate";
 import { PlannedResource, UNKNOWN } from "../../../model/rules";
