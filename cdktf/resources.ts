@@ -85,7 +85,7 @@ function literalIdOf(stack: IConstruct, token: string): string | undefined {
 }
 
 /** What the four kinds share: the manifest, the status read-back, the checks. */
-export abstract class AgcResource extends Construct implements PlannedConstruct {
+export abstract class AgcResource extends Construct implements PlannedConstruct, ITerraformDependable {
   /** `<namespace>/<plural>/<name>`, as a Terraform reference to the created object. */
   readonly id: string;
   /** Provisioning, Updating, Deleting, Accepted, Succeeded, Failed or Canceled. */
@@ -147,6 +147,11 @@ export abstract class AgcResource extends Construct implements PlannedConstruct 
   /** A field of the object's status, as a Terraform reference. */
   protected statusAttribute(field: string): string {
     return Token.asString(this.status.interpolationForAttribute(`object.status.${field}`));
+  }
+
+  /** What `dependsOn` names: its manifest, so that what depends on it waits for `Succeeded`. */
+  get fqn(): string {
+    return this.manifest.fqn;
   }
 
   /** The inventory key: its id. */

@@ -48,6 +48,8 @@ export interface WebSocketServiceProps {
   readonly routeTimeout?: string;
   /** The Kubernetes provider to use. Default: the stack's default `kubernetes` provider. */
   readonly provider?: TerraformProvider;
+  /** Resources every object waits for (the controller's install, the Frontend's Association). */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** A value Terraform fills in at apply is not checked at synth: the data plane and the API server check it then. */
@@ -96,10 +98,11 @@ export class WebSocketService extends Construct {
     if (spec.healthCheck?.path === undefined) Annotations.of(this).addWarning(missingHealthCheckPathWarning(id));
 
     const objects = webSocketServiceObjects(id, spec);
-    const make = (key: keyof WebSocketServiceObjects, dependsOn: ITerraformDependable[] = []) => {
+    const make = (key: keyof WebSocketServiceObjects, after: ITerraformDependable[] = []) => {
       const object = objects[key];
       if (!object) return undefined;
       const rollout = object.kind === "Deployment" ? { wait: { rollout: true }, timeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } } : {};
+      const dependsOn = [...(props.dependsOn ?? []), ...after];
       return (this.manifests[key] = new Manifest(this, key, { manifest: object, provider: props.provider, dependsOn, ...rollout }));
     };
     const frontendManifest = props.frontend instanceof Frontend ? [props.frontend.manifest] : [];

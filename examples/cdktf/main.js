@@ -29,16 +29,17 @@ const subnet = new agc.SubnetDelegation(gateway, "alb-subnet", {
   addressPrefix: "10.1.0.0/24",
 });
 const gw = new agc.TrafficController(gateway, "gw", { location: "westeurope", tags: { app: "websocket" } });
-new agc.Association(gateway, "gw-assoc", { trafficControllerId: gw.id, subnetId: subnet.id });
+const association = new agc.Association(gateway, "gw-assoc", { trafficControllerId: gw.id, subnetId: subnet.id });
 const fe = new agc.Frontend(gateway, "fe", { trafficControllerId: gw.id });
 
 // Our echo server (agc.local/ws-echo:dev): echoes every message, GET /health 200, GET /headers.
-// Its Gateway is created after the Frontend it is bound to.
+// Its Gateway is created after the Frontend it is bound to; everything after the association.
 const echo = new agc.WebSocketService(gateway, "echo", {
   hostname: "ws.contoso.com",
   frontend: fe,
   replicas: 2,
   healthCheck: { path: "/health", intervalSeconds: 2 },
+  dependsOn: [association],
 });
 
 new TerraformOutput(gateway, "fqdn", { value: fe.fqdn });

@@ -161,14 +161,15 @@ export interface Synth {
 }
 
 /**
- * Builds a stack named `gateway` with a Kubernetes provider (kubeconfig `kubeconfigPath`; the
- * cluster is read at synth only when one is given), runs `build` in it and synthesizes.
+ * Builds a stack (named `gateway` unless told) with a Kubernetes provider (kubeconfig
+ * `kubeconfigPath`; the cluster is read at synth only when one is given), runs `build` in it and
+ * synthesizes.
  */
-export function synthStack(build: Builder, kubeconfigPath?: string): Synth {
+export function synthStack(build: Builder, kubeconfigPath?: string, stackName = "gateway"): Synth {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cdktf-"));
   try {
     const app = new App({ outdir, context: { [agc.READ_CLUSTER_CONTEXT]: kubeconfigPath !== undefined } });
-    const stack = new TerraformStack(app, "gateway");
+    const stack = new TerraformStack(app, stackName);
     new KubernetesProvider(stack, "kubernetes", { configPath: kubeconfigPath ?? "/nonexistent/kubeconfig" });
     build(stack);
     try {
@@ -176,7 +177,7 @@ export function synthStack(build: Builder, kubeconfigPath?: string): Synth {
     } catch (e) {
       return { error: (e as Error).message, warnings: warningsOf(outdir) };
     }
-    const config = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "gateway", "cdk.tf.json"), "utf8"));
+    const config = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stackName, "cdk.tf.json"), "utf8"));
     return { config, warnings: warningsOf(outdir) };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

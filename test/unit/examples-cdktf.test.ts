@@ -161,11 +161,13 @@ describe("examples/cdktf", () => {
     expect(manifestsOf(gateway)["alb-subnet_manifest_A3EAD459"].manifest.kind).toBe("SubnetDelegation");
   });
 
-  test("the echo service: a Gateway bound to the Frontend and created after it, the HTTPRoute last", () => {
+  test("the echo service: after the association; a Gateway bound to the Frontend and created after it, the HTTPRoute last", () => {
     const gw = resourceOf(gateway, "Gateway", "echo");
     expect(gw.manifest.spec.addresses).toEqual([{ type: "alb.agc.dev/alb-frontend", value: "agc-system/fe" }]);
-    expect(gw.depends_on).toEqual(["kubernetes_manifest.fe_manifest_9FE2B6E8"]);
+    expect(gw.depends_on).toEqual(["kubernetes_manifest.gw-assoc_manifest_294722EA", "kubernetes_manifest.fe_manifest_9FE2B6E8"]);
+    expect(resourceOf(gateway, "Deployment", "echo").depends_on).toEqual(["kubernetes_manifest.gw-assoc_manifest_294722EA"]);
     expect(resourceOf(gateway, "HTTPRoute", "echo").depends_on).toEqual([
+      "kubernetes_manifest.gw-assoc_manifest_294722EA",
       "kubernetes_manifest.echo_deployment_DC7C5F5F",
       "kubernetes_manifest.echo_service_0E19AE44",
       "kubernetes_manifest.echo_healthCheckPolicy_CFD122E5",
