@@ -5,7 +5,7 @@
 // same code and message as at preview, under the construct it names.
 import { Annotations, Aspects, IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { KindName, OWNER_ANNOTATION } from "../model/kinds";
+import { KindName } from "../model/kinds";
 import { inventoryFromObjects } from "../model/objects";
 import {
   EMPTY_INVENTORY,
@@ -51,9 +51,6 @@ function ownerOf(c: IConstruct): IConstruct {
 export function stackOwner(scope: IConstruct): string {
   return `cdktf/${TerraformStack.of(scope).node.id}`;
 }
-
-/** The owner annotation a construct of this package writes on its objects. */
-export const ownerAnnotation = (scope: IConstruct) => ({ [OWNER_ANNOTATION]: stackOwner(scope) });
 
 const isPlanned = (c: IConstruct): c is PlannedConstruct => isOwner(c) && typeof (c as Partial<PlannedConstruct>).plan === "function";
 

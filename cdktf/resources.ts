@@ -122,6 +122,8 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
 
     const references = REFERENCES[kind].map((r) => constructOfId(stack, this.inputs[r.property])).filter((c): c is AgcResource => c instanceof AgcResource);
     const timeout = `${props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS}s`;
+    // With a problem, the object may not be buildable (a reference that is no id): synth fails
+    // with the problem, so a stub stands in.
     this.manifest = new Manifest(this, "manifest", {
       manifest: this.problemFree() ? this.object(stack) : { apiVersion: API_VERSION, kind, metadata: { name: objectName(this.inputs), namespace: this.namespace } },
       wait: { fields: { "status.provisioningState": "Succeeded" } },
