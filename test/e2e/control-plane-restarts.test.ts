@@ -53,12 +53,13 @@ function status(urlPath: string, host = HOST): Promise<number> {
 /** Requests every 20 ms until stopped; answers how many were not 200. */
 function steadyTraffic() {
   let running = true;
-  let ok = 0;
+  /** When each 200 arrived. */
+  const answered: number[] = [];
   const failed: number[] = [];
   const loop = (async () => {
     while (running) {
       const s = await status("/steady");
-      if (s === 200) ok++;
+      if (s === 200) answered.push(Date.now());
       else failed.push(s);
       await sleep(20);
     }
@@ -66,7 +67,7 @@ function steadyTraffic() {
   return async () => {
     running = false;
     await loop;
-    return { ok, failed };
+    return { ok: answered.length, failed, answeredSince: (t: number) => answered.filter((a) => a >= t).length };
   };
 }
 
@@ -204,6 +205,7 @@ test("the data plane's agent killed in its pod: HAProxy serves on, no request fa
   expect(before).toEqual({ restarts: expect.any(Number), ready: true });
   const stop = steadyTraffic();
   await sleep(500);
+  const killedAt = Date.now();
   process.kill(agentPid(), "SIGKILL");
   await until("the agent container restarted and ready", async () => {
     const now = await agentContainer();
@@ -213,7 +215,9 @@ test("the data plane's agent killed in its pod: HAProxy serves on, no request fa
   await until("the route added after the restart (/after-agent) served", async () => (await status("/after-agent/x")) === 200 || undefined);
   const traffic = await stop();
   expect(traffic.failed).toEqual([]);
-  expect(traffic.ok).toBeGreaterThan(100);
+  // Requests kept coming through the kill and the restart (how many depends on how fast the
+  // container restarts, so a floor, not a rate).
+  expect(traffic.answeredSince(killedAt)).toBeGreaterThanOrEqual(20);
   // The connection opened before the kill was never dropped.
   expect(ws.readyState).toBe(WebSocket.OPEN);
   expect(await echo(ws, "after")).toBe("after");
