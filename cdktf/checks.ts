@@ -1,8 +1,8 @@
 // The rules `pulumi preview` runs, run by `cdktf synth` as construct validations: per resource
 // (in each construct), across the resources of a stack (limits per gateway, subnet budgets,
 // overlaps, region), and the controller's rules over the Kubernetes objects the stack declares
-// (kubernetes_manifest resources, ours and the user's). A failed rule fails the synth with the
-// same code and message as at preview, under the construct it names.
+// (kubernetes_manifest resources, ours and the user's; typed Services and Ingresses). A failed
+// rule fails the synth with the same code and message as at preview, under the construct it names.
 import { Annotations, Aspects, IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { KindName } from "../model/kinds";
@@ -21,6 +21,7 @@ import {
 import { KubeObject } from "../translate";
 import { DeclaredObject, TRANSLATED_KINDS, declaredObjectViolations, plannedObject } from "../sdk/declaredObjects";
 import { ClusterAccess, readClusterSync } from "./clusterRead";
+import { TYPED_KINDS, typedObject } from "./typedResources";
 import { synthValue } from "./references";
 
 /** The context key that turns the cluster read off: `new App({ context: { [READ_CLUSTER_CONTEXT]: false } })`. */
@@ -54,8 +55,20 @@ export function stackOwner(scope: IConstruct): string {
 
 const isPlanned = (c: IConstruct): c is PlannedConstruct => isOwner(c) && typeof (c as Partial<PlannedConstruct>).plan === "function";
 
-const isManifest = (c: IConstruct): c is IConstruct & { manifestInput?: Record<string, unknown> } =>
-  (c as { terraformResourceType?: string }).terraformResourceType === "kubernetes_manifest";
+const terraformTypeOf = (c: IConstruct) => (c as { terraformResourceType?: string }).terraformResourceType;
+
+/** Whether the construct creates a Kubernetes object translation may read: a kubernetes_manifest, a typed Service or Ingress. */
+const declaresObject = (c: IConstruct) => {
+  const type = terraformTypeOf(c);
+  return type === "kubernetes_manifest" || (type !== undefined && type in TYPED_KINDS);
+};
+
+/** The object a construct declares, as its inputs stand at synth (tokens still in it). */
+function declaredObjectOf(c: IConstruct): KubeObject | undefined {
+  const inputs = c as { manifestInput?: Record<string, unknown>; metadataInput?: Record<string, any>; specInput?: Record<string, any> };
+  const type = terraformTypeOf(c)!;
+  return type === "kubernetes_manifest" ? (inputs.manifestInput as KubeObject | undefined) : typedObject(type, inputs.metadataInput, inputs.specInput);
+}
 
 interface StackProblems {
   /** The construct count when computed: a construct added since makes them stale. */
@@ -65,10 +78,14 @@ interface StackProblems {
 
 const computed = new WeakMap<TerraformStack, StackProblems>();
 
-/** The problems across the stack's resources that `construct` is reported for. */
+/**
+ * The problems across the app's resources that `construct` is reported for. The app's stacks
+ * are one plan: a gateway of one stack counts the frontends of another. The cluster is read
+ * through the construct's stack's provider.
+ */
 export function stackProblemsOf(construct: IConstruct): string[] {
   const stack = TerraformStack.of(construct);
-  const count = stack.node.findAll().length;
+  const count = stack.node.root.node.findAll().length;
   let problems = computed.get(stack);
   if (!problems || problems.constructs !== count) {
     problems = { constructs: count, byConstruct: stackProblems(stack) };
@@ -78,13 +95,13 @@ export function stackProblemsOf(construct: IConstruct): string[] {
 }
 
 function stackProblems(stack: TerraformStack): Map<IConstruct, string[]> {
-  const all = stack.node.findAll();
+  const all = stack.node.root.node.findAll();
   const resources = all.filter(isPlanned);
   const plan = resources.map((r) => r.plan());
   const existing = existingInventory(stack);
   const byConstruct = new Map<IConstruct, string[]>();
   const report = (owner: IConstruct | undefined, v: Violation) => {
-    if (!owner) return; // another stack's resource: its problems are its own
+    if (!owner) return; // a resource in the cluster: its problems are its stack's
     const list = byConstruct.get(owner) ?? [];
     if (!list.includes(v.message)) list.push(v.message);
     byConstruct.set(owner, list);
@@ -101,15 +118,15 @@ function stackProblems(stack: TerraformStack): Map<IConstruct, string[]> {
 const plannedNameOf = (p: PlannedResource) => (typeof p.props.name === "string" ? p.props.name : p.declaredName);
 
 /**
- * The controller's rules over every kubernetes_manifest of the stack whose object is known at
- * synth. As at preview, our four kinds alone break none of them: without another object,
- * nothing is translated.
+ * The controller's rules over every object of the stack (kubernetes_manifest, typed Service
+ * or Ingress) known at synth. As at preview, our four kinds alone break none of them: without
+ * another object, nothing is translated.
  */
 function kubernetesViolations(all: IConstruct[], resources: PlannedConstruct[], plan: PlannedResource[]) {
   const theirs: DeclaredObject<IConstruct>[] = [];
   for (const c of all) {
-    if (!isManifest(c) || c.node.scopes.some(isPlanned)) continue;
-    const object = synthValue(c.manifestInput) as KubeObject | undefined;
+    if (!declaresObject(c) || c.node.scopes.some(isPlanned)) continue;
+    const object = synthValue(declaredObjectOf(c)) as KubeObject | undefined;
     if (!object || containsUnknown(object) || !TRANSLATED_KINDS.has(String(object.kind)) || typeof object.metadata?.name !== "string") continue;
     theirs.push({ object, owner: ownerOf(c) });
   }
@@ -124,7 +141,9 @@ function kubernetesViolations(all: IConstruct[], resources: PlannedConstruct[], 
 /** What other stacks created, when the cluster can be read; a warning on the stack when not. */
 function existingInventory(stack: TerraformStack): { inventory: Inventory; complete: boolean } {
   if (stack.node.tryGetContext(READ_CLUSTER_CONTEXT) === false) return { inventory: EMPTY_INVENTORY, complete: false };
-  const read = readClusterSync(clusterAccess(stack), stackOwner(stack));
+  // What the app's stacks created is what they declare now: not counted twice.
+  const owners = stack.node.root.node.findAll().filter(TerraformStack.isStack).map(stackOwner);
+  const read = readClusterSync(clusterAccess(stack), owners);
   if ("objects" in read) return { inventory: inventoryFromObjects(read.objects), complete: true };
   Annotations.of(stack).addWarning(clusterUnreadWarning(read.error));
   return { inventory: EMPTY_INVENTORY, complete: false };
@@ -139,12 +158,12 @@ function clusterAccess(stack: TerraformStack): ClusterAccess {
   return { kubeconfigPath: plain(provider?.configPath), context: plain(provider?.configContext) };
 }
 
-/** Reports the controller's rules for kubernetes_manifest resources of the user's, each under itself. */
+/** Reports the controller's rules for the user's objects (kubernetes_manifest, typed Service or Ingress), each under itself. */
 class KubernetesObjectChecks implements IAspect {
   private readonly given = new WeakSet<IConstruct>();
 
   visit(node: IConstruct): void {
-    if (!isManifest(node) || isOwner(ownerOf(node)) || this.given.has(node)) return;
+    if (!declaresObject(node) || isOwner(ownerOf(node)) || this.given.has(node)) return;
     this.given.add(node);
     node.node.addValidation({ validate: () => stackProblemsOf(node) });
   }
@@ -153,10 +172,9 @@ class KubernetesObjectChecks implements IAspect {
 const enabled = new WeakSet<TerraformStack>();
 
 /**
- * Turns on, for the stack holding `scope`, the controller's rules over the kubernetes_manifest
- * resources it declares: a Gateway listening on 8080 fails the synth (AGC012). The constructs
- * of this package turn it on for their stack; a stack of kubernetes_manifest resources only
- * calls it once.
+ * Turns on, for the stack holding `scope`, the controller's rules over the Kubernetes objects
+ * it declares: a Gateway listening on 8080 fails the synth (AGC012). The constructs of this
+ * package turn it on for their stack; a stack of the provider's resources only calls it once.
  */
 export function enableChecks(scope: IConstruct): void {
   const stack = TerraformStack.of(scope);

@@ -24,9 +24,9 @@ function childScript(): string {
 
 const expandHome = (p: string) => (p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p);
 
-/** Every object of our kinds but `owner`'s, or why they could not be read. */
-export function readClusterSync(access: ClusterAccess, owner: string, timeoutMs = 30_000): ClusterRead {
-  const input = JSON.stringify({ kubeconfig: access.kubeconfigPath && expandHome(access.kubeconfigPath), context: access.context, owner });
+/** Every object of our kinds but those of `owners` (the app's stacks), or why they could not be read. */
+export function readClusterSync(access: ClusterAccess, owners: readonly string[], timeoutMs = 30_000): ClusterRead {
+  const input = JSON.stringify({ kubeconfig: access.kubeconfigPath && expandHome(access.kubeconfigPath), context: access.context, owners });
   const child = spawnSync(process.execPath, [childScript()], { input, encoding: "utf8", timeout: timeoutMs });
   if (child.error) return { error: child.error.message };
   try {

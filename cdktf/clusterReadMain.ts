@@ -5,9 +5,9 @@ import * as fs from "fs";
 import { readOtherStacksObjects } from "../sdk/clusterObjects";
 
 async function main(): Promise<void> {
-  const { kubeconfig, context, owner } = JSON.parse(fs.readFileSync(0, "utf8"));
+  const { kubeconfig, context, owners } = JSON.parse(fs.readFileSync(0, "utf8"));
   try {
-    process.stdout.write(JSON.stringify({ objects: await readOtherStacksObjects(kubeconfig, owner, context) }));
+    process.stdout.write(JSON.stringify({ objects: await readOtherStacksObjects(kubeconfig, owners, context) }));
   } catch (e) {
     process.stdout.write(JSON.stringify({ error: (e as Error).message }));
   }

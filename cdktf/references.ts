@@ -31,17 +31,18 @@ export function holdsToken(value: unknown): boolean {
   return false;
 }
 
-/** The constructs of one stack, by the `id` string each exposes. */
-const byStack = new WeakMap<IConstruct, Map<string, IConstruct>>();
+/** The constructs of one app (its stacks alike), by the `id` string each exposes. */
+const byApp = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
-/** Records that `id` (a string holding tokens) is the id of `construct` in `stack`. */
-export function registerId(stack: IConstruct, id: string, construct: IConstruct): void {
-  let ids = byStack.get(stack);
-  if (!ids) byStack.set(stack, (ids = new Map()));
+/** Records that `id` (a string holding tokens) is the id of `construct`. */
+export function registerId(id: string, construct: IConstruct): void {
+  const app = construct.node.root;
+  let ids = byApp.get(app);
+  if (!ids) byApp.set(app, (ids = new Map()));
   ids.set(id, construct);
 }
 
-/** The construct of `stack` whose `id` is exactly this string, when one is. */
-export function constructOfId(stack: IConstruct, id: unknown): IConstruct | undefined {
-  return typeof id === "string" ? byStack.get(stack)?.get(id) : undefined;
+/** The construct of the app holding `scope` whose `id` is exactly this string, when one is. */
+export function constructOfId(scope: IConstruct, id: unknown): IConstruct | undefined {
+  return typeof id === "string" ? byApp.get(scope.node.root)?.get(id) : undefined;
 }

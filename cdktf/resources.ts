@@ -84,6 +84,17 @@ function literalIdOf(stack: IConstruct, token: string): string | undefined {
   return construct instanceof AgcResource ? construct.literalId : undefined;
 }
 
+/**
+ * What `scope` waits for among `manifests`: those of its own stack as `depends_on`; another
+ * stack's by the stacks' order (Terraform knows no resource of another configuration).
+ */
+export function createdBefore(scope: IConstruct, manifests: Manifest[]): Manifest[] {
+  const stack = TerraformStack.of(scope);
+  const here = manifests.filter((m) => TerraformStack.of(m) === stack);
+  for (const m of manifests) if (!here.includes(m)) stack.addDependency(TerraformStack.of(m));
+  return here;
+}
+
 /** What the four kinds share: the manifest, the status read-back, the checks. */
 export abstract class AgcResource extends Construct implements PlannedConstruct, ITerraformDependable {
   /** `<namespace>/<plural>/<name>`, as a Terraform reference to the created object. */
@@ -121,6 +132,7 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
     this.warnUntraced(stack);
 
     const references = REFERENCES[kind].map((r) => constructOfId(stack, this.inputs[r.property])).filter((c): c is AgcResource => c instanceof AgcResource);
+    const dependsOn = [...createdBefore(this, references.map((r) => r.manifest)), ...(props.dependsOn ?? [])];
     const timeout = `${props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS}s`;
     // With a problem, the object may not be buildable (a reference that is no id): synth fails
     // with the problem, so a stub stands in.
@@ -130,7 +142,7 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
       timeouts: { create: timeout, update: timeout },
       ...(patchForce(this.inputs) ? { fieldManager: { forceConflicts: true } } : {}),
       provider: props.provider,
-      dependsOn: [...references.map((r) => r.manifest), ...(props.dependsOn ?? [])],
+      dependsOn,
     });
     this.status = new DataKubernetesResource(this, "status", {
       apiVersion: API_VERSION,
@@ -141,7 +153,7 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
     });
     const attribute = (path: string) => Token.asString(this.manifest.interpolationForAttribute(path));
     this.id = `${attribute("object.metadata.namespace")}/${KINDS[kind].plural}/${attribute("object.metadata.name")}`;
-    registerId(stack, this.id, this);
+    registerId(this.id, this);
     this.provisioningState = this.statusAttribute("provisioningState");
     this.node.addValidation({ validate: () => [...this.ownProblems, ...stackProblemsOf(this)] });
   }
@@ -220,7 +232,7 @@ export function untracedReferenceWarning(kind: KindName, name: string, reference
   const rules = reference.rules.map((code) => `${code} (${RULE_CODES[code]})`).join(", ");
   return (
     `${kind} '${name}': property ${reference.property}: cannot tell which ${reference.kind} it names: it is a Terraform expression ` +
-    `(a variable, another stack's output, a function), not the \`id\` of a ${reference.kind} of this stack. ` +
+    `(a variable, a function), not the \`id\` of a ${reference.kind} of this app. ` +
     `Skipped at synth for this ${kind}: ${rules}; the controller still checks them at apply. ` +
     `To have them checked at synth, pass the ${reference.kind}'s \`id\` itself.`
   );

@@ -16,7 +16,7 @@ import {
   webSocketUrl,
 } from "../sdk/websocketObjects";
 import { enableChecks, markOwner, stackProblemsOf } from "./checks";
-import { Frontend } from "./resources";
+import { Frontend, createdBefore } from "./resources";
 
 /** How long Terraform waits for the Deployment to roll out. */
 const ROLLOUT_TIMEOUT = "10m";
@@ -105,7 +105,7 @@ export class WebSocketService extends Construct {
       const dependsOn = [...(props.dependsOn ?? []), ...after];
       return (this.manifests[key] = new Manifest(this, key, { manifest: object, provider: props.provider, dependsOn, ...rollout }));
     };
-    const frontendManifest = props.frontend instanceof Frontend ? [props.frontend.manifest] : [];
+    const frontendManifest = props.frontend instanceof Frontend ? createdBefore(this, [props.frontend.manifest]) : [];
     const backend = [make("deployment")!, make("service")!, make("healthCheckPolicy")].filter((m): m is Manifest => m !== undefined);
     const gateway = make("gateway", frontendManifest);
     const routePolicy = make("routePolicy");

@@ -6,17 +6,17 @@ import { API_VERSION, KINDS, KIND_NAMES, OWNER_ANNOTATION } from "../model/kinds
 import { ObjectsByKind } from "../model/objects";
 
 /**
- * Every object of our kinds in the cluster but those `owner` (the stack being planned) manages:
- * what it declares now stands for those. Throws when the cluster cannot be read.
+ * Every object of our kinds in the cluster but those `owners` (the stacks being planned) manage:
+ * what they declare now stands for those. Throws when the cluster cannot be read.
  */
-export async function readOtherStacksObjects(kubeconfig: string | undefined, owner: string, context?: string): Promise<ObjectsByKind> {
+export async function readOtherStacksObjects(kubeconfig: string | undefined, owners: readonly string[], context?: string): Promise<ObjectsByKind> {
   const client = KubeClient.fromKubeconfig(kubeconfig, context);
   try {
     const objects: Partial<ObjectsByKind> = {};
     for (const kind of KIND_NAMES) {
       try {
         const list = await client.request(resourcePath(API_VERSION, KINDS[kind].plural), { timeoutMs: 5000 });
-        objects[kind] = (list.items ?? []).filter((o: any) => o.metadata?.annotations?.[OWNER_ANNOTATION] !== owner);
+        objects[kind] = (list.items ?? []).filter((o: any) => !owners.includes(o.metadata?.annotations?.[OWNER_ANNOTATION]));
       } catch (e) {
         if (!isNotFound(e)) throw e;
         objects[kind] = []; // the CRDs are not installed yet: nothing exists

@@ -188,7 +188,7 @@ export function stackOwner(): string {
 async function readExisting(kubeconfig: unknown, owner: string): Promise<{ inventory: Inventory; complete: boolean }> {
   try {
     const config = await knownValue(kubeconfig);
-    const objects = await readOtherStacksObjects(typeof config === "string" ? config : undefined, owner);
+    const objects = await readOtherStacksObjects(typeof config === "string" ? config : undefined, [owner]);
     return { inventory: inventoryFromObjects(objects), complete: true };
   } catch (e) {
     pulumi.log.warn(clusterUnreadWarning((e as Error).message));

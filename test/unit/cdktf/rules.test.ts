@@ -1,8 +1,14 @@
 // `cdktf synth` of an impossible plan fails with the rule's code and the message `pulumi
 // preview` prints, under the construct at fault; values Terraform computes at apply are left to
 // the controller, and a reference synth cannot follow is said so.
-import { TerraformVariable } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App, TerraformStack, TerraformVariable } from "cdktf";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import * as agc from "../../../cdktf";
 import { PREVIEW_RULES } from "../../support/invalidExamples";
 import { INVALID_STACKS, synthStack } from "../../support/cdktfStacks";
@@ -75,7 +81,7 @@ test("a reference that is a Terraform expression: synth warns which rules it ski
   expect(error).toBeUndefined();
   expect(warnings).toEqual([
     "[gateway/fe] Frontend 'fe': property trafficControllerId: cannot tell which TrafficController it names: it is a Terraform expression " +
-      "(a variable, another stack's output, a function), not the `id` of a TrafficController of this stack. " +
+      "(a variable, a function), not the `id` of a TrafficController of this app. " +
       "Skipped at synth for this Frontend: AGC003 (at most 5 frontends per gateway), AGC022 (references point at resources that exist); " +
       "the controller still checks them at apply. To have them checked at synth, pass the TrafficController's `id` itself.",
   ]);
@@ -143,4 +149,70 @@ test("synth reads no cluster when told not to, and says so when it cannot", () =
     "[gateway] pulumi-agc: could not read the cluster (ENOENT: no such file or directory, open '/nonexistent/kubeconfig'); " +
       "the limits and subnet budgets were checked against what this program declares only, not against gateways other stacks created",
   ]);
+});
+
+describe("the provider's typed resources are checked as the objects they create", () => {
+  test("a kubernetes_service_v1 LoadBalancer on an address of the delegated subnet: AGC006 under the subnet", () => {
+    const { error } = synthStack((s) => {
+      const subnet = new agc.SubnetDelegation(s, "alb-subnet", { location: "westeurope", virtualNetworkAddressSpace: ["10.1.0.0/16"], addressPrefix: "10.1.0.0/24" });
+      const gw = new agc.TrafficController(s, "gw", { location: "westeurope" });
+      new agc.Association(s, "gw-assoc", { trafficControllerId: gw.id, subnetId: subnet.id });
+      new ServiceV1(s, "db", {
+        metadata: { name: "db" },
+        spec: { type: "LoadBalancer", externalIps: ["10.1.0.50"], selector: { app: "db" }, port: [{ port: 5432 }] },
+      });
+    });
+    expect(error).toContain(
+      "[gateway/alb-subnet] SubnetDelegation 'alb-subnet': property delegation: subnet 'alb-subnet' is delegated to 'Microsoft.ServiceNetworking/trafficControllers' but also holds Service default/db; " +
+        "a delegated subnet holds nothing but the service it is delegated to: move them to another subnet [AGC006]",
+    );
+  });
+
+  test("two kubernetes_ingress_v1 of class agc on one Frontend: AGC011 under the second", () => {
+    const { error } = synthStack((s) => {
+      const gw = new agc.TrafficController(s, "gw", { location: "westeurope" });
+      new agc.Frontend(s, "fe", { trafficControllerId: gw.id });
+      for (const name of ["shop", "blog"]) {
+        new IngressV1(s, name, {
+          metadata: { name, namespace: "default", annotations: { "alb.agc.dev/alb-frontend": "fe", "alb.agc.dev/alb-namespace": "agc-system" } },
+          spec: { ingressClassName: "agc", rule: [{ http: { path: [{ path: `/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }] },
+        });
+      }
+    });
+    expect(error).toContain(
+      "[gateway/blog] Ingress 'default/blog': property frontend: frontend 'agc-system/fe' already serves Ingress default/shop; " +
+        "a frontend serves exactly one Gateway or Ingress: give this one its own frontend [AGC011]",
+    );
+    expect(error!.match(/\[AGC\d{3}\]/g)).toEqual(["[AGC011]"]);
+  });
+
+  test("a kubernetes_service_v1 inside the gateway's budget is accepted", () => {
+    const { error } = synthStack((s) => {
+      agc.enableChecks(s);
+      new ServiceV1(s, "web", { metadata: { name: "web" }, spec: { selector: { app: "web" }, port: [{ port: 80, targetPort: "8080" }] } });
+    });
+    expect(error).toBeUndefined();
+  });
+});
+
+test("a gateway's id used in another stack of the app: the stacks are one plan, and the user is applied after", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-cdktf-"));
+  try {
+    const app = new App({ outdir, context: { [agc.READ_CLUSTER_CONTEXT]: false } });
+    const network = new TerraformStack(app, "network");
+    new KubernetesProvider(network, "kubernetes", { configPath: "/nonexistent/kubeconfig" });
+    const gw = new agc.TrafficController(network, "gw", { location: "westeurope" });
+    for (let i = 1; i <= 3; i++) new agc.Frontend(network, `fe-${i}`, { trafficControllerId: gw.id });
+    const apps = new TerraformStack(app, "apps");
+    new KubernetesProvider(apps, "kubernetes", { configPath: "/nonexistent/kubeconfig" });
+    for (let i = 4; i <= 6; i++) new agc.Frontend(apps, `fe-${i}`, { trafficControllerId: gw.id });
+    expect(() => app.synth()).toThrow(
+      "[apps/fe-6] Frontend 'fe-6': property trafficControllerId: gateway 'gw' already has 5 frontends (fe-1, fe-2, fe-3, fe-4, fe-5); at most 5 are allowed per gateway [AGC003]",
+    );
+    expect(apps.dependencies).toEqual([network]);
+    const frontend = apps.node.findChild("fe-4") as agc.Frontend;
+    expect((frontend.manifest.manifestInput as any).spec.trafficControllerRef).toEqual({ name: "gw" });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
