@@ -118,7 +118,7 @@ function stackProblems(stack: TerraformStack): Map<IConstruct, string[]> {
 const plannedNameOf = (p: PlannedResource) => (typeof p.props.name === "string" ? p.props.name : p.declaredName);
 
 /**
- * The controller's rules over every object of the stack (kubernetes_manifest, typed Service
+ * The controller's rules over every object of the app (kubernetes_manifest, typed Service
  * or Ingress) known at synth. As at preview, our four kinds alone break none of them: without
  * another object, nothing is translated.
  */
