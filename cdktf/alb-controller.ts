@@ -7,11 +7,9 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CONTROLLER_DEPLOYMENT, GATEWAY_CLASS, INGRESS_CLASS, InstallOptions, installDependencies, installObjects, objectId } from "../controller/install";
+import { rolloutWait } from "./waits";
 
 type Obj = Record<string, any>;
-
-/** How long Terraform waits for a Deployment to roll out. */
-const ROLLOUT_TIMEOUT = "10m";
 
 export interface AlbControllerProps extends InstallOptions {
   /** The Kubernetes provider to use. Default: the stack's default `kubernetes` provider. */
@@ -45,8 +43,7 @@ export class AlbController extends Construct {
     const manifests = new Map<string, Manifest>();
     for (const o of objects) {
       const dependsOn: ITerraformDependable[] = dependencies.get(objectId(o))!.map((d) => manifests.get(d)!);
-      const wait = o.kind === "Deployment" ? { wait: { rollout: true }, timeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } } : {};
-      manifests.set(objectId(o), new Manifest(this, childId(o), { manifest: o, provider, dependsOn, ...wait }));
+      manifests.set(objectId(o), new Manifest(this, childId(o), { manifest: o, provider, dependsOn, ...rolloutWait(o) }));
     }
     this.manifests = manifests;
     const controller = objects.find((o) => o.kind === "Deployment" && o.metadata.name === CONTROLLER_DEPLOYMENT)!;

@@ -17,6 +17,7 @@ import {
   containsUnknown,
   inventoryFromPlan,
   mergeInventories,
+  plannedName,
 } from "../model/rules";
 import { KubeObject } from "../translate";
 import { DeclaredObject, TRANSLATED_KINDS, declaredObjectViolations, plannedObject } from "../sdk/declaredObjects";
@@ -70,31 +71,25 @@ function declaredObjectOf(c: IConstruct): KubeObject | undefined {
   return type === "kubernetes_manifest" ? (inputs.manifestInput as KubeObject | undefined) : typedObject(type, inputs.metadataInput, inputs.specInput);
 }
 
-interface StackProblems {
-  /** The construct count when computed: a construct added since makes them stale. */
-  constructs: number;
-  byConstruct: Map<IConstruct, string[]>;
-}
-
-const computed = new WeakMap<TerraformStack, StackProblems>();
+/**
+ * Each stack's problems across the app, by construct: computed by the first validation of a
+ * synth, forgotten when the next synth of the stack begins (its aspect visits the stack first).
+ */
+const computed = new WeakMap<TerraformStack, Map<IConstruct, string[]>>();
 
 /**
  * The problems across the app's resources that `construct` is reported for. The app's stacks
  * are one plan: a gateway of one stack counts the frontends of another. The cluster is read
  * through the construct's stack's provider.
  */
-export function stackProblemsOf(construct: IConstruct): string[] {
+export function planProblemsOf(construct: IConstruct): string[] {
   const stack = TerraformStack.of(construct);
-  const count = stack.node.root.node.findAll().length;
   let problems = computed.get(stack);
-  if (!problems || problems.constructs !== count) {
-    problems = { constructs: count, byConstruct: stackProblems(stack) };
-    computed.set(stack, problems);
-  }
-  return problems.byConstruct.get(construct) ?? [];
+  if (!problems) computed.set(stack, (problems = planProblems(stack)));
+  return problems.get(construct) ?? [];
 }
 
-function stackProblems(stack: TerraformStack): Map<IConstruct, string[]> {
+function planProblems(stack: TerraformStack): Map<IConstruct, string[]> {
   const all = stack.node.root.node.findAll();
   const resources = all.filter(isPlanned);
   const plan = resources.map((r) => r.plan());
@@ -109,13 +104,11 @@ function stackProblems(stack: TerraformStack): Map<IConstruct, string[]> {
   // With the cluster read, every parent is declared here or exists there (AGC022 applies).
   const inventory = mergeInventories(inventoryFromPlan(plan), existing.inventory);
   for (const v of checkInventory(inventory, { strictReferences: existing.complete })) {
-    report(resources.find((r, i) => r.kind === v.resource.kind && plannedNameOf(plan[i]!) === v.resource.name), v);
+    report(resources.find((r, i) => r.kind === v.resource.kind && plannedName(plan[i]!.declaredName, plan[i]!.props) === v.resource.name), v);
   }
   for (const { violation, owner } of kubernetesViolations(all, resources, plan)) report(owner, violation);
   return byConstruct;
 }
-
-const plannedNameOf = (p: PlannedResource) => (typeof p.props.name === "string" ? p.props.name : p.declaredName);
 
 /**
  * The controller's rules over every object of the app (kubernetes_manifest, typed Service
@@ -158,14 +151,19 @@ function clusterAccess(stack: TerraformStack): ClusterAccess {
   return { kubeconfigPath: plain(provider?.configPath), context: plain(provider?.configContext) };
 }
 
-/** Reports the controller's rules for the user's objects (kubernetes_manifest, typed Service or Ingress), each under itself. */
+/**
+ * Visits its stack at each synth: forgets the last synth's problems (the stack is visited
+ * first), and reports the controller's rules for the user's objects (kubernetes_manifest,
+ * typed Service or Ingress), each under itself.
+ */
 class KubernetesObjectChecks implements IAspect {
   private readonly given = new WeakSet<IConstruct>();
 
   visit(node: IConstruct): void {
+    if (TerraformStack.isStack(node)) computed.delete(node); // a synth begins: the plan may have changed
     if (!declaresObject(node) || isOwner(ownerOf(node)) || this.given.has(node)) return;
     this.given.add(node);
-    node.node.addValidation({ validate: () => stackProblemsOf(node) });
+    node.node.addValidation({ validate: () => planProblemsOf(node) });
   }
 }
 

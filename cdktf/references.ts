@@ -23,14 +23,6 @@ export function synthValue(value: unknown, lookup: ReferenceLookup = () => undef
   return value;
 }
 
-/** Whether a value holds a token anywhere: Terraform fills it in at apply. */
-export function holdsToken(value: unknown): boolean {
-  if (Token.isUnresolved(value)) return true;
-  if (Array.isArray(value)) return value.some(holdsToken);
-  if (value !== null && typeof value === "object") return Object.values(value).some(holdsToken);
-  return false;
-}
-
 /** The constructs of one app (its stacks alike), by the `id` string each exposes. */
 const byApp = new WeakMap<IConstruct, Map<string, IConstruct>>();
 

@@ -9,9 +9,10 @@ import { Annotations, Fn, ITerraformDependable, TerraformProvider, TerraformStac
 import { Construct, IConstruct } from "constructs";
 import { BINDINGS, Inputs, desiredObject, idOf, namespaceOf, objectName, patchForce } from "../model/bindings";
 import { API_VERSION, DEFAULT_NAMESPACE, KINDS, KindName, formatId } from "../model/kinds";
-import { PLANNED_PROPERTIES, PlannedResource, REFERENCES, RULE_CODES, ReferenceProperty, keyOfId } from "../model/rules";
-import { PlannedConstruct, enableChecks, markOwner, stackOwner, stackProblemsOf } from "./checks";
+import { PLANNED_PROPERTIES, PlannedResource, REFERENCES, ReferenceProperty, describeRules, keyOfId } from "../model/rules";
+import { PlannedConstruct, enableChecks, markOwner, stackOwner, planProblemsOf } from "./checks";
 import { constructOfId, registerId, synthValue } from "./references";
+import { succeededWait } from "./waits";
 
 /** What every construct of this package accepts besides its own properties. */
 export interface CommonProps {
@@ -73,8 +74,6 @@ export interface SubnetDelegationProps extends CommonProps {
   readonly delegation?: string;
 }
 
-const DEFAULT_TIMEOUT_SECONDS = 300;
-
 /** Where a reference input's object name goes in the custom resource's spec. */
 const REFERENCE_FIELDS: Record<string, string> = { trafficControllerId: "trafficControllerRef", subnetId: "subnetRef" };
 
@@ -109,7 +108,7 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
   readonly manifest: Manifest;
   /** The kubernetes_resource data source its outputs are read from, once the controller is done. */
   readonly status: DataKubernetesResource;
-  /** The id, known at synth: the object is named after the construct. */
+  /** The id, known at synth (the object is named after the construct): its inventory key. */
   readonly literalId: string;
 
   private readonly inputs: Inputs;
@@ -133,13 +132,11 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
 
     const references = REFERENCES[kind].map((r) => constructOfId(stack, this.inputs[r.property])).filter((c): c is AgcResource => c instanceof AgcResource);
     const dependsOn = [...createdBefore(this, references.map((r) => r.manifest)), ...(props.dependsOn ?? [])];
-    const timeout = `${props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS}s`;
     // With a problem, the object may not be buildable (a reference that is no id): synth fails
     // with the problem, so a stub stands in.
     this.manifest = new Manifest(this, "manifest", {
-      manifest: this.problemFree() ? this.object(stack) : { apiVersion: API_VERSION, kind, metadata: { name: objectName(this.inputs), namespace: this.namespace } },
-      wait: { fields: { "status.provisioningState": "Succeeded" } },
-      timeouts: { create: timeout, update: timeout },
+      manifest: this.ownProblems.length === 0 ? this.object(stack) : { apiVersion: API_VERSION, kind, metadata: { name: objectName(this.inputs), namespace: this.namespace } },
+      ...succeededWait(props.timeoutSeconds),
       ...(patchForce(this.inputs) ? { fieldManager: { forceConflicts: true } } : {}),
       provider: props.provider,
       dependsOn,
@@ -155,7 +152,7 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
     this.id = `${attribute("object.metadata.namespace")}/${KINDS[kind].plural}/${attribute("object.metadata.name")}`;
     registerId(this.id, this);
     this.provisioningState = this.statusAttribute("provisioningState");
-    this.node.addValidation({ validate: () => [...this.ownProblems, ...stackProblemsOf(this)] });
+    this.node.addValidation({ validate: () => [...this.ownProblems, ...planProblemsOf(this)] });
   }
 
   /** A field of the object's status, as a Terraform reference. */
@@ -166,11 +163,6 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
   /** What `dependsOn` names: its manifest, so that what depends on it waits for `Succeeded`. */
   get fqn(): string {
     return this.manifest.fqn;
-  }
-
-  /** The inventory key: its id. */
-  get key(): string {
-    return this.literalId;
   }
 
   plan(): PlannedResource {
@@ -184,12 +176,8 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
   private referenceKey(stack: IConstruct, ref: ReferenceProperty): string | undefined {
     const value = this.inputs[ref.property];
     const construct = constructOfId(stack, value);
-    if (construct instanceof AgcResource) return construct.kind === ref.kind ? construct.key : undefined;
+    if (construct instanceof AgcResource) return construct.kind === ref.kind ? construct.literalId : undefined;
     return typeof value === "string" && !Token.isUnresolved(value) ? keyOfId(value, ref.kind) : undefined;
-  }
-
-  private problemFree(): boolean {
-    return this.ownProblems.length === 0;
   }
 
   /**
@@ -229,11 +217,10 @@ export abstract class AgcResource extends Construct implements PlannedConstruct,
 
 /** What synth says when a reference is a Terraform expression rather than a construct's `id`. */
 export function untracedReferenceWarning(kind: KindName, name: string, reference: ReferenceProperty): string {
-  const rules = reference.rules.map((code) => `${code} (${RULE_CODES[code]})`).join(", ");
   return (
     `${kind} '${name}': property ${reference.property}: cannot tell which ${reference.kind} it names: it is a Terraform expression ` +
     `(a variable, a function), not the \`id\` of a ${reference.kind} of this app. ` +
-    `Skipped at synth for this ${kind}: ${rules}; the controller still checks them at apply. ` +
+    `Skipped at synth for this ${kind}: ${describeRules(reference.rules)}; the controller still checks them at apply. ` +
     `To have them checked at synth, pass the ${reference.kind}'s \`id\` itself.`
   );
 }

@@ -15,11 +15,9 @@ import {
   webSocketServiceSpec,
   webSocketUrl,
 } from "../sdk/websocketObjects";
-import { enableChecks, markOwner, stackProblemsOf } from "./checks";
+import { enableChecks, markOwner, planProblemsOf } from "./checks";
 import { Frontend, createdBefore } from "./resources";
-
-/** How long Terraform waits for the Deployment to roll out. */
-const ROLLOUT_TIMEOUT = "10m";
+import { rolloutWait } from "./waits";
 
 /** As the Pulumi WebSocketService's arguments; see there for each property's default. */
 export interface WebSocketServiceProps {
@@ -93,7 +91,7 @@ export class WebSocketService extends Construct {
     };
     const known = { ...input, image: plain(input.image), hostname: plain(input.hostname), frontend: plain(input.frontend) };
     const ownProblems = [objectNameProblem(id), ...webSocketServiceProblems(id, known)].filter((p): p is string => p !== undefined);
-    this.node.addValidation({ validate: () => [...ownProblems, ...stackProblemsOf(this)] });
+    this.node.addValidation({ validate: () => [...ownProblems, ...planProblemsOf(this)] });
     const spec = webSocketServiceSpec(input, props.image !== undefined);
     if (spec.healthCheck?.path === undefined) Annotations.of(this).addWarning(missingHealthCheckPathWarning(id));
 
@@ -101,9 +99,8 @@ export class WebSocketService extends Construct {
     const make = (key: keyof WebSocketServiceObjects, after: ITerraformDependable[] = []) => {
       const object = objects[key];
       if (!object) return undefined;
-      const rollout = object.kind === "Deployment" ? { wait: { rollout: true }, timeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } } : {};
       const dependsOn = [...(props.dependsOn ?? []), ...after];
-      return (this.manifests[key] = new Manifest(this, key, { manifest: object, provider: props.provider, dependsOn, ...rollout }));
+      return (this.manifests[key] = new Manifest(this, key, { manifest: object, provider: props.provider, dependsOn, ...rolloutWait(object) }));
     };
     const frontendManifest = props.frontend instanceof Frontend ? createdBefore(this, [props.frontend.manifest]) : [];
     const backend = [make("deployment")!, make("service")!, make("healthCheckPolicy")].filter((m): m is Manifest => m !== undefined);

@@ -29,7 +29,7 @@ export function validateConfig(haproxyBin: string, cfgPath: string): Promise<str
   });
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { backoffDelay, RetryBackoff } from "../kube/backoff";
-import { HaproxyProcess } from "./haproxy";
+import { HaproxyProcess, sleep } from "./haproxy";
 import { HttpAnswer } from "./status";
 
 export interface SupervisorOptions {
@@ -34,8 +34,6 @@ export function supervisorHealth(s: SupervisorState): HttpAnswer {
   return { status: 200, body: { ok: true, ...s } };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Events: `started` (master pid), `exited` (why). */
 export class HaproxySupervisor extends EventEmitter {
   private readonly proc: HaproxyProcess;
@@ -54,11 +52,6 @@ export class HaproxySupervisor extends EventEmitter {
 
   get cfgPath(): string {
     return path.join(this.opts.runtimeDir, "haproxy.cfg");
-  }
-
-  /** The master's pid while HAProxy runs. */
-  get masterPid(): number | undefined {
-    return this.proc.running ? this.proc.pid : undefined;
   }
 
   state(): SupervisorState {

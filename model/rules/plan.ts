@@ -105,9 +105,14 @@ export function inventoryFromPlan(plan: readonly PlannedResource[]): Inventory {
     return inventory;
 }
 
+/** Rules by code and what each checks: "AGC003 (at most 5 frontends per gateway), ...". */
+export function describeRules(codes: readonly RuleCode[]): string {
+    return codes.map((code) => `${code} (${RULE_CODES[code]})`).join(", ");
+}
+
 /** What preview says when a reference cannot be followed back to the resource it names. */
 export function untracedReferenceWarning(kind: KindName, name: string, reference: ReferenceProperty, why: string): string {
-    const rules = reference.rules.map((code) => `${code} (${RULE_CODES[code]})`).join(", ");
+    const rules = describeRules(reference.rules);
     return (
         `${kind} '${name}': property ${reference.property}: cannot tell which ${reference.kind} it names: ${why}. ` +
         `Skipped at preview for this ${kind}: ${rules}; the controller still checks them at \`pulumi up\`. ` +

@@ -3,17 +3,17 @@
 // regular expressions, a Deployment's rollout) within its create timeout. It stands in for
 // terraform and the Kubernetes provider, which cannot be built here; the API server, the
 // controller and the pods it drives are real.
-import { KubeClient, resourcePath } from "../../kube/client";
+import { KubeClient } from "../../kube/client";
 import { applyManifest, describeObject, objectPath, servedResource } from "../../kube/manifests";
 import { eventually } from "../dataplane/harness";
 
 type Obj = Record<string, any>;
 
 /** The stack's kubernetes_manifest resources in an order that respects `depends_on`. */
-export function applyOrder(config: Obj): { address: string; resource: Obj }[] {
+function applyOrder(config: Obj): Obj[] {
   const resources: Record<string, Obj> = config.resource?.kubernetes_manifest ?? {};
   const done = new Set<string>();
-  const order: { address: string; resource: Obj }[] = [];
+  const order: Obj[] = [];
   const visit = (name: string, path: string[]) => {
     const address = `kubernetes_manifest.${name}`;
     if (done.has(address)) return;
@@ -22,7 +22,7 @@ export function applyOrder(config: Obj): { address: string; resource: Obj }[] {
       if (d.startsWith("kubernetes_manifest.")) visit(d.slice("kubernetes_manifest.".length), [...path, address]);
     }
     done.add(address);
-    order.push({ address, resource: resources[name]! });
+    order.push(resources[name]!);
   };
   for (const name of Object.keys(resources)) visit(name, []);
   return order;
@@ -45,7 +45,7 @@ function seconds(timeout: string | undefined, fallback: number): number {
 /** Applies every object of the stack, in order, each awaited as its `wait` block says; returns the objects. */
 export async function applySynthesized(client: KubeClient, config: Obj, fieldManager: string): Promise<Obj[]> {
   const applied: Obj[] = [];
-  for (const { resource } of applyOrder(config)) {
+  for (const resource of applyOrder(config)) {
     const o = resource.manifest as Obj;
     await applyManifest(client, o, fieldManager);
     applied.push(o);
@@ -64,9 +64,4 @@ export async function applySynthesized(client: KubeClient, config: Obj, fieldMan
     }
   }
   return applied;
-}
-
-/** What a kubernetes_resource data source reads: the object as the API server has it now. */
-export function readObject(client: KubeClient, apiVersion: string, plural: string, namespace: string | undefined, name: string): Promise<Obj> {
-  return client.get(resourcePath(apiVersion, plural, namespace, name));
 }
