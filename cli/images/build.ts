@@ -151,8 +151,22 @@ async function buildImage(spec: ImageSpec, cacheDir: string, hashes: ContentHash
   ];
   await writeTar(entries, `${archive}.tmp`);
   fs.renameSync(`${archive}.tmp`, archive);
+  removeOlderArchives(archives, spec.id, archive);
   log(`${spec.id}: archive written in ${seconds(started)}`);
   return built;
+}
+
+/**
+ * Removes the image's archives other than `keep`: each build of changed content writes a new
+ * one, and kept, they fill the disk until the kubelet starts collecting images (the pause
+ * image among them, after which no pod starts).
+ */
+function removeOlderArchives(archives: string, id: string, keep: string): void {
+  const ofImage = new RegExp(`^${id}-[0-9a-f]{16}\\.tar$`); // image ids: lower-case letters and '-'
+  for (const file of fs.readdirSync(archives)) {
+    const full = path.join(archives, file);
+    if (ofImage.test(file) && full !== keep) fs.rmSync(full, { force: true });
+  }
 }
 
 /** Builds the images named in `only` (their ids), or all of them. */

@@ -129,6 +129,26 @@ test("a warm build reuses the archive and leaves the content hashes file alone; 
   }
 });
 
+test("a rebuilt image replaces its older archive in the cache; other images' archives stay", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agc-images-"));
+  try {
+    const cache = path.join(dir, "cache");
+    const specOf = (id: string, source: string) => ({ id, names: [`example.test/${id}:v1`], runtime: { entrypoint: ["/tool"], env: [], workingDir: "/" }, layers: [{ name: id, files: [{ source, target: "/tool" }] }] });
+    const tool = path.join(dir, "tool");
+    const other = path.join(dir, "other");
+    fs.writeFileSync(tool, "v1\n");
+    fs.writeFileSync(other, "o\n");
+    const [first, kept] = await buildImages([specOf("tool", tool), specOf("tool-extra", other)], cache, () => {});
+    fs.writeFileSync(tool, "v2\n");
+    const [second] = await buildImages([specOf("tool", tool)], cache, () => {});
+    const archives = fs.readdirSync(path.join(cache, "archives")).filter((f) => f.endsWith(".tar")).sort();
+    expect(archives).toEqual([path.basename(second.archive), path.basename(kept.archive)].sort());
+    expect(fs.existsSync(first.archive)).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** What a Dockerfile states that our builder must match: the final stage, and what it copies from earlier ones. */
 function readDockerfile(file: string) {
   const all = fs.readFileSync(path.join(packageRoot, "images", file), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
